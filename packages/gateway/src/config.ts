@@ -1,0 +1,478 @@
+/**
+ * Configuration: the only module that reads `process.env`. It parses an optional YAML file and the
+ * environment once, validates both with one zod schema, and returns a frozen `GatewayConfig`.
+ * Every error names the key (YAML path or environment variable) and what is wrong with it.
+ */
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+
+const DAY_MS = 86_400_000;
+
+export interface RuleMapping {
+  /** Lower-cased alias used by sources, e.g. `lead`, `qualified_lead`. */
+  alias: string;
+  /** LinkedIn conversion rule id (digits). */
+  ruleId: string;
+  /** Ad account id (digits) the rule belongs to. */
+  account: string;
+}
+
+export interface AccountConfig {
+  /** Ad account id (digits). */
+  id: string;
+  /** LinkedIn access token for this account; null in sandbox mode until the sandbox issues one. */
+  token: string | null;
+  limits: { perMinute: number; perDay: number };
+}
+
+export interface SourceConfig {
+  name: string;
+  key: string;
+}
+
+export interface GatewayConfig {
+  port: number;
+  host: string;
+  /** Largest accepted request body, in bytes (decoded). */
+  bodyLimitBytes: number;
+  /** Most events accepted in one ingest request. */
+  maxEventsPerRequest: number;
+  storeUrl: string;
+  durability: 'normal' | 'strict';
+  dedupWindowMs: number;
+  retentionMs: number;
+  linkedin: { baseUrl: string; oauthBaseUrl: string; version: string; timeoutMs: number };
+  /** True when no account has a LinkedIn token: the gateway runs the sandbox in-process. */
+  sandbox: boolean;
+  delivery: {
+    batchSize: number;
+    lingerMs: number;
+    leaseMs: number;
+    retryBaseMs: number;
+    retryMaxMs: number;
+    /** Concurrent LinkedIn requests per process. */
+    concurrency: number;
+    /** How often the worker looks for due events when idle. */
+    pollMs: number;
+  };
+  accounts: AccountConfig[];
+  rules: RuleMapping[];
+  sources: SourceConfig[];
+  adminToken: string | null;
+  identity: { hashNames: boolean; hashIp: boolean; cleanCompanySuffix: boolean };
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Seconds to wait for in-flight work on SIGTERM. */
+  shutdownGraceMs: number;
+}
+
+export class ConfigError extends Error {
+  readonly code = 'CONFIG_INVALID';
+  constructor(readonly issues: Array<{ key: string; message: string }>) {
+    super(`Invalid configuration:\n${issues.map((i) => `  - ${i.key}: ${i.message}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const digits = z.string().regex(/^\d+$/, 'must be a numeric id');
+const accountId = z
+  .union([z.string(), z.number()])
+  .transform((v) => String(v).replace(/^urn:li:sponsoredAccount:/, ''))
+  .pipe(digits);
+const ruleId = z
+  .union([z.string(), z.number()])
+  .transform((v) => String(v).replace(/^urn:lla:llaPartnerConversion:/, ''))
+  .pipe(digits);
+const positiveInt = z.coerce.number().int().positive();
+
+/** The YAML file's shape. Every key is optional: defaults live in `DEFAULTS` below. */
+const fileSchema = z
+  .object({
+    server: z
+      .object({
+        port: z.coerce.number().int().min(0).max(65535),
+        host: z.string().min(1),
+        bodyLimitBytes: positiveInt,
+        maxEventsPerRequest: positiveInt.max(5000),
+        shutdownGraceMs: z.coerce.number().int().min(0),
+      })
+      .partial()
+      .strict(),
+    store: z
+      .object({
+        url: z.string().min(1),
+        durability: z.enum(['normal', 'strict']),
+        dedupWindowDays: positiveInt,
+        retentionDays: positiveInt,
+      })
+      .partial()
+      .strict(),
+    linkedin: z
+      .object({
+        apiBaseUrl: z.url(),
+        oauthBaseUrl: z.url(),
+        version: z.string().regex(/^\d{6}$/, 'must be YYYYMM, e.g. 202609'),
+        timeoutMs: positiveInt,
+      })
+      .partial()
+      .strict(),
+    delivery: z
+      .object({
+        batchSize: positiveInt.max(5000, 'LinkedIn accepts at most 5000 events per request'),
+        lingerMs: z.coerce.number().int().min(0),
+        leaseMs: positiveInt,
+        retryBaseMs: positiveInt,
+        retryMaxMs: positiveInt,
+        concurrency: positiveInt,
+        pollMs: positiveInt,
+      })
+      .partial()
+      .strict(),
+    accounts: z.array(
+      z
+        .object({
+          id: accountId,
+          token: z.string().min(1).optional(),
+          requestsPerMinute: positiveInt.optional(),
+          requestsPerDay: positiveInt.optional(),
+          conversions: z.record(z.string().min(1), ruleId).optional(),
+        })
+        .strict(),
+    ),
+    sources: z.array(
+      z.object({ name: z.string().min(1), key: z.string().min(16, 'use at least 16 characters') }).strict(),
+    ),
+    adminToken: z.string().min(16, 'use at least 16 characters'),
+    identity: z
+      .object({ hashNames: z.boolean(), hashIp: z.boolean(), cleanCompanySuffix: z.boolean() })
+      .partial()
+      .strict(),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+  })
+  .partial()
+  .strict();
+
+export type ConfigFile = z.infer<typeof fileSchema>;
+
+/** Defaults, in one place. */
+export const DEFAULTS = {
+  port: 8080,
+  host: '127.0.0.1',
+  bodyLimitBytes: 5 * 1024 * 1024,
+  maxEventsPerRequest: 5000,
+  storeUrl: 'sqlite:./.capi/gateway.db',
+  durability: 'normal',
+  dedupWindowDays: 90,
+  retentionDays: 180,
+  apiBaseUrl: 'https://api.linkedin.com',
+  oauthBaseUrl: 'https://www.linkedin.com',
+  version: '202609',
+  timeoutMs: 30_000,
+  batchSize: 5000,
+  lingerMs: 200,
+  leaseMs: 60_000,
+  retryBaseMs: 1_000,
+  retryMaxMs: 300_000,
+  concurrency: 4,
+  pollMs: 100,
+  requestsPerMinute: 600,
+  requestsPerDay: 500_000,
+  logLevel: 'info',
+  shutdownGraceMs: 10_000,
+} as const;
+
+/**
+ * Environment variables, each mapped to the YAML path it overrides. Unlisted settings can be set
+ * with `CAPI_<SECTION>_<KEY>` in upper snake case, e.g. `CAPI_DELIVERY_LINGER_MS`.
+ */
+export const ENV_VARS: Record<string, string> = {
+  CAPI_PORT: 'server.port',
+  CAPI_HOST: 'server.host',
+  CAPI_STORE_URL: 'store.url',
+  CAPI_DURABILITY: 'store.durability',
+  LINKEDIN_API_BASE_URL: 'linkedin.apiBaseUrl',
+  LINKEDIN_OAUTH_BASE_URL: 'linkedin.oauthBaseUrl',
+  LINKEDIN_VERSION: 'linkedin.version',
+  CAPI_ADMIN_TOKEN: 'adminToken',
+  CAPI_LOG_LEVEL: 'logLevel',
+};
+
+const GENERIC_ENV: Record<string, string> = {
+  CAPI_SERVER_BODY_LIMIT_BYTES: 'server.bodyLimitBytes',
+  CAPI_SERVER_MAX_EVENTS_PER_REQUEST: 'server.maxEventsPerRequest',
+  CAPI_SERVER_SHUTDOWN_GRACE_MS: 'server.shutdownGraceMs',
+  CAPI_STORE_DEDUP_WINDOW_DAYS: 'store.dedupWindowDays',
+  CAPI_STORE_RETENTION_DAYS: 'store.retentionDays',
+  CAPI_LINKEDIN_TIMEOUT_MS: 'linkedin.timeoutMs',
+  CAPI_DELIVERY_BATCH_SIZE: 'delivery.batchSize',
+  CAPI_DELIVERY_LINGER_MS: 'delivery.lingerMs',
+  CAPI_DELIVERY_LEASE_MS: 'delivery.leaseMs',
+  CAPI_DELIVERY_RETRY_BASE_MS: 'delivery.retryBaseMs',
+  CAPI_DELIVERY_RETRY_MAX_MS: 'delivery.retryMaxMs',
+  CAPI_DELIVERY_CONCURRENCY: 'delivery.concurrency',
+  CAPI_DELIVERY_POLL_MS: 'delivery.pollMs',
+  CAPI_IDENTITY_HASH_NAMES: 'identity.hashNames',
+  CAPI_IDENTITY_HASH_IP: 'identity.hashIp',
+  CAPI_IDENTITY_CLEAN_COMPANY_SUFFIX: 'identity.cleanCompanySuffix',
+};
+
+type Env = Record<string, string | undefined>;
+
+function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
+  const parts = path.split('.');
+  let node = target;
+  for (const part of parts.slice(0, -1)) {
+    const next = node[part];
+    if (typeof next !== 'object' || next === null) node[part] = {};
+    node = node[part] as Record<string, unknown>;
+  }
+  node[parts[parts.length - 1]!] = value;
+}
+
+function parseBoolean(value: string): boolean | string {
+  if (/^(true|1|yes|on)$/i.test(value)) return true;
+  if (/^(false|0|no|off)$/i.test(value)) return false;
+  return value;
+}
+
+/** `lead=22285180,purchase=22285181` → { lead: '22285180', purchase: '22285181' } */
+export function parseConversionsList(raw: string, key: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
+    const [alias, id] = pair.split('=').map((s) => s.trim());
+    if (!alias || !id) throw new ConfigError([{ key, message: `"${pair}" is not of the form alias=ruleId` }]);
+    out[alias] = id;
+  }
+  return out;
+}
+
+/** `website:key1,crm:key2` → [{name:'website',key:'key1'}, …] */
+export function parseSourceKeys(raw: string, key: string): Array<{ name: string; key: string }> {
+  return raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((pair) => {
+      const at = pair.indexOf(':');
+      if (at <= 0 || at === pair.length - 1) {
+        throw new ConfigError([{ key, message: 'each entry must be of the form name:key' }]);
+      }
+      return { name: pair.slice(0, at), key: pair.slice(at + 1) };
+    });
+}
+
+/** Merges environment overrides into the file's raw object (before validation). */
+function applyEnv(raw: Record<string, unknown>, env: Env): Record<string, unknown> {
+  const merged = structuredClone(raw);
+  for (const [name, path] of Object.entries({ ...ENV_VARS, ...GENERIC_ENV })) {
+    const value = env[name];
+    if (value !== undefined && value !== '') setPath(merged, path, parseBoolean(value));
+  }
+  if (env.CAPI_SOURCE_KEYS) merged.sources = parseSourceKeys(env.CAPI_SOURCE_KEYS, 'CAPI_SOURCE_KEYS');
+
+  // The single-account shortcut: LINKEDIN_AD_ACCOUNT, LINKEDIN_ACCESS_TOKEN, CAPI_CONVERSIONS,
+  // CAPI_LINKEDIN_RPM and CAPI_LINKEDIN_DAILY describe the first account of the file (or a new one).
+  const accounts = Array.isArray(merged.accounts) ? [...(merged.accounts as Record<string, unknown>[])] : [];
+  const first: Record<string, unknown> = { ...(accounts[0] ?? {}) };
+  let touched = false;
+  const shortcut: Array<[string, string, (v: string) => unknown]> = [
+    ['LINKEDIN_AD_ACCOUNT', 'id', (v) => v],
+    ['LINKEDIN_ACCESS_TOKEN', 'token', (v) => v],
+    ['CAPI_LINKEDIN_RPM', 'requestsPerMinute', (v) => v],
+    ['CAPI_LINKEDIN_DAILY', 'requestsPerDay', (v) => v],
+    ['CAPI_CONVERSIONS', 'conversions', (v) => parseConversionsList(v, 'CAPI_CONVERSIONS')],
+  ];
+  for (const [name, field, convert] of shortcut) {
+    const value = env[name];
+    if (value !== undefined && value !== '') {
+      first[field] = convert(value);
+      touched = true;
+    }
+  }
+  if (touched) {
+    if (first.id === undefined) first.id = '0';
+    accounts[0] = first;
+    merged.accounts = accounts;
+  }
+  return merged;
+}
+
+/** Names the environment variable behind a YAML path, for error messages. */
+function keyName(path: string, env: Env): string {
+  const all = { ...ENV_VARS, ...GENERIC_ENV };
+  const fromEnv = Object.entries(all).find(([name, p]) => p === path && env[name] !== undefined);
+  if (fromEnv) return `${fromEnv[0]} (${path})`;
+  const shortcut: Record<string, string> = {
+    'accounts.0.id': 'LINKEDIN_AD_ACCOUNT',
+    'accounts.0.token': 'LINKEDIN_ACCESS_TOKEN',
+    'accounts.0.requestsPerMinute': 'CAPI_LINKEDIN_RPM',
+    'accounts.0.requestsPerDay': 'CAPI_LINKEDIN_DAILY',
+  };
+  const envName = shortcut[path];
+  if (envName && env[envName] !== undefined) return `${envName} (${path})`;
+  if (path.startsWith('accounts.0.conversions') && env.CAPI_CONVERSIONS !== undefined) {
+    return `CAPI_CONVERSIONS (${path})`;
+  }
+  if (path.startsWith('sources') && env.CAPI_SOURCE_KEYS !== undefined) return `CAPI_SOURCE_KEYS (${path})`;
+  return path;
+}
+
+export interface LoadConfigOptions {
+  env?: Env;
+  /** YAML file path; defaults to env CAPI_CONFIG; none when neither is set. */
+  file?: string;
+  /** Raw YAML text, for tests. */
+  yamlText?: string;
+}
+
+export function loadConfig(options: LoadConfigOptions = {}): Readonly<GatewayConfig> {
+  const env = options.env ?? process.env;
+  let raw: Record<string, unknown> = {};
+  const file = options.file ?? env.CAPI_CONFIG;
+  const text = options.yamlText ?? (file ? readConfigFile(file) : undefined);
+  if (text !== undefined) {
+    let parsed: unknown;
+    try {
+      parsed = parseYaml(text);
+    } catch (err) {
+      throw new ConfigError([
+        { key: file ?? 'config', message: `not valid YAML: ${(err as Error).message}` },
+      ]);
+    }
+    if (parsed !== null && parsed !== undefined) {
+      if (typeof parsed !== 'object' || Array.isArray(parsed)) {
+        throw new ConfigError([{ key: file ?? 'config', message: 'the file must hold a YAML mapping' }]);
+      }
+      raw = parsed as Record<string, unknown>;
+    }
+  }
+  const merged = applyEnv(raw, env);
+  const result = fileSchema.safeParse(merged);
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map((issue) => ({
+        key: keyName(issue.path.join('.'), env) || 'config',
+        message: issue.message,
+      })),
+    );
+  }
+  return resolve(result.data);
+}
+
+function readConfigFile(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError([
+      { key: 'CAPI_CONFIG', message: `cannot read ${file}: ${(err as Error).message}` },
+    ]);
+  }
+}
+
+function resolve(file: ConfigFile): Readonly<GatewayConfig> {
+  const issues: Array<{ key: string; message: string }> = [];
+  const accounts: AccountConfig[] = [];
+  const rules: RuleMapping[] = [];
+  const seenAlias = new Map<string, string>();
+  const seenRule = new Map<string, string>();
+  (file.accounts ?? []).forEach((acct, i) => {
+    if (accounts.some((a) => a.id === acct.id)) {
+      issues.push({ key: `accounts.${i}.id`, message: `account ${acct.id} is listed twice` });
+    }
+    accounts.push({
+      id: acct.id,
+      token: acct.token ?? null,
+      limits: {
+        perMinute: acct.requestsPerMinute ?? DEFAULTS.requestsPerMinute,
+        perDay: acct.requestsPerDay ?? DEFAULTS.requestsPerDay,
+      },
+    });
+    for (const [alias, id] of Object.entries(acct.conversions ?? {})) {
+      const key = alias.trim().toLowerCase();
+      if (seenAlias.has(key)) {
+        issues.push({ key: `accounts.${i}.conversions.${alias}`, message: `alias "${key}" is mapped twice` });
+      }
+      const owner = seenRule.get(id);
+      if (owner !== undefined && owner !== acct.id) {
+        issues.push({
+          key: `accounts.${i}.conversions.${alias}`,
+          message: `rule ${id} already belongs to account ${owner}`,
+        });
+      }
+      seenAlias.set(key, id);
+      seenRule.set(id, acct.id);
+      rules.push({ alias: key, ruleId: id, account: acct.id });
+    }
+  });
+  const withToken = accounts.filter((a) => a.token !== null);
+  if (withToken.length > 0 && withToken.length < accounts.length) {
+    const missing = accounts.findIndex((a) => a.token === null);
+    issues.push({
+      key: `accounts.${missing}.token`,
+      message:
+        'every account needs a token once any account has one (live mode); remove all tokens for sandbox mode',
+    });
+  }
+  const sandbox = withToken.length === 0;
+  const sources = file.sources ?? [];
+  if (!sandbox && sources.length === 0) {
+    issues.push({ key: 'CAPI_SOURCE_KEYS', message: 'live mode needs at least one source key (name:key)' });
+  }
+  const names = new Set<string>();
+  sources.forEach((s, i) => {
+    if (names.has(s.name))
+      issues.push({ key: `sources.${i}.name`, message: `source "${s.name}" is listed twice` });
+    names.add(s.name);
+  });
+  if (issues.length > 0) throw new ConfigError(issues);
+
+  const config: GatewayConfig = {
+    port: file.server?.port ?? DEFAULTS.port,
+    host: file.server?.host ?? DEFAULTS.host,
+    bodyLimitBytes: file.server?.bodyLimitBytes ?? DEFAULTS.bodyLimitBytes,
+    maxEventsPerRequest: file.server?.maxEventsPerRequest ?? DEFAULTS.maxEventsPerRequest,
+    shutdownGraceMs: file.server?.shutdownGraceMs ?? DEFAULTS.shutdownGraceMs,
+    storeUrl: file.store?.url ?? DEFAULTS.storeUrl,
+    durability: file.store?.durability ?? DEFAULTS.durability,
+    dedupWindowMs: (file.store?.dedupWindowDays ?? DEFAULTS.dedupWindowDays) * DAY_MS,
+    retentionMs: (file.store?.retentionDays ?? DEFAULTS.retentionDays) * DAY_MS,
+    linkedin: {
+      baseUrl: (file.linkedin?.apiBaseUrl ?? DEFAULTS.apiBaseUrl).replace(/\/+$/, ''),
+      oauthBaseUrl: (file.linkedin?.oauthBaseUrl ?? DEFAULTS.oauthBaseUrl).replace(/\/+$/, ''),
+      version: file.linkedin?.version ?? DEFAULTS.version,
+      timeoutMs: file.linkedin?.timeoutMs ?? DEFAULTS.timeoutMs,
+    },
+    sandbox,
+    delivery: {
+      batchSize: file.delivery?.batchSize ?? DEFAULTS.batchSize,
+      lingerMs: file.delivery?.lingerMs ?? DEFAULTS.lingerMs,
+      leaseMs: file.delivery?.leaseMs ?? DEFAULTS.leaseMs,
+      retryBaseMs: file.delivery?.retryBaseMs ?? DEFAULTS.retryBaseMs,
+      retryMaxMs: file.delivery?.retryMaxMs ?? DEFAULTS.retryMaxMs,
+      concurrency: file.delivery?.concurrency ?? DEFAULTS.concurrency,
+      pollMs: file.delivery?.pollMs ?? DEFAULTS.pollMs,
+    },
+    accounts,
+    rules,
+    sources,
+    adminToken: file.adminToken ?? null,
+    identity: {
+      hashNames: file.identity?.hashNames ?? false,
+      hashIp: file.identity?.hashIp ?? false,
+      cleanCompanySuffix: file.identity?.cleanCompanySuffix ?? false,
+    },
+    logLevel: file.logLevel ?? DEFAULTS.logLevel,
+  };
+  return deepFreeze(config);
+}
+
+function deepFreeze<T>(value: T): Readonly<T> {
+  if (typeof value === 'object' && value !== null) {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}

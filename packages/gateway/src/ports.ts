@@ -1,0 +1,218 @@
+/**
+ * The gateway's seams. Everything else depends on these interfaces, never on a concrete adapter:
+ * the worker knows neither SQL nor HTTP, the HTTP layer knows no SQL, and each store adapter
+ * (SQLite, PostgreSQL) must pass the one conformance suite in `store/conformance.ts`.
+ */
+
+/** Injected wherever time matters (90-day window, retention, leases, budgets, token expiry). */
+export interface Clock {
+  now(): number;
+}
+
+export const systemClock: Clock = { now: () => Date.now() };
+
+/**
+ * An event's life: received → (rejected | duplicate | suppressed) → queued → sending →
+ * delivered | retrying | dead. Rejected and duplicate events are never stored as rows of their own;
+ * everything else is.
+ */
+export type OutboxState = 'queued' | 'sending' | 'retrying' | 'delivered' | 'dead' | 'suppressed';
+
+/** What the HTTP layer hands to the store: already normalised, hashed, validated. No raw PII. */
+export interface NewOutboxEvent {
+  /** Internal id (UUID v4 or similar), unique across the store. */
+  id: string;
+  /** Ad account id (digits only) this event's rule belongs to; selects token and budget. */
+  account: string;
+  /** Conversion rule id (digits only). Dedup key is (ruleId, eventId). */
+  ruleId: string;
+  eventId: string;
+  /** Name of the source (from its key) that sent the event. */
+  source: string;
+  /** The exact LinkedIn `conversionEvents` element to send, serialised JSON, identifiers hashed. */
+  payload: string;
+  /** conversionHappenedAt, epoch ms. Used for expiry (90 days). */
+  happenedAt: number;
+  receivedAt: number;
+  /** 'queued' for deliverable events, 'suppressed' when consent was withheld. */
+  state: 'queued' | 'suppressed';
+  /** Identifier types present, e.g. ['SHA256_EMAIL','LINKEDIN_FIRST_PARTY_ADS_TRACKING_UUID']. */
+  identifierTypes: string[];
+  /** Consent as received: true, false, or null when not stated. */
+  consent: boolean | null;
+  /** Optional B2B envelope (JSON), kept for reconciliation and never sent to LinkedIn. No PII. */
+  context: string | null;
+}
+
+export interface OutboxEvent extends Omit<NewOutboxEvent, 'state'> {
+  state: OutboxState;
+  attempts: number;
+  /** When the event may next be claimed (epoch ms). */
+  nextAttemptAt: number;
+  /** Lease expiry while `sending`; null otherwise. */
+  leaseUntil: number | null;
+  deliveredAt: number | null;
+  /** Short machine reason for the last failure or dead-lettering (e.g. 'expired', 'rejected'). */
+  lastReason: string | null;
+  /** LinkedIn's response body or our explanation, for dead letters. Never contains PII. */
+  lastResponse: string | null;
+}
+
+export type EnqueueStatus = 'inserted' | 'duplicate';
+
+export interface ClaimRequest {
+  /** Claim at most this many events. */
+  limit: number;
+  /** How long the claim holds before another worker may take the events. */
+  leaseMs: number;
+  now: number;
+  /** Restrict to one account (token); omit to take the account with the oldest due event. */
+  account?: string;
+  /** Accounts whose token is paused (401, 429 pause): never claim from them. */
+  excludeAccounts?: string[];
+}
+
+/**
+ * A claimed group: events of one account and one rule, due now, leased to the caller. The worker
+ * sends a group as one BATCH_CREATE (a group is at most `limit` events).
+ */
+export interface ClaimedBatch {
+  account: string;
+  ruleId: string;
+  events: OutboxEvent[];
+}
+
+export interface DeadLetterFilter {
+  ids?: string[];
+  eventIds?: string[];
+  ruleId?: string;
+  account?: string;
+  reason?: string;
+  /** Dead-lettered at or after (epoch ms). */
+  since?: number;
+  limit?: number;
+}
+
+/** One row per LinkedIn request: the audit log. Counts of identifier types, never values. */
+export interface AuditEntry {
+  at: number;
+  account: string;
+  ruleId: string;
+  /** LinkedIn's request id (X-LI-UUID) when present. */
+  requestId: string | null;
+  batchSize: number;
+  /** e.g. { SHA256_EMAIL: 4980, LINKEDIN_FIRST_PARTY_ADS_TRACKING_UUID: 1200 } */
+  identifierCounts: Record<string, number>;
+  /** e.g. { granted: 10, denied: 0, unknown: 4990 } (denied events are never sent, so 0) */
+  consentCounts: Record<string, number>;
+  /** HTTP status, or 0 for a network error. */
+  status: number;
+  /** 'delivered' | 'retry' | 'reauth' | 'forbidden' | 'rejected' | 'config' */
+  outcome: string;
+  /** LinkedIn's error body, truncated; null on success. */
+  errorBody: string | null;
+  durationMs: number;
+  /** Internal ids of the events in this request, to show attempts per event. */
+  eventIds: string[];
+}
+
+export interface OutboxStats {
+  byState: Record<OutboxState, number>;
+  /** Oldest due (queued/retrying) event's receivedAt, for lag; null when empty. */
+  oldestQueuedAt: number | null;
+  deadByReason: Record<string, number>;
+}
+
+/** Outcome of asking the shared limiter for one LinkedIn request. */
+export type BudgetDecision =
+  | { ok: true; minuteLeft: number; dayLeft: number }
+  | { ok: false; retryAt: number };
+
+export interface BudgetLimits {
+  perMinute: number;
+  perDay: number;
+}
+
+export interface StoreCapabilities {
+  /** Several gateway processes may share this store. */
+  multiInstance: boolean;
+  /** Claims use SELECT … FOR UPDATE SKIP LOCKED. */
+  skipLocked: boolean;
+}
+
+/**
+ * The durable outbox. Operations, not SQL. Every method is atomic. `enqueue` returns only after the
+ * events are committed (WAL; fsync per commit in strict mode).
+ */
+export interface OutboxStore {
+  readonly capabilities: StoreCapabilities;
+  /** Creates or upgrades the schema. Idempotent. */
+  migrate(): Promise<void>;
+  /** Atomic; dedup on (ruleId, eventId) within the dedup window. One status per input, same order. */
+  enqueue(events: NewOutboxEvent[]): Promise<EnqueueStatus[]>;
+  /** Leases due events (queued/retrying with nextAttemptAt ≤ now, or sending with an expired lease). */
+  claim(request: ClaimRequest): Promise<ClaimedBatch | null>;
+  complete(ids: string[], now: number): Promise<void>;
+  /** Back to 'retrying', attempts+1, claimable again at `at`. */
+  retryLater(ids: string[], at: number, reason: string): Promise<void>;
+  /** Dead-letter with a reason and LinkedIn's response (or our explanation). */
+  kill(ids: string[], reason: string, response: string | null, now: number): Promise<void>;
+  /** Give the lease back without counting an attempt (shutdown, paused token). */
+  release(ids: string[], now: number): Promise<void>;
+  /** Dead letters back to 'queued' (attempts kept, reason cleared). Returns how many moved. */
+  redrive(filter: DeadLetterFilter, now: number): Promise<number>;
+  listDead(filter: DeadLetterFilter): Promise<OutboxEvent[]>;
+  /** Looks up by the business eventId; several rules may share one eventId. */
+  findByEventId(eventId: string): Promise<OutboxEvent[]>;
+  appendAudit(entry: AuditEntry): Promise<void>;
+  /** Audit rows that include this internal event id, newest first. */
+  auditForEvent(id: string, limit?: number): Promise<AuditEntry[]>;
+  stats(): Promise<OutboxStats>;
+  /** Deletes events (final states only: delivered, dead, suppressed) and audit rows older than `before`. */
+  purge(before: number): Promise<{ events: number; audit: number }>;
+  /** Forgets dedup keys older than `before` so a very old eventId may be sent again. */
+  expireDedup(before: number): Promise<number>;
+  /**
+   * Shared request budget per account: takes one request from the per-minute and per-day budgets
+   * (the day resets at 00:00 UTC) or says when to come back. Honours `pausedUntil`.
+   */
+  takeBudget(account: string, limits: BudgetLimits, now: number): Promise<BudgetDecision>;
+  /** Pause an account's sending (429 back-off, 401 reauth) for every instance; 0 clears it. */
+  pauseAccount(account: string, until: number, reason: string): Promise<void>;
+  pausedAccounts(now: number): Promise<Array<{ account: string; until: number; reason: string }>>;
+  close(): Promise<void>;
+}
+
+/**
+ * How one BATCH_CREATE request ended, as a value. Batches are all-or-nothing at LinkedIn: on
+ * `rejected` the worker sets aside the named indices (or bisects when none are named) and resends
+ * the rest at once.
+ */
+export type DeliveryOutcome =
+  | { kind: 'delivered'; status: number; requestId: string | null }
+  | {
+      kind: 'retry';
+      status: number;
+      requestId: string | null;
+      afterMs: number | null;
+      reason: string;
+      body: string | null;
+    }
+  | { kind: 'reauth'; status: number; requestId: string | null; revoked: boolean; body: string | null }
+  | { kind: 'forbidden'; status: number; requestId: string | null; unknownRule: boolean; body: string | null }
+  | {
+      kind: 'rejected';
+      status: number;
+      requestId: string | null;
+      /** Offending element indices; empty when LinkedIn named none. */
+      indices: number[];
+      /** Reason per index when known (same order as `indices`). */
+      reasons: string[];
+      body: string | null;
+    }
+  | { kind: 'config'; status: number; requestId: string | null; code: string; body: string | null };
+
+/** Sends prepared LinkedIn event payloads (JSON strings, already hashed) for one account. */
+export interface LinkedInTransport {
+  sendBatch(account: string, payloads: string[], signal?: AbortSignal): Promise<DeliveryOutcome>;
+}

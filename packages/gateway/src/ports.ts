@@ -105,7 +105,7 @@ export interface AuditEntry {
   identifierCounts: Record<string, number>;
   /** e.g. { granted: 10, denied: 0, unknown: 4990 } (denied events are never sent, so 0) */
   consentCounts: Record<string, number>;
-  /** HTTP status, or 0 for a network error. */
+  /** HTTP status, or 0 when no response came (network error, or no token configured: nothing sent). */
   status: number;
   /** 'delivered' | 'retry' | 'reauth' | 'forbidden' | 'rejected' | 'config' */
   outcome: string;
@@ -189,7 +189,13 @@ export interface OutboxStore {
  * the rest at once.
  */
 export type DeliveryOutcome =
-  | { kind: 'delivered'; status: number; requestId: string | null }
+  | {
+      kind: 'delivered';
+      status: number;
+      requestId: string | null;
+      /** Elements a 200 reported as failed (Rest.li allows it; LinkedIn has not been seen doing it). */
+      elementErrors?: Array<{ index: number; status: number; message: string | null }>;
+    }
   | {
       kind: 'retry';
       status: number;

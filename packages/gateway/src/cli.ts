@@ -1,0 +1,116 @@
+/**
+ * `capi`: the command line. Each command is a thin shell over the library: `start` composes the
+ * gateway, the admin commands talk to a running gateway over its HTTP API (a SQLite store is owned
+ * by one process, so the CLI never opens it behind the server's back).
+ */
+import { Command, Option } from 'commander';
+import { runAdminCommand } from './cli/admin.js';
+import { runMigrate } from './cli/migrate.js';
+import { runStart } from './cli/start.js';
+import { runValidate } from './cli/validate.js';
+import { ConfigError } from './config.js';
+
+const program = new Command();
+program
+  .name('capi')
+  .description('capi-gateway: send conversions to the LinkedIn Conversions API, durably.')
+  .showHelpAfterError();
+
+program
+  .command('start')
+  .description('run the gateway (sandbox mode when no LinkedIn token is configured)')
+  .option('-c, --config <file>', 'YAML configuration file (or CAPI_CONFIG)')
+  .action(async (opts: { config?: string }) => {
+    await runStart(opts);
+  });
+
+program
+  .command('sandbox')
+  .description('run the LinkedIn API sandbox on its own')
+  .allowUnknownOption(true)
+  .helpOption(false)
+  .argument('[args...]')
+  .action(async (args: string[]) => {
+    const { runSandboxCli } = await import('@capi-gateway/sandbox/cli');
+    await runSandboxCli(args);
+  });
+
+program
+  .command('validate')
+  .description('validate events from a JSON file (or - for stdin) and print the LinkedIn payloads')
+  .argument('<file>', 'a JSON file with one event, an array, or {"events": [...]}; - reads stdin')
+  .option('-c, --config <file>', 'YAML configuration file (or CAPI_CONFIG)')
+  .option('--json', 'machine-readable output')
+  .action(async (file: string, opts: { config?: string; json?: boolean }) => {
+    process.exitCode = await runValidate(file, opts);
+  });
+
+const adminOptions = (cmd: Command) =>
+  cmd
+    .addOption(new Option('--url <url>', 'gateway base URL').env('CAPI_URL').default('http://127.0.0.1:8080'))
+    .addOption(new Option('--token <token>', 'admin token').env('CAPI_ADMIN_TOKEN'))
+    .option('--json', 'machine-readable output');
+
+adminOptions(
+  program
+    .command('status')
+    .description("show an event's state and delivery attempts")
+    .argument('<eventId>', 'the business eventId'),
+).action(async (eventId: string, opts: AdminOpts) => {
+  process.exitCode = await runAdminCommand({ kind: 'status', eventId }, opts);
+});
+
+const dlq = program.command('dlq').description('dead letters: list and redrive');
+adminOptions(
+  dlq
+    .command('list')
+    .description('list dead-lettered events')
+    .option('--rule <ruleId>')
+    .option('--account <account>')
+    .option('--reason <reason>')
+    .option('--limit <n>', 'at most this many', '100'),
+).action(async (opts: AdminOpts & DlqFilterOpts) => {
+  process.exitCode = await runAdminCommand({ kind: 'dlq-list', filter: opts }, opts);
+});
+adminOptions(
+  dlq
+    .command('redrive')
+    .description('send dead-lettered events again (by ids or by filter)')
+    .option('--id <id...>', 'internal event ids')
+    .option('--event-id <eventId...>', 'business eventIds')
+    .option('--rule <ruleId>')
+    .option('--account <account>')
+    .option('--reason <reason>'),
+).action(async (opts: AdminOpts & DlqFilterOpts & { id?: string[]; eventId?: string[] }) => {
+  process.exitCode = await runAdminCommand({ kind: 'dlq-redrive', filter: opts }, opts);
+});
+
+program
+  .command('migrate')
+  .description('create or upgrade the store schema (also done at start)')
+  .option('-c, --config <file>', 'YAML configuration file (or CAPI_CONFIG)')
+  .action(async (opts: { config?: string }) => {
+    await runMigrate(opts);
+  });
+
+interface AdminOpts {
+  url: string;
+  token?: string;
+  json?: boolean;
+}
+interface DlqFilterOpts {
+  rule?: string;
+  account?: string;
+  reason?: string;
+  limit?: string;
+}
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`capi: ${err.message}\n`);
+    process.exit(2);
+  }
+  const code = (err as { code?: string }).code;
+  process.stderr.write(`capi: ${code ? `${code}: ` : ''}${(err as Error).message ?? String(err)}\n`);
+  process.exit(1);
+});

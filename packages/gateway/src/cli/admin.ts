@@ -1,0 +1,102 @@
+/**
+ * Admin commands (`status`, `dlq list`, `dlq redrive`) talk to a running gateway over its admin API,
+ * so they work the same against SQLite (owned by one process) and PostgreSQL.
+ */
+
+export type AdminCommand =
+  | { kind: 'status'; eventId: string }
+  | { kind: 'dlq-list'; filter: { rule?: string; account?: string; reason?: string; limit?: string } }
+  | {
+      kind: 'dlq-redrive';
+      filter: { rule?: string; account?: string; reason?: string; id?: string[]; eventId?: string[] };
+    };
+
+interface AdminOptions {
+  url: string;
+  token?: string;
+  json?: boolean;
+}
+
+type Print = (line: string) => void;
+
+/** Returns the process exit code: 0 ok, 1 not found / API error, 2 usage error. */
+export async function runAdminCommand(
+  command: AdminCommand,
+  opts: AdminOptions,
+  print: Print = (l) => process.stdout.write(`${l}\n`),
+  printErr: Print = (l) => process.stderr.write(`${l}\n`),
+): Promise<number> {
+  if (!opts.token) {
+    printErr('capi: an admin token is required: pass --token or set CAPI_ADMIN_TOKEN');
+    return 2;
+  }
+  const base = opts.url.replace(/\/+$/, '');
+  const headers = { authorization: `Bearer ${opts.token}`, 'content-type': 'application/json' };
+  let res: Response;
+  try {
+    if (command.kind === 'status') {
+      res = await fetch(`${base}/v1/events/${encodeURIComponent(command.eventId)}`, { headers });
+    } else if (command.kind === 'dlq-list') {
+      const q = new URLSearchParams();
+      if (command.filter.rule) q.set('ruleId', command.filter.rule);
+      if (command.filter.account) q.set('account', command.filter.account);
+      if (command.filter.reason) q.set('reason', command.filter.reason);
+      if (command.filter.limit) q.set('limit', command.filter.limit);
+      res = await fetch(`${base}/v1/dead-letters?${q}`, { headers });
+    } else {
+      const f = command.filter;
+      const body = {
+        ...(f.id ? { ids: f.id } : {}),
+        ...(f.eventId ? { eventIds: f.eventId } : {}),
+        ...(f.rule ? { ruleId: f.rule } : {}),
+        ...(f.account ? { account: f.account } : {}),
+        ...(f.reason ? { reason: f.reason } : {}),
+      };
+      if (Object.keys(body).length === 0) {
+        printErr('capi: dlq redrive needs --id, --event-id, --rule, --account or --reason');
+        return 2;
+      }
+      res = await fetch(`${base}/v1/dead-letters/redrive`, { method: 'POST', headers, body: JSON.stringify(body) });
+    }
+  } catch (err) {
+    printErr(`capi: cannot reach the gateway at ${base}: ${(err as Error).message}. Is it running? (--url / CAPI_URL)`);
+    return 1;
+  }
+  const text = await res.text();
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    data = text;
+  }
+  if (!res.ok) {
+    const error = (data as { error?: { code?: string; message?: string; fix?: string } }).error;
+    printErr(`capi: ${res.status} ${error?.code ?? ''} ${error?.message ?? text}`.trim());
+    if (error?.fix) printErr(`fix: ${error.fix}`);
+    return 1;
+  }
+  if (opts.json) {
+    print(JSON.stringify(data, null, 2));
+    return 0;
+  }
+  print(formatAdminResult(command, data));
+  return 0;
+}
+
+/** Human-readable rendering; identifiers are never in these answers, only their types. */
+export function formatAdminResult(command: AdminCommand, data: unknown): string {
+  if (command.kind === 'dlq-redrive') {
+    return `redriven: ${(data as { redriven?: number }).redriven ?? 0}`;
+  }
+  if (command.kind === 'dlq-list') {
+    const items = ((data as { deadLetters?: unknown[]; items?: unknown[] }).deadLetters ??
+      (data as { items?: unknown[] }).items ??
+      []) as Array<Record<string, unknown>>;
+    if (items.length === 0) return 'no dead letters';
+    const rows = items.map((d) =>
+      [d.id, d.eventId, d.ruleId, d.reason ?? d.lastReason, d.deadAt ?? d.updatedAt ?? ''].map(String).join('  '),
+    );
+    return ['id  eventId  rule  reason  at', ...rows].join('\n');
+  }
+  return JSON.stringify(data, null, 2);
+}

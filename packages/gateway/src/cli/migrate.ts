@@ -1,0 +1,17 @@
+/** `capi migrate`: create or upgrade the store's schema, then exit. */
+import { loadConfig } from '../config.js';
+import { openStore } from '../store/open.js';
+
+export async function runMigrate(opts: { config?: string }): Promise<void> {
+  const config = loadConfig(opts.config ? { file: opts.config } : {});
+  const store = await openStore(config.storeUrl, {
+    durability: config.durability,
+    dedupWindowMs: config.dedupWindowMs,
+  });
+  try {
+    await store.migrate();
+    process.stdout.write(`schema is up to date (${config.storeUrl.replace(/\/\/[^@/]*@/, '//***@')})\n`);
+  } finally {
+    await store.close();
+  }
+}

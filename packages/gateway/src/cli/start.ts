@@ -1,0 +1,40 @@
+/** `capi start`: load the configuration, compose the gateway, listen, and stop gracefully on signals. */
+import { loadConfig } from '../config.js';
+import { createGateway } from '../gateway.js';
+
+export async function runStart(opts: { config?: string }): Promise<void> {
+  const config = loadConfig(opts.config ? { file: opts.config } : {});
+  const gateway = await createGateway(config);
+  const { url } = await gateway.listen();
+  const effective = gateway.config;
+  gateway.logger.info(
+    {
+      url,
+      store: effective.storeUrl.replace(/\/\/[^@/]*@/, '//***@'),
+      mode: effective.sandbox ? 'sandbox' : 'live',
+      accounts: effective.accounts.map((a) => a.id),
+      rules: effective.rules.map((r) => `${r.alias}=${r.ruleId}`),
+    },
+    'capi-gateway listening',
+  );
+  if (gateway.sandbox) process.stderr.write(gateway.sandbox.banner(url));
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    gateway.logger.info({ signal }, 'stopping: intake closed, finishing in-flight work');
+    gateway
+      .stop()
+      .then(() => {
+        gateway.logger.info('stopped cleanly');
+        process.exit(0);
+      })
+      .catch((err: unknown) => {
+        gateway.logger.error({ err }, 'error while stopping');
+        process.exit(1);
+      });
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+}

@@ -1,0 +1,155 @@
+/**
+ * The shared middle of every ingest route, after a route has turned its own wire format into
+ * drafts: resolve the conversion rule, normalise and hash through the SDK, deduplicate within the
+ * request, and shape the outbox rows. Pure (ids and time come in through the context), so the HTTP
+ * layer only adds one `store.enqueue` between `planIngest` and `settleIngest`.
+ */
+import type { BuildResult, ConversionEvent, ConversionInput, Finding } from '@capi-gateway/linkedin';
+import type { Problem } from '../errors.js';
+import type { EnqueueStatus, NewOutboxEvent } from '../ports.js';
+import type { ConversionResolver } from './conversions.js';
+
+export type EventStatus = 'accepted' | 'duplicate' | 'rejected' | 'suppressed' | 'ignored';
+
+export interface EventResult {
+  eventId: string | null;
+  status: EventStatus;
+  errors?: Problem[];
+  warnings?: Problem[];
+  /** Only with validate_only: the exact element that would be sent to LinkedIn (identifiers hashed). */
+  payload?: ConversionEvent;
+}
+
+/** What a route's adapter makes of one element of its body. */
+export type Draft =
+  | {
+      kind: 'event';
+      eventId: string;
+      conversion: string | number;
+      input: Omit<ConversionInput, 'conversion' | 'eventId'>;
+      /** true, false (suppress: store, never send), or null when not stated. */
+      consent: boolean | null;
+      /** Serialised B2B envelope, already checked for personal data. */
+      context: string | null;
+      warnings: Problem[];
+    }
+  | { kind: 'rejected'; eventId: string | null; errors: Problem[]; warnings?: Problem[] }
+  | { kind: 'ignored'; eventId: string | null; warnings: Problem[] };
+
+export interface PlanContext {
+  resolve: ConversionResolver['resolve'];
+  /** buildConversionEvent bound to the configured version, clock reading and identity options. */
+  build(input: ConversionInput): BuildResult;
+  source: string;
+  receivedAt: number;
+  newId(): string;
+}
+
+interface Slot {
+  result: EventResult;
+  /** Index into `rows`, or -1 when the event is not stored (rejected, ignored, repeated). */
+  row: number;
+  event: ConversionEvent | null;
+}
+
+export interface IngestPlan {
+  /** Rows for one `store.enqueue`, in request order. */
+  rows: NewOutboxEvent[];
+  slots: Slot[];
+}
+
+function problems(findings: readonly Finding[]): Problem[] {
+  return findings.map((f) => ({ code: f.code, path: f.path, message: f.message }));
+}
+
+function withWarnings(result: EventResult, warnings: readonly Problem[]): EventResult {
+  if (warnings.length > 0) result.warnings = [...warnings];
+  return result;
+}
+
+export function planIngest(drafts: readonly Draft[], ctx: PlanContext): IngestPlan {
+  const rows: NewOutboxEvent[] = [];
+  const slots: Slot[] = [];
+  // Dedup key (ruleId, eventId), as in the store: a repeat inside one request is a duplicate too.
+  const seen = new Set<string>();
+
+  for (const draft of drafts) {
+    if (draft.kind === 'rejected') {
+      const result: EventResult = { eventId: draft.eventId, status: 'rejected', errors: draft.errors };
+      slots.push({ result: withWarnings(result, draft.warnings ?? []), row: -1, event: null });
+      continue;
+    }
+    if (draft.kind === 'ignored') {
+      slots.push({ result: withWarnings({ eventId: draft.eventId, status: 'ignored' }, draft.warnings), row: -1, event: null });
+      continue;
+    }
+
+    const resolved = ctx.resolve(draft.conversion);
+    if (!resolved.ok) {
+      const errors = [{ code: 'CONVERSION_UNKNOWN', path: '/conversion', message: resolved.message }];
+      slots.push({
+        result: withWarnings({ eventId: draft.eventId, status: 'rejected', errors }, draft.warnings),
+        row: -1,
+        event: null,
+      });
+      continue;
+    }
+    const { ruleId, account } = resolved.rule;
+    const built = ctx.build({ ...draft.input, conversion: ruleId, eventId: draft.eventId });
+    const warnings = built.warnings.length > 0 ? [...draft.warnings, ...problems(built.warnings)] : draft.warnings;
+    if (!built.ok) {
+      const result: EventResult = { eventId: draft.eventId, status: 'rejected', errors: problems(built.errors) };
+      slots.push({ result: withWarnings(result, warnings), row: -1, event: null });
+      continue;
+    }
+
+    const key = `${ruleId}\u0000${draft.eventId}`;
+    const suppressed = draft.consent === false;
+    if (seen.has(key)) {
+      slots.push({ result: withWarnings({ eventId: draft.eventId, status: 'duplicate' }, warnings), row: -1, event: built.event });
+      continue;
+    }
+    seen.add(key);
+    slots.push({
+      result: withWarnings({ eventId: draft.eventId, status: suppressed ? 'suppressed' : 'accepted' }, warnings),
+      row: rows.length,
+      event: built.event,
+    });
+    rows.push({
+      id: ctx.newId(),
+      account,
+      ruleId,
+      eventId: draft.eventId,
+      source: ctx.source,
+      payload: JSON.stringify(built.event),
+      happenedAt: built.event.conversionHappenedAt,
+      receivedAt: ctx.receivedAt,
+      state: suppressed ? 'suppressed' : 'queued',
+      identifierTypes: built.identifierTypes,
+      consent: draft.consent,
+      context: draft.context,
+    });
+  }
+  return { rows, slots };
+}
+
+/** Results after the store answered: a row the store already knew becomes 'duplicate'. */
+export function settleIngest(plan: IngestPlan, statuses: readonly EnqueueStatus[]): EventResult[] {
+  return plan.slots.map((slot) => {
+    if (slot.row >= 0 && statuses[slot.row] === 'duplicate') slot.result.status = 'duplicate';
+    return slot.result;
+  });
+}
+
+/** Results of a dry run (validate_only): nothing stored, each usable event shows its payload. */
+export function previewIngest(plan: IngestPlan): EventResult[] {
+  return plan.slots.map((slot) => (slot.event ? { ...slot.result, payload: slot.event } : slot.result));
+}
+
+export type StatusCounts = Record<EventStatus, number>;
+
+export function countStatuses(results: readonly EventResult[]): StatusCounts {
+  const counts: StatusCounts = { accepted: 0, duplicate: 0, rejected: 0, suppressed: 0, ignored: 0 };
+  for (const r of results) counts[r.status]++;
+  return counts;
+}

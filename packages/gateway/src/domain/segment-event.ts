@@ -1,0 +1,223 @@
+/**
+ * Segment-compatible calls (`POST /v1/track`, `POST /v1/batch`), so existing Segment and RudderStack
+ * SDKs can point at the gateway. Segment payloads are free-form, so the schemas are loose: only the
+ * fields the mapping reads are typed, everything else is ignored (and never stored).
+ *
+ * Mapping: messageId → eventId; event → conversion alias (as written, then in snake_case);
+ * timestamp → happenedAt; context.traits.email | properties.email → email; properties.revenue |
+ * properties.value + properties.currency → value; li_fat_id from properties, context, traits or the
+ * page URL; names, company and title from context.traits; context.ip → ip.
+ */
+import { z } from 'zod';
+import type { Problem } from '../errors.js';
+import { parseHappenedAt } from './happened-at.js';
+import type { Draft } from './ingest.js';
+import { type CodeFor, isMissing, problemsFromIssues } from './issues.js';
+import { MAX_EVENT_ID, rawEmailProblems } from './native-event.js';
+import { looksLikeEmail } from './pii.js';
+
+const MAX_TEXT = 512;
+const str = z.string().max(MAX_TEXT).nullish();
+const amount = z.union([z.number(), z.string().max(64)], { error: 'Must be a number or a decimal string.' }).nullish();
+
+const TraitsSchema = z.looseObject({
+  email: str,
+  firstName: str,
+  lastName: str,
+  first_name: str,
+  last_name: str,
+  company: z.union([z.string().max(MAX_TEXT), z.looseObject({ name: str })], { error: 'Must be a string or {name}.' }).nullish(),
+  title: str,
+  li_fat_id: str,
+});
+
+const ContextSchema = z.looseObject({
+  ip: str,
+  traits: TraitsSchema.nullish(),
+  page: z.looseObject({ url: z.string().max(8192).nullish() }).nullish(),
+  li_fat_id: str,
+});
+
+const PropertiesSchema = z.looseObject({
+  revenue: amount,
+  value: amount,
+  currency: str,
+  email: str,
+  li_fat_id: str,
+});
+
+export const SegmentTrackSchema = z
+  .looseObject({
+    type: z.string().max(32).nullish().describe('"track" (optional on /v1/track).'),
+    event: z.string().min(1).max(200).describe('Event name; mapped to a conversion alias (as written, then in snake_case).'),
+    messageId: z.string().min(1).max(MAX_EVENT_ID).describe('Becomes the eventId (deduplication key).'),
+    timestamp: z.string().max(64).nullish().describe('ISO-8601; the time of receipt when absent.'),
+    properties: PropertiesSchema.nullish(),
+    context: ContextSchema.nullish(),
+  })
+  .describe('A Segment track call. Other Segment fields are accepted and ignored.');
+
+export const SegmentBatchSchema = z
+  .looseObject({
+    batch: z
+      .array(z.looseObject({ type: z.string().max(32).describe('track, identify, page, screen, group or alias.') }))
+      .min(1)
+      .describe('Segment calls; only track calls carry conversions, the others are answered "ignored".'),
+  })
+  .describe('A Segment batch.');
+
+/** Call types Segment SDKs send that carry no conversion: answered 'ignored', not rejected. */
+const IGNORED_TYPES: ReadonlySet<string> = new Set(['identify', 'page', 'screen', 'group', 'alias']);
+
+const codeFor: CodeFor = (issue, path) => {
+  if (path[0] === 'messageId') return isMissing(issue) ? 'EVENT_ID_MISSING' : 'EVENT_ID_INVALID';
+  if (path[0] === 'timestamp') return 'HAPPENED_AT_INVALID';
+  return 'EVENT_INVALID';
+};
+
+export interface SegmentMapping {
+  /** The event name as the conversion to resolve (the caller tries the name, then snake_case). */
+  conversionFor(eventName: string): string;
+  receivedAt: number;
+}
+
+type Track = z.infer<typeof SegmentTrackSchema>;
+
+function messageIdOf(raw: unknown): string | null {
+  if (typeof raw !== 'object' || raw === null) return null;
+  const id = (raw as { messageId?: unknown }).messageId;
+  return typeof id === 'string' && id.length > 0 && id.length <= MAX_EVENT_ID && !looksLikeEmail(id) ? id : null;
+}
+
+const LI_FAT_ID_PARAM = 'li_fat_id=';
+
+/** li_fat_id from the landing-page URL (capture path A in LinkedIn's docs). */
+function liFatIdFromUrl(url: string | null | undefined): string | undefined {
+  if (!url || !url.includes(LI_FAT_ID_PARAM)) return undefined;
+  try {
+    return new URL(url).searchParams.get('li_fat_id') ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function firstOf(...values: Array<string | null | undefined>): string | undefined {
+  for (const v of values) if (v !== undefined && v !== null && v !== '') return v;
+  return undefined;
+}
+
+function userOf(call: Track): Record<string, string> {
+  const traits = call.context?.traits ?? undefined;
+  const props = call.properties ?? undefined;
+  const company = traits?.company;
+  const fields: Record<string, string | undefined> = {
+    email: firstOf(traits?.email, props?.email),
+    liFatId: firstOf(
+      props?.li_fat_id,
+      call.context?.li_fat_id,
+      traits?.li_fat_id,
+      liFatIdFromUrl(call.context?.page?.url),
+    ),
+    ip: firstOf(call.context?.ip),
+    firstName: firstOf(traits?.firstName, traits?.first_name),
+    lastName: firstOf(traits?.lastName, traits?.last_name),
+    companyName: typeof company === 'string' ? company : firstOf(company?.name),
+    title: firstOf(traits?.title),
+  };
+  const user: Record<string, string> = {};
+  for (const key in fields) {
+    const v = fields[key];
+    if (v !== undefined) user[key] = v;
+  }
+  return user;
+}
+
+const PLAIN_FIELDS = ['liFatId', 'firstName', 'lastName', 'companyName', 'title'] as const;
+
+export function segmentTrackDraft(raw: unknown, mapping: SegmentMapping): Draft {
+  const parsed = SegmentTrackSchema.safeParse(raw);
+  if (!parsed.success) {
+    return { kind: 'rejected', eventId: messageIdOf(raw), errors: problemsFromIssues(parsed.error.issues, codeFor) };
+  }
+  const call = parsed.data;
+  const errors: Problem[] = [];
+  const warnings: Problem[] = [];
+  if (looksLikeEmail(call.messageId)) {
+    errors.push({
+      code: 'EVENT_ID_INVALID',
+      path: '/messageId',
+      message: 'The messageId looks like an email address; use a generated or business id.',
+    });
+  }
+  let happenedAt: number | null = mapping.receivedAt;
+  if (call.timestamp === undefined || call.timestamp === null) {
+    warnings.push({
+      code: 'HAPPENED_AT_DEFAULTED',
+      path: '/timestamp',
+      message: 'No timestamp; the time of receipt was used.',
+    });
+  } else {
+    happenedAt = parseHappenedAt(call.timestamp);
+    if (happenedAt === null) {
+      errors.push({ code: 'HAPPENED_AT_INVALID', path: '/timestamp', message: 'Not a readable ISO-8601 time with a time zone.' });
+    }
+  }
+  const user = userOf(call);
+  errors.push(...rawEmailProblems(user, PLAIN_FIELDS, '/user'));
+  const eventId = errors.some((e) => e.code === 'EVENT_ID_INVALID') ? null : call.messageId;
+  if (errors.length > 0 || happenedAt === null) return { kind: 'rejected', eventId, errors, warnings };
+
+  const input: Extract<Draft, { kind: 'event' }>['input'] = { happenedAt, user };
+  const props = call.properties;
+  const value = props ? (props.revenue ?? props.value) : undefined;
+  if (value !== undefined && value !== null) {
+    if (props?.currency) input.value = { amount: value, currency: props.currency };
+    else {
+      warnings.push({
+        code: 'SEGMENT_CURRENCY_MISSING',
+        path: '/properties/currency',
+        message: 'A revenue or value was given without a currency, so no conversion value was sent.',
+      });
+    }
+  }
+  return {
+    kind: 'event',
+    eventId: call.messageId,
+    conversion: mapping.conversionFor(call.event),
+    input,
+    consent: null,
+    context: null,
+    warnings,
+  };
+}
+
+/** One element of a Segment batch: track calls are mapped, other known call types are ignored. */
+export function segmentBatchDraft(raw: unknown, mapping: SegmentMapping): Draft {
+  const type = typeof raw === 'object' && raw !== null ? (raw as { type?: unknown }).type : undefined;
+  const kind = typeof type === 'string' ? type.toLowerCase() : undefined;
+  if (kind === 'track') return segmentTrackDraft(raw, mapping);
+  if (kind !== undefined && IGNORED_TYPES.has(kind)) {
+    return {
+      kind: 'ignored',
+      eventId: messageIdOf(raw),
+      warnings: [
+        {
+          code: 'SEGMENT_TYPE_IGNORED',
+          path: '/type',
+          message: `Only track calls carry conversions; this ${kind} call was ignored.`,
+        },
+      ],
+    };
+  }
+  return {
+    kind: 'rejected',
+    eventId: messageIdOf(raw),
+    errors: [
+      {
+        code: 'EVENT_INVALID',
+        path: '/type',
+        message: 'Each batch element needs a Segment call type: track, identify, page, screen, group or alias.',
+      },
+    ],
+  };
+}

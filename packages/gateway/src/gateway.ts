@@ -1,0 +1,156 @@
+/**
+ * The composition root: builds every part from the configuration and passes dependencies in.
+ * Nothing below this file picks an adapter or reads the environment; tests build a gateway here
+ * with their own clock, store URL or transport.
+ */
+import { type ServerType, serve } from '@hono/node-server';
+import type { GatewayConfig } from './config.js';
+import { createHttpApp } from './http/app.js';
+import { createLinkedInTransport } from './linkedin-transport.js';
+import { createLogger, type Logger } from './logger.js';
+import { createMetrics, type GatewayMetrics } from './metrics.js';
+import type { Clock, LinkedInTransport, OutboxStore } from './ports.js';
+import { systemClock } from './ports.js';
+import { createRetentionJob } from './retention.js';
+import { startEmbeddedSandbox, type EmbeddedSandbox } from './sandbox-mode.js';
+import { openStore } from './store/open.js';
+import { createDeliveryWorker } from './worker/index.js';
+
+export interface GatewayOverrides {
+  clock?: Clock;
+  logger?: Logger;
+  store?: OutboxStore;
+  transport?: LinkedInTransport;
+  /** Do not start the delivery worker (ingest-only benchmarks and tests). */
+  noWorker?: boolean;
+}
+
+export interface Gateway {
+  /** The effective configuration (in sandbox mode: with the sandbox's account, rules and keys). */
+  readonly config: Readonly<GatewayConfig>;
+  readonly app: ReturnType<typeof createHttpApp>;
+  readonly store: OutboxStore;
+  readonly metrics: GatewayMetrics;
+  readonly worker: ReturnType<typeof createDeliveryWorker>;
+  readonly sandbox: EmbeddedSandbox | null;
+  readonly logger: Logger;
+  /** Listens on config.host:config.port (0 picks a free port). */
+  listen(): Promise<{ url: string; port: number }>;
+  /** Graceful stop: intake answers 503, in-flight work finishes, leases are released. */
+  stop(): Promise<void>;
+}
+
+export async function createGateway(
+  baseConfig: Readonly<GatewayConfig>,
+  overrides: GatewayOverrides = {},
+): Promise<Gateway> {
+  const clock = overrides.clock ?? systemClock;
+  const logger = overrides.logger ?? createLogger(baseConfig.logLevel);
+
+  // Without a LinkedIn token the gateway runs the sandbox in-process and adopts its demo account.
+  const sandbox = baseConfig.sandbox && !overrides.transport ? await startEmbeddedSandbox(baseConfig) : null;
+  const config = sandbox ? sandbox.config : baseConfig;
+
+  const store =
+    overrides.store ??
+    (await openStore(config.storeUrl, {
+      durability: config.durability,
+      dedupWindowMs: config.dedupWindowMs,
+      clock,
+    }));
+  try {
+    await store.migrate();
+  } catch (err) {
+    await sandbox?.stop();
+    throw err;
+  }
+
+  let accepting = true;
+  const metrics = createMetrics();
+  const tokens = new Map(config.accounts.map((a) => [a.id, a.token]));
+  const transport =
+    overrides.transport ??
+    createLinkedInTransport({
+      baseUrl: config.linkedin.baseUrl,
+      version: config.linkedin.version,
+      timeoutMs: config.linkedin.timeoutMs,
+      tokenFor: (account) => tokens.get(account) ?? null,
+    });
+  const worker = createDeliveryWorker({ store, transport, clock, config, metrics, logger });
+  const retention = createRetentionJob({
+    store,
+    clock,
+    retentionMs: config.retentionMs,
+    dedupWindowMs: config.dedupWindowMs,
+    intervalMs: 3_600_000,
+    logger,
+  });
+  const app = createHttpApp({
+    config,
+    store,
+    clock,
+    metrics,
+    logger,
+    intake: { accepting: () => accepting },
+    onAccepted: () => worker.kick(),
+    readiness: async () => {
+      const checks: Record<string, string> = {};
+      checks.intake = accepting ? 'open' : 'closed';
+      try {
+        await store.stats();
+        checks.store = 'ok';
+      } catch (err) {
+        checks.store = `unreachable: ${(err as Error).message}`;
+      }
+      return { ok: accepting && checks.store === 'ok', checks };
+    },
+  });
+
+  let server: ServerType | null = null;
+  let stopped: Promise<void> | null = null;
+
+  async function shutdown(): Promise<void> {
+    accepting = false;
+    const retentionStopped = retention.stop();
+    // Stop taking requests first, then let the worker finish what it has in flight.
+    const closing = server
+      ? new Promise<void>((resolve) => {
+          server?.close(() => resolve());
+          // Keep-alive sockets would hold close() open; idle ones can go now.
+          (server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+        })
+      : Promise.resolve();
+    await Promise.all([worker.stop(), retentionStopped]);
+    await Promise.race([closing, new Promise((r) => setTimeout(r, config.shutdownGraceMs).unref())]);
+    (server as { closeAllConnections?: () => void } | null)?.closeAllConnections?.();
+    if ('close' in transport && typeof transport.close === 'function') await transport.close();
+    await store.close();
+    await sandbox?.stop();
+  }
+
+  return {
+    config,
+    app,
+    store,
+    metrics,
+    worker,
+    sandbox,
+    logger,
+    async listen() {
+      const port = await new Promise<number>((resolve, reject) => {
+        const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) =>
+          resolve(info.port),
+        );
+        s.once('error', reject);
+        server = s;
+      });
+      if (!overrides.noWorker) worker.start();
+      retention.start();
+      return { url: `http://${config.host}:${port}`, port };
+    },
+    stop() {
+      stopped ??= shutdown();
+      return stopped;
+    },
+  };
+}

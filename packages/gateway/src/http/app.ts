@@ -1,0 +1,47 @@
+/**
+ * The HTTP application: ingest (native, LinkedIn-compatible, Segment-compatible), admin and
+ * operations routes, one error catalogue, and an OpenAPI document generated from the same schemas.
+ * The composition root serves it with @hono/node-server; tests call `app.request()` in-process.
+ */
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { createConversionResolver } from '../domain/conversions.js';
+import { GatewayError } from '../errors.js';
+import { createKeyRing } from './auth.js';
+import { intakeGuard, type RouteContext } from './context.js';
+import type { AppEnv, HttpDeps } from './deps.js';
+import { createIngestor } from './ingest.js';
+import { openApiDocumentFactory, registerSecuritySchemes } from './openapi.js';
+import { errorResponse, handleError } from './respond.js';
+import { registerAdminRoutes } from './routes/admin.js';
+import { registerLinkedInRoutes } from './routes/linkedin.js';
+import { registerNativeRoutes } from './routes/native.js';
+import { registerOpsRoutes } from './routes/ops.js';
+import { registerSegmentRoutes } from './routes/segment.js';
+
+export type { HttpDeps, Readiness } from './deps.js';
+
+export function createHttpApp(deps: HttpDeps): OpenAPIHono<AppEnv> {
+  const app = new OpenAPIHono<AppEnv>();
+  const resolver = createConversionResolver({
+    rules: deps.config.rules,
+    accounts: deps.config.accounts.map((a) => a.id),
+  });
+  const ctx: RouteContext = {
+    deps,
+    resolver,
+    sources: createKeyRing(deps.config.sources),
+    ingestor: createIngestor(deps, resolver),
+    intakeOpen: intakeGuard(deps.intake),
+  };
+
+  registerSecuritySchemes(app);
+  registerNativeRoutes(app, ctx);
+  registerLinkedInRoutes(app, ctx);
+  registerSegmentRoutes(app, ctx);
+  registerAdminRoutes(app, ctx);
+  registerOpsRoutes(app, ctx, openApiDocumentFactory(app, deps));
+
+  app.notFound((c) => errorResponse(c, new GatewayError('NOT_FOUND')));
+  app.onError(handleError(deps.logger));
+  return app;
+}

@@ -1,0 +1,80 @@
+/**
+ * Source keys and the admin token. Keys are compared as SHA-256 digests with timingSafeEqual, and
+ * every configured key is compared on every request, so neither a key's prefix nor its position in
+ * the list shows in the response time. The source name comes from the key, never from the request.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { MiddlewareHandler } from 'hono';
+import { GatewayError } from '../errors.js';
+import type { AppEnv } from './deps.js';
+
+function digest(value: string): Buffer {
+  return createHash('sha256').update(value, 'utf8').digest();
+}
+
+export interface KeyRing {
+  /** The name that owns `key`, or null. */
+  match(key: string): string | null;
+}
+
+export function createKeyRing(entries: ReadonlyArray<{ name: string; key: string }>): KeyRing {
+  const ring = entries.map((e) => ({ name: e.name, digest: digest(e.key) }));
+  return {
+    match(key) {
+      const presented = digest(key);
+      let found: string | null = null;
+      for (const entry of ring) {
+        if (timingSafeEqual(presented, entry.digest) && found === null) found = entry.name;
+      }
+      return found;
+    },
+  };
+}
+
+const BEARER = /^Bearer[ \t]+(\S+)[ \t]*$/i;
+const BASIC = /^Basic[ \t]+([A-Za-z0-9+/=_-]+)[ \t]*$/i;
+
+/**
+ * The key in an Authorization header: `Bearer <key>`, or (Segment style, when allowed) `Basic` with
+ * the key as user name and an empty password. Null when the header is missing or unreadable.
+ */
+export function keyFromHeader(header: string | undefined, allowBasic: boolean): string | null {
+  if (!header) return null;
+  const bearer = BEARER.exec(header);
+  if (bearer) return bearer[1] ?? null;
+  if (!allowBasic) return null;
+  const basic = BASIC.exec(header);
+  if (!basic) return null;
+  const decoded = Buffer.from(basic[1] ?? '', 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  const user = colon < 0 ? decoded : decoded.slice(0, colon);
+  // Some clients put the write key in the password instead; take it when the user name is empty.
+  const key = user !== '' ? user : colon < 0 ? '' : decoded.slice(colon + 1);
+  return key === '' ? null : key;
+}
+
+const CHALLENGE = { 'WWW-Authenticate': 'Bearer realm="capi-gateway"' };
+
+/** Authenticates an ingest request by its source key and records the source name. */
+export function requireSource(ring: KeyRing, allowBasic: boolean): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const key = keyFromHeader(c.req.header('authorization'), allowBasic);
+    if (key === null) throw new GatewayError('AUTH_MISSING', { headers: CHALLENGE });
+    const source = ring.match(key);
+    if (source === null) throw new GatewayError('AUTH_INVALID', { headers: CHALLENGE });
+    c.set('source', source);
+    await next();
+  };
+}
+
+/** Admin routes: the configured admin token, or ADMIN_DISABLED when none is configured. */
+export function requireAdmin(adminToken: string | null): MiddlewareHandler<AppEnv> {
+  const ring = adminToken === null ? null : createKeyRing([{ name: 'admin', key: adminToken }]);
+  return async (c, next) => {
+    if (ring === null) throw new GatewayError('ADMIN_DISABLED');
+    const key = keyFromHeader(c.req.header('authorization'), false);
+    if (key === null) throw new GatewayError('AUTH_MISSING', { headers: CHALLENGE });
+    if (ring.match(key) === null) throw new GatewayError('AUTH_INVALID', { headers: CHALLENGE });
+    await next();
+  };
+}

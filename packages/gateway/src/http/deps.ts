@@ -1,0 +1,35 @@
+/**
+ * What the HTTP layer needs from the composition root. Everything is injected, so tests build an app
+ * with a memory store, a fixed clock and a captured logger.
+ */
+import type { GatewayConfig } from '../config.js';
+import type { Logger } from '../logger.js';
+import type { GatewayMetrics } from '../metrics.js';
+import type { Clock, OutboxStore } from '../ports.js';
+
+export interface Readiness {
+  ok: boolean;
+  checks: Record<string, string>;
+}
+
+export interface HttpDeps {
+  config: Readonly<GatewayConfig>;
+  store: OutboxStore;
+  clock: Clock;
+  metrics: GatewayMetrics;
+  logger: Logger;
+  /** False while shutting down: ingest answers 503 SHUTTING_DOWN and /readyz fails. */
+  intake: { accepting(): boolean };
+  /** Called after a commit that queued events, to wake the delivery worker. */
+  onAccepted?: () => void;
+  /** Deep readiness (store reachable, migrations done…); defaults to a store.stats() probe. */
+  readiness?: () => Promise<Readiness>;
+}
+
+/** Values the middleware puts on the request context. */
+export interface AppEnv {
+  Variables: {
+    /** Name of the authenticated source (ingest routes). */
+    source: string;
+  };
+}

@@ -1,0 +1,203 @@
+/**
+ * Admin routes (Bearer admin token): look up an event and its delivery attempts, list dead letters,
+ * redrive them. Views never include the payload: identifier types are shown, never their values.
+ */
+import { z } from 'zod';
+import { parseHappenedAt } from '../../domain/happened-at.js';
+import { problemsFromIssues } from '../../domain/issues.js';
+import { GatewayError } from '../../errors.js';
+import type { AuditEntry, DeadLetterFilter, OutboxEvent } from '../../ports.js';
+import { requireAdmin } from '../auth.js';
+import { readJsonBody } from '../body.js';
+import { type App, json, type RouteContext } from '../context.js';
+import {
+  DeadLetterQuerySchema,
+  DeadLettersResponseSchema,
+  ErrorBodySchema,
+  EventLookupResponseSchema,
+  RedriveRequestSchema,
+  RedriveResponseSchema,
+} from '../schemas.js';
+
+const DEFAULT_LIST_LIMIT = 100;
+const ATTEMPTS_SHOWN = 50;
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+function parseContext(context: string | null): Record<string, unknown> | null {
+  if (context === null) return null;
+  try {
+    return JSON.parse(context) as Record<string, unknown>;
+  } catch {
+    return null;
+  }
+}
+
+export function eventView(e: OutboxEvent) {
+  return {
+    id: e.id,
+    eventId: e.eventId,
+    ruleId: e.ruleId,
+    account: e.account,
+    source: e.source,
+    state: e.state,
+    attemptCount: e.attempts,
+    happenedAt: new Date(e.happenedAt).toISOString(),
+    receivedAt: new Date(e.receivedAt).toISOString(),
+    nextAttemptAt: e.state === 'queued' || e.state === 'retrying' ? iso(e.nextAttemptAt) : null,
+    deliveredAt: iso(e.deliveredAt),
+    lastReason: e.lastReason,
+    lastResponse: e.lastResponse,
+    identifierTypes: e.identifierTypes,
+    consent: e.consent,
+    context: parseContext(e.context),
+  };
+}
+
+function attemptView(a: AuditEntry) {
+  return {
+    at: new Date(a.at).toISOString(),
+    status: a.status,
+    outcome: a.outcome,
+    requestId: a.requestId,
+    batchSize: a.batchSize,
+    durationMs: a.durationMs,
+    errorBody: a.errorBody,
+  };
+}
+
+function sinceMs(
+  value: string | number | undefined,
+  path: string,
+  code: 'QUERY_INVALID' | 'BODY_INVALID',
+): number | undefined {
+  if (value === undefined) return undefined;
+  const ms = parseHappenedAt(value);
+  if (ms === null) throw new GatewayError(code, { path, message: 'since must be ISO-8601 or epoch milliseconds.' });
+  return ms;
+}
+
+const EventIdParamSchema = z.object({ eventId: z.string().min(1).describe('The business eventId.') });
+
+export function registerAdminRoutes(app: App, ctx: RouteContext): void {
+  const { deps } = ctx;
+  const { store, logger } = deps;
+  const admin = requireAdmin(deps.config.adminToken);
+  const security = [{ adminToken: [] }];
+  const authErrors = {
+    401: json(ErrorBodySchema, 'AUTH_MISSING, AUTH_INVALID, or ADMIN_DISABLED when CAPI_ADMIN_TOKEN is not set.'),
+    503: json(ErrorBodySchema, 'STORE_UNAVAILABLE.'),
+  };
+
+  /** Store failures become 503 STORE_UNAVAILABLE (logged), never a 500. */
+  async function fromStore<T>(what: string, call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (err) {
+      logger.error({ err, operation: what }, 'store call failed on an admin route');
+      throw new GatewayError('STORE_UNAVAILABLE');
+    }
+  }
+
+  app.openAPIRegistry.registerPath({
+    method: 'get',
+    path: '/v1/events/{eventId}',
+    tags: ['admin'],
+    summary: 'An event’s state and delivery attempts',
+    description: 'Every stored event with this eventId (several rules may share one), with its attempts.',
+    security,
+    request: { params: EventIdParamSchema },
+    responses: {
+      200: json(EventLookupResponseSchema, 'The events and their attempts.'),
+      404: json(ErrorBodySchema, 'NOT_FOUND: no stored event has this eventId.'),
+      ...authErrors,
+    },
+  });
+  app.get('/v1/events/:eventId', admin, async (c) => {
+    const eventId = c.req.param('eventId');
+    const rows = await fromStore('findByEventId', () => store.findByEventId(eventId));
+    if (rows.length === 0) throw new GatewayError('NOT_FOUND', { message: 'No stored event has this eventId.' });
+    const events = await Promise.all(
+      rows.map(async (row) => {
+        const audit = await fromStore('auditForEvent', () => store.auditForEvent(row.id, ATTEMPTS_SHOWN));
+        return { ...eventView(row), attempts: audit.map(attemptView) };
+      }),
+    );
+    return c.json({ events }, 200);
+  });
+
+  app.openAPIRegistry.registerPath({
+    method: 'get',
+    path: '/v1/dead-letters',
+    tags: ['admin'],
+    summary: 'List dead letters',
+    security,
+    request: { query: DeadLetterQuerySchema },
+    responses: {
+      200: json(DeadLettersResponseSchema, 'Dead letters, newest first as the store orders them.'),
+      400: json(ErrorBodySchema, 'QUERY_INVALID.'),
+      ...authErrors,
+    },
+  });
+  app.get('/v1/dead-letters', admin, async (c) => {
+    const parsed = DeadLetterQuerySchema.safeParse(c.req.query());
+    if (!parsed.success) {
+      const details = problemsFromIssues(parsed.error.issues, () => 'QUERY_INVALID');
+      throw new GatewayError('QUERY_INVALID', { path: details[0]?.path, details });
+    }
+    const q = parsed.data;
+    const filter: DeadLetterFilter = { limit: q.limit ?? DEFAULT_LIST_LIMIT };
+    if (q.ruleId) filter.ruleId = q.ruleId;
+    if (q.account) filter.account = q.account;
+    if (q.reason) filter.reason = q.reason;
+    const since = sinceMs(q.since, '/since', 'QUERY_INVALID');
+    if (since !== undefined) filter.since = since;
+    const dead = await fromStore('listDead', () => store.listDead(filter));
+    return c.json({ deadLetters: dead.map(eventView), count: dead.length }, 200);
+  });
+
+  app.openAPIRegistry.registerPath({
+    method: 'post',
+    path: '/v1/dead-letters/redrive',
+    tags: ['admin'],
+    summary: 'Redrive dead letters',
+    description: 'Moves matching dead letters back to the queue (attempts kept). At least one filter is required.',
+    security,
+    request: { body: { required: true, content: { 'application/json': { schema: RedriveRequestSchema } } } },
+    responses: {
+      200: json(RedriveResponseSchema, 'How many dead letters were moved back to the queue.'),
+      400: json(ErrorBodySchema, 'BODY_INVALID_JSON, BODY_INVALID or REDRIVE_FILTER_MISSING.'),
+      ...authErrors,
+    },
+  });
+  app.post('/v1/dead-letters/redrive', admin, async (c) => {
+    const body = await readJsonBody(c.req.raw, deps.config.bodyLimitBytes);
+    const parsed = RedriveRequestSchema.safeParse(body);
+    if (!parsed.success) {
+      const details = problemsFromIssues(parsed.error.issues, () => 'BODY_INVALID');
+      throw new GatewayError('BODY_INVALID', { path: details[0]?.path, details });
+    }
+    const r = parsed.data;
+    const filter: DeadLetterFilter = {};
+    if (r.ids && r.ids.length > 0) filter.ids = r.ids;
+    if (r.eventIds && r.eventIds.length > 0) filter.eventIds = r.eventIds;
+    if (r.ruleId) filter.ruleId = r.ruleId;
+    if (r.account) filter.account = r.account;
+    if (r.reason) filter.reason = r.reason;
+    const since = sinceMs(r.since, '/since', 'BODY_INVALID');
+    if (since !== undefined) filter.since = since;
+    if (Object.keys(filter).length === 0) throw new GatewayError('REDRIVE_FILTER_MISSING');
+
+    const redriven = await fromStore('redrive', () => store.redrive(filter, deps.clock.now()));
+    // An operator action: always logged (filters only, never event contents).
+    logger.info(
+      {
+        redriven,
+        filter: { ...filter, ids: filter.ids?.length, eventIds: filter.eventIds?.length },
+      },
+      'dead letters redriven',
+    );
+    if (redriven > 0) deps.onAccepted?.();
+    return c.json({ redriven }, 200);
+  });
+}

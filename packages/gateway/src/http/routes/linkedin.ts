@@ -1,0 +1,166 @@
+/**
+ * `POST /rest/conversionEvents`: LinkedIn's own endpoint, durable. Single create (201, empty body,
+ * `x-restli-id`) or `X-RestLi-Method: BATCH_CREATE` with `{"elements": [...]}` (200, one
+ * `{"status": 201}` per element), answered after the commit. Validation errors are all-or-nothing
+ * and LinkedIn-shaped; the Bearer token is a gateway source key, not a LinkedIn token.
+ */
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { pointer } from '../../domain/issues.js';
+import { prepareCompat } from '../../domain/linkedin-compat.js';
+import { GatewayError } from '../../errors.js';
+import { requireSource } from '../auth.js';
+import { readJsonBody } from '../body.js';
+import { type App, isRecord, json, limitsText, type RouteContext, validateOnlyFlag } from '../context.js';
+import { BatchCreateResponseSchema, LinkedInErrorSchema, ValidateOnlyQuerySchema } from '../schemas.js';
+
+/**
+ * LinkedIn's event, for the OpenAPI document. Requests are validated by the SDK's mirror of
+ * LinkedIn's own rules (which this schema summarises), so that errors come back in LinkedIn's words.
+ */
+const LinkedInEventSchema = z
+  .object({
+    conversion: z.string().describe('urn:lla:llaPartnerConversion:{ruleId}; the rule must be configured.'),
+    conversionHappenedAt: z.number().int().describe('Epoch milliseconds, within the last 90 days.'),
+    conversionValue: z.object({ currencyCode: z.string(), amount: z.string() }).strict().optional(),
+    eventId: z.string().optional().describe('Deduplication key; without one, a digest of the event stands in.'),
+    user: z
+      .object({
+        userIds: z.array(
+          z
+            .object({
+              idType: z.enum([
+                'SHA256_EMAIL',
+                'LINKEDIN_FIRST_PARTY_ADS_TRACKING_UUID',
+                'ACXIOM_ID',
+                'PLAINTEXT_IP_ADDRESS',
+                'SHA256_IP_ADDRESS',
+                'GOOGLE_AID',
+              ]),
+              idValue: z.string(),
+            })
+            .strict(),
+        ),
+        userInfo: z
+          .object({
+            firstName: z.string(),
+            lastName: z.string(),
+            hashedFirstName: z.string(),
+            hashedLastName: z.string(),
+            companyName: z.string(),
+            title: z.string(),
+            countryCode: z.string(),
+          })
+          .partial()
+          .strict()
+          .optional(),
+        lead: z.string().optional(),
+        externalIds: z.array(z.string()).max(1).optional(),
+      })
+      .strict(),
+  })
+  .strict()
+  .describe('A LinkedIn conversion event exactly as LinkedIn accepts it (SHA256_EMAIL already hashed).');
+
+const BatchBodySchema = z.object({ elements: z.array(LinkedInEventSchema) }).strict();
+
+const BATCH_CREATE = 'BATCH_CREATE';
+
+/** LinkedIn's 422 for a BATCH_CREATE body without a usable `elements` array. */
+function elementsError(reason: string) {
+  return { message: `ERROR :: /elements :: ${reason}\n`, status: 422 } as const;
+}
+
+export function registerLinkedInRoutes(app: App, ctx: RouteContext): void {
+  const { deps, ingestor, resolver, sources, intakeOpen } = ctx;
+  const max = deps.config.maxEventsPerRequest;
+
+  app.openAPIRegistry.registerPath({
+    method: 'post',
+    path: '/rest/conversionEvents',
+    tags: ['ingest'],
+    summary: 'LinkedIn-compatible conversion events (drop-in)',
+    description: `Same body and answers as LinkedIn's POST /rest/conversionEvents; single, or X-RestLi-Method: BATCH_CREATE with {"elements": [...]}. All-or-nothing validation like LinkedIn. Plain firstName/lastName are hashed when identity.hashNames is on and LinkedIn-Version is 202609 or later; otherwise they are stored inside the payload until delivery and purged by retention. ${limitsText(deps)}`,
+    security: [{ sourceKey: [] }],
+    request: {
+      query: ValidateOnlyQuerySchema,
+      headers: z.object({
+        'x-restli-method': z.enum([BATCH_CREATE]).optional().describe('BATCH_CREATE for {"elements": [...]}.'),
+      }),
+      body: {
+        required: true,
+        content: { 'application/json': { schema: z.union([LinkedInEventSchema, BatchBodySchema]) } },
+      },
+    },
+    responses: {
+      200: json(BatchCreateResponseSchema, 'BATCH_CREATE stored: one {"status": 201} per element.'),
+      201: { description: 'Single event stored; empty body, id in the x-restli-id header.' },
+      400: json(LinkedInErrorSchema, 'Semantic problems, "… indices [i, j] (0-indexed)."; or a gateway 400.'),
+      401: json(LinkedInErrorSchema, 'AUTH_MISSING or AUTH_INVALID (source key).'),
+      403: json(LinkedInErrorSchema, '"No ad accounts found": a conversion rule the configuration does not list.'),
+      413: json(LinkedInErrorSchema, 'BODY_TOO_LARGE or TOO_MANY_EVENTS.'),
+      422: json(LinkedInErrorSchema, 'Schema problems, one "Index: N, ERROR :: /path :: reason" line each.'),
+      503: json(LinkedInErrorSchema, 'SHUTTING_DOWN or STORE_UNAVAILABLE (Retry-After).'),
+    },
+  });
+
+  app.post('/rest/conversionEvents', intakeOpen, requireSource(sources, false), async (c) => {
+    const validateOnly = validateOnlyFlag(c.req.query('validate_only'));
+    const method = c.req.header('x-restli-method')?.trim().toUpperCase();
+    if (method !== undefined && method !== BATCH_CREATE) throw new GatewayError('RESTLI_METHOD_UNSUPPORTED');
+    const batch = method === BATCH_CREATE;
+    const body = await readJsonBody(c.req.raw, deps.config.bodyLimitBytes);
+    const receivedAt = deps.clock.now();
+
+    let elements: unknown[];
+    if (!batch) elements = [body];
+    else {
+      if (!isRecord(body)) return c.json(elementsError('field is required but not found and has no default value'), 422);
+      for (const key in body) {
+        if (key !== 'elements') {
+          return c.json({ message: `ERROR :: ${pointer([key])} :: unrecognized field found but not allowed\n`, status: 422 }, 422);
+        }
+      }
+      if (!Array.isArray(body.elements)) {
+        return c.json(elementsError('field is required but not found and has no default value'), 422);
+      }
+      elements = body.elements;
+      if (elements.length > max) {
+        throw new GatewayError('TOO_MANY_EVENTS', {
+          message: `The request carries ${elements.length} elements; at most ${max} are allowed per request.`,
+        });
+      }
+    }
+
+    const outcome = prepareCompat(elements, batch, {
+      version: deps.config.linkedin.version,
+      now: receivedAt,
+      hashNames: deps.config.identity.hashNames,
+      configuredRule: resolver.configuredRule,
+      source: c.get('source'),
+      receivedAt,
+      newId: randomUUID,
+    });
+    const source = c.get('source');
+    if (!outcome.ok) {
+      deps.metrics.eventsIngested.inc({ source, status: 'rejected' }, elements.length);
+      for (const code of outcome.codes) deps.metrics.eventsRejected.inc({ code });
+      return c.json(outcome.body, outcome.status);
+    }
+    if (validateOnly) {
+      return c.json({ validateOnly: true, elements: outcome.elements.map((e) => ({ status: 201, ...e })) }, 200);
+    }
+
+    const statuses = await ingestor.commit(outcome.rows, '/rest/conversionEvents');
+    const inserted = statuses.filter((s) => s === 'inserted').length;
+    if (inserted > 0) deps.metrics.eventsIngested.inc({ source, status: 'accepted' }, inserted);
+    if (elements.length > inserted) deps.metrics.eventsIngested.inc({ source, status: 'duplicate' }, elements.length - inserted);
+
+    c.header('x-restli-protocol-version', '2.0.0');
+    if (!batch) {
+      c.header('x-restli-id', outcome.rows[0]?.id ?? '');
+      return c.body(null, 201);
+    }
+    return c.json({ elements: elements.map(() => ({ status: 201 })) }, 200);
+  });
+}

@@ -1,0 +1,104 @@
+/**
+ * Segment-compatible ingest: `POST /v1/track` (one track call) and `POST /v1/batch`. Existing
+ * Segment or RudderStack SDKs point their host at the gateway and send their write key, which is a
+ * source key here (Basic user name with an empty password, or Bearer). Replies are always 200 with
+ * per-event results, because those SDKs only look at 2xx.
+ */
+import { snakeCase } from '../../domain/conversions.js';
+import type { Draft } from '../../domain/ingest.js';
+import {
+  type SegmentMapping,
+  SegmentBatchSchema,
+  SegmentTrackSchema,
+  segmentBatchDraft,
+  segmentTrackDraft,
+} from '../../domain/segment-event.js';
+import { GatewayError } from '../../errors.js';
+import { requireSource } from '../auth.js';
+import { readJsonBody } from '../body.js';
+import { type App, isRecord, json, limitsText, type RouteContext, validateOnlyFlag } from '../context.js';
+import { ingestReply } from '../ingest-reply.js';
+import { ErrorBodySchema, IngestResponseSchema, ValidateOnlyQuerySchema } from '../schemas.js';
+
+function batchElements(body: unknown, max: number): unknown[] {
+  const batch = isRecord(body) ? body.batch : undefined;
+  if (!Array.isArray(batch)) {
+    throw new GatewayError('BODY_INVALID', { path: '/batch', message: 'The body must be {"batch": [...]}.' });
+  }
+  if (batch.length === 0) {
+    throw new GatewayError('BODY_INVALID', { path: '/batch', message: 'batch must hold at least one call.' });
+  }
+  if (batch.length > max) {
+    throw new GatewayError('TOO_MANY_EVENTS', {
+      path: '/batch',
+      message: `The batch carries ${batch.length} calls; at most ${max} are allowed per request.`,
+    });
+  }
+  return batch;
+}
+
+const responses = {
+  200: json(IngestResponseSchema, 'Per-event results (also when events were rejected).'),
+  400: json(ErrorBodySchema, 'BODY_INVALID_JSON, BODY_INVALID or QUERY_INVALID.'),
+  401: json(ErrorBodySchema, 'AUTH_MISSING or AUTH_INVALID.'),
+  413: json(ErrorBodySchema, 'BODY_TOO_LARGE or TOO_MANY_EVENTS.'),
+  415: json(ErrorBodySchema, 'BODY_ENCODING_UNSUPPORTED.'),
+  503: json(ErrorBodySchema, 'SHUTTING_DOWN or STORE_UNAVAILABLE (Retry-After).'),
+};
+
+export function registerSegmentRoutes(app: App, ctx: RouteContext): void {
+  const { deps, ingestor, resolver, sources, intakeOpen } = ctx;
+  const auth = requireSource(sources, true);
+  // Event names map to aliases as written first ("lead", "Lead"), then in snake_case ("Qualified Lead").
+  const conversionFor = (name: string) => (resolver.resolve(name).ok ? name : snakeCase(name));
+
+  const handle = (route: string, toDrafts: (body: unknown, mapping: SegmentMapping) => Draft[]) => {
+    app.post(route, intakeOpen, auth, async (c) => {
+      const validateOnly = validateOnlyFlag(c.req.query('validate_only'));
+      const body = await readJsonBody(c.req.raw, deps.config.bodyLimitBytes);
+      const receivedAt = deps.clock.now();
+      const drafts = toDrafts(body, { conversionFor, receivedAt });
+      const results = await ingestor.run({ drafts, source: c.get('source'), receivedAt, validateOnly, route });
+      const reply = ingestReply(results, validateOnly, true);
+      return c.json(reply.body, reply.status);
+    });
+  };
+
+  const security: Array<Record<string, string[]>> = [{ segmentWriteKey: [] }, { sourceKey: [] }];
+  app.openAPIRegistry.registerPath({
+    method: 'post',
+    path: '/v1/track',
+    tags: ['ingest'],
+    summary: 'Segment-compatible track call',
+    description: `A Segment track call; the event name selects the conversion. ${limitsText(deps)}`,
+    security,
+    request: {
+      query: ValidateOnlyQuerySchema,
+      body: { required: true, content: { 'application/json': { schema: SegmentTrackSchema } } },
+    },
+    responses,
+  });
+  handle('/v1/track', (body, mapping) => {
+    if (!isRecord(body)) {
+      throw new GatewayError('BODY_INVALID', { path: '/', message: 'The body must be one Segment track call.' });
+    }
+    return [segmentTrackDraft(body, mapping)];
+  });
+
+  app.openAPIRegistry.registerPath({
+    method: 'post',
+    path: '/v1/batch',
+    tags: ['ingest'],
+    summary: 'Segment-compatible batch',
+    description: `Segment calls; track calls are ingested, identify/page/screen/group/alias are answered "ignored". ${limitsText(deps)}`,
+    security,
+    request: {
+      query: ValidateOnlyQuerySchema,
+      body: { required: true, content: { 'application/json': { schema: SegmentBatchSchema } } },
+    },
+    responses,
+  });
+  handle('/v1/batch', (body, mapping) =>
+    batchElements(body, deps.config.maxEventsPerRequest).map((call) => segmentBatchDraft(call, mapping)),
+  );
+}

@@ -1,0 +1,142 @@
+/**
+ * Response and admin-request schemas. Request schemas for events live with their formats in
+ * `domain/`; these describe what the gateway answers, and validate the admin inputs.
+ */
+import { z } from 'zod';
+import { MAX_EVENT_ID } from '../domain/native-event.js';
+
+export const ProblemSchema = z
+  .object({
+    code: z.string().describe('Stable code from docs/errors.md.'),
+    path: z.string().describe('JSON pointer to the field, relative to the event (or the body).'),
+    message: z.string(),
+  })
+  .describe('One problem with one field.');
+
+export const ErrorBodySchema = z
+  .object({
+    error: z.object({
+      code: z.string().describe('Stable code from docs/errors.md.'),
+      message: z.string(),
+      fix: z.string().describe('What to do about it.'),
+      path: z.string().optional(),
+      details: z.array(ProblemSchema).optional(),
+    }),
+  })
+  .describe('Every request-level error. Messages never repeat submitted personal data or credentials.');
+
+export const EventResultSchema = z.object({
+  eventId: z.string().nullable().describe('The eventId as sent (null when it was missing or unusable).'),
+  status: z
+    .enum(['accepted', 'duplicate', 'rejected', 'suppressed', 'ignored'])
+    .describe(
+      'accepted: stored and queued for LinkedIn. duplicate: (rule, eventId) was already received. rejected: see errors. suppressed: consent withheld, stored and never sent. ignored: Segment call without a conversion.',
+    ),
+  errors: z.array(ProblemSchema).optional(),
+  warnings: z.array(ProblemSchema).optional().describe('Identifiers dropped or values defaulted.'),
+  payload: z
+    .record(z.string(), z.unknown())
+    .optional()
+    .describe('validate_only only: the exact LinkedIn element that would be sent, identifiers hashed.'),
+});
+
+export const IngestResponseSchema = z.object({
+  results: z.array(EventResultSchema).describe('One result per event, in request order.'),
+  summary: z.object({
+    accepted: z.number().int(),
+    duplicate: z.number().int(),
+    rejected: z.number().int(),
+    suppressed: z.number().int(),
+    ignored: z.number().int(),
+  }),
+  validateOnly: z.literal(true).optional().describe('Present on dry runs: nothing was stored.'),
+  error: ErrorBodySchema.shape.error.optional().describe('Present when no event was accepted (422).'),
+});
+
+export const LinkedInErrorSchema = z
+  .object({ message: z.string(), status: z.number().int(), code: z.string().optional() })
+  .describe(
+    'LinkedIn-shaped error. 422: one line per problem, "Index: N, ERROR :: /path :: reason". 400: "reason, indices [i, j] (0-indexed).". Gateway errors (auth, limits, shutdown) add a stable code.',
+  );
+
+export const BatchCreateResponseSchema = z.object({
+  elements: z.array(z.object({ status: z.literal(201) })),
+});
+
+export const AttemptSchema = z.object({
+  at: z.string().describe('ISO-8601.'),
+  status: z.number().int().describe('LinkedIn HTTP status, 0 for a network error.'),
+  outcome: z.string(),
+  requestId: z.string().nullable(),
+  batchSize: z.number().int(),
+  durationMs: z.number(),
+  errorBody: z.string().nullable(),
+});
+
+export const OutboxEventViewSchema = z
+  .object({
+    id: z.string(),
+    eventId: z.string(),
+    ruleId: z.string(),
+    account: z.string(),
+    source: z.string(),
+    state: z.enum(['queued', 'sending', 'retrying', 'delivered', 'dead', 'suppressed']),
+    attemptCount: z.number().int(),
+    happenedAt: z.string(),
+    receivedAt: z.string(),
+    nextAttemptAt: z.string().nullable(),
+    deliveredAt: z.string().nullable(),
+    lastReason: z.string().nullable(),
+    lastResponse: z.string().nullable(),
+    identifierTypes: z.array(z.string()).describe('Which identifiers the event carries; never their values.'),
+    consent: z.boolean().nullable(),
+    context: z.record(z.string(), z.unknown()).nullable(),
+  })
+  .describe('An outbox event without its payload (identifier values are never shown).');
+
+export const EventLookupResponseSchema = z.object({
+  events: z.array(OutboxEventViewSchema.extend({ attempts: z.array(AttemptSchema) })),
+});
+
+export const DeadLettersResponseSchema = z.object({ deadLetters: z.array(OutboxEventViewSchema), count: z.number().int() });
+
+const id = z.string().min(1).max(MAX_EVENT_ID + 16);
+
+export const DeadLetterQuerySchema = z
+  .object({
+    ruleId: z.string().regex(/^\d+$/).optional().describe('Conversion rule id.'),
+    account: z.string().regex(/^\d+$/).optional().describe('Ad account id.'),
+    reason: z.string().max(100).optional().describe('Dead-letter reason, e.g. expired, rejected.'),
+    since: z.string().max(64).optional().describe('Dead-lettered at or after: ISO-8601 or epoch ms.'),
+    limit: z.coerce.number().int().min(1).max(1000).optional().describe('Default 100, at most 1000.'),
+  })
+  .strict();
+
+export const RedriveRequestSchema = z
+  .object({
+    ids: z.array(id).max(5000).optional().describe('Internal event ids.'),
+    eventIds: z.array(id).max(5000).optional().describe('Business eventIds.'),
+    ruleId: z.string().regex(/^\d+$/).optional(),
+    account: z.string().regex(/^\d+$/).optional(),
+    reason: z.string().max(100).optional(),
+    since: z.union([z.string().max(64), z.number()]).optional().describe('Dead-lettered at or after.'),
+  })
+  .strict()
+  .describe('At least one filter is required.');
+
+export const RedriveResponseSchema = z.object({ redriven: z.number().int() });
+
+export const HealthSchema = z.object({ status: z.literal('ok') });
+
+export const ReadySchema = z.object({
+  status: z.enum(['ready', 'not_ready']),
+  checks: z.record(z.string(), z.string()),
+  error: ErrorBodySchema.shape.error.optional(),
+});
+
+export const ValidateOnlyQuerySchema = z.object({
+  validate_only: z
+    .enum(['true', 'false', '1', '0'])
+    .optional()
+    .describe('true: store nothing; answer with the exact hashed LinkedIn payload and warnings per event.'),
+});

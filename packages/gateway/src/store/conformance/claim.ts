@@ -1,0 +1,139 @@
+import { expect, it } from 'vitest';
+import type { OutboxStore } from '../../ports.js';
+import { ids, MINUTE, newEvent, T0 } from './fixtures.js';
+
+type Setup = () => { store: OutboxStore };
+const lease = { leaseMs: MINUTE };
+
+export function claimCases(setup: Setup): void {
+  it('returns null when nothing is due', async () => {
+    const { store } = setup();
+    expect(await store.claim({ limit: 10, ...lease, now: T0 })).toBeNull();
+    await store.enqueue([newEvent({ receivedAt: T0 + 1000 })]);
+    expect(await store.claim({ limit: 10, ...lease, now: T0 })).toBeNull();
+    expect(await store.claim({ limit: 0, ...lease, now: T0 + 1000 })).toBeNull();
+  });
+
+  it('claims one account and rule per batch, starting with the oldest due event', async () => {
+    const { store } = setup();
+    const a1 = newEvent({ account: '1', ruleId: '10', receivedAt: T0 + 2 });
+    const b1 = newEvent({ account: '2', ruleId: '20', receivedAt: T0 + 1 });
+    const a2 = newEvent({ account: '1', ruleId: '11', receivedAt: T0 + 3 });
+    const b2 = newEvent({ account: '2', ruleId: '20', receivedAt: T0 + 4 });
+    const a3 = newEvent({ account: '1', ruleId: '10', receivedAt: T0 + 5 });
+    await store.enqueue([a1, b1, a2, b2, a3]);
+    const now = T0 + 10;
+    const first = await store.claim({ limit: 10, ...lease, now });
+    expect(first).toMatchObject({ account: '2', ruleId: '20' });
+    expect(ids(first?.events ?? [])).toEqual([b1.id, b2.id]);
+    const second = await store.claim({ limit: 10, ...lease, now });
+    expect(second).toMatchObject({ account: '1', ruleId: '10' });
+    expect(ids(second?.events ?? [])).toEqual([a1.id, a3.id]);
+    const third = await store.claim({ limit: 10, ...lease, now });
+    expect(ids(third?.events ?? [])).toEqual([a2.id]);
+    expect(await store.claim({ limit: 10, ...lease, now })).toBeNull();
+  });
+
+  it('honours the limit and hands out the rest in order', async () => {
+    const { store } = setup();
+    const events = Array.from({ length: 7 }, (_, i) => newEvent({ receivedAt: T0 + i }));
+    await store.enqueue(events);
+    const now = T0 + 100;
+    const first = await store.claim({ limit: 3, ...lease, now });
+    const second = await store.claim({ limit: 3, ...lease, now });
+    const third = await store.claim({ limit: 3, ...lease, now });
+    expect(ids(first?.events ?? [])).toEqual(ids(events.slice(0, 3)));
+    expect(ids(second?.events ?? [])).toEqual(ids(events.slice(3, 6)));
+    expect(ids(third?.events ?? [])).toEqual(ids(events.slice(6)));
+  });
+
+  it('keeps insertion order among events due at the same time', async () => {
+    const { store } = setup();
+    const events = Array.from({ length: 5 }, () => newEvent({ receivedAt: T0 }));
+    await store.enqueue(events.slice(0, 2));
+    await store.enqueue(events.slice(2));
+    const batch = await store.claim({ limit: 10, ...lease, now: T0 });
+    expect(ids(batch?.events ?? [])).toEqual(ids(events));
+  });
+
+  it('leases claimed events: state sending, leaseUntil set, not claimable again', async () => {
+    const { store } = setup();
+    const event = newEvent();
+    await store.enqueue([event]);
+    const batch = await store.claim({ limit: 10, leaseMs: 30_000, now: T0 + 5 });
+    expect(batch?.events[0]).toMatchObject({
+      id: event.id,
+      state: 'sending',
+      leaseUntil: T0 + 30_005,
+      attempts: 0,
+    });
+    expect(await store.claim({ limit: 10, ...lease, now: T0 + 29_999 })).toBeNull();
+    expect((await store.stats()).byState.sending).toBe(1);
+  });
+
+  it('never claims from excluded accounts', async () => {
+    const { store } = setup();
+    const paused = newEvent({ account: '1', receivedAt: T0 });
+    const active = newEvent({ account: '2', receivedAt: T0 + 1 });
+    await store.enqueue([paused, active]);
+    const now = T0 + 10;
+    const batch = await store.claim({ limit: 10, ...lease, now, excludeAccounts: ['1'] });
+    expect(ids(batch?.events ?? [])).toEqual([active.id]);
+    expect(await store.claim({ limit: 10, ...lease, now, excludeAccounts: ['1'] })).toBeNull();
+    expect(await store.claim({ limit: 10, ...lease, now, excludeAccounts: [] })).toMatchObject({
+      account: '1',
+    });
+  });
+
+  it('restricts a claim to one account when asked', async () => {
+    const { store } = setup();
+    const other = newEvent({ account: '1', receivedAt: T0 });
+    const mine = newEvent({ account: '2', receivedAt: T0 + 1 });
+    await store.enqueue([other, mine]);
+    const batch = await store.claim({ limit: 10, ...lease, now: T0 + 10, account: '2' });
+    expect(ids(batch?.events ?? [])).toEqual([mine.id]);
+    expect(await store.claim({ limit: 10, ...lease, now: T0 + 10, account: '2' })).toBeNull();
+  });
+
+  it('honours the due time of retries', async () => {
+    const { store } = setup();
+    const event = newEvent();
+    await store.enqueue([event]);
+    await store.claim({ limit: 1, ...lease, now: T0 });
+    await store.retryLater([event.id], T0 + 10 * MINUTE, 'http_503');
+    expect(await store.claim({ limit: 1, ...lease, now: T0 + 10 * MINUTE - 1 })).toBeNull();
+    const again = await store.claim({ limit: 1, ...lease, now: T0 + 10 * MINUTE });
+    expect(again?.events[0]).toMatchObject({
+      id: event.id,
+      state: 'sending',
+      attempts: 1,
+      lastReason: 'http_503',
+    });
+  });
+
+  it('reclaims events whose lease expired, counting the lapsed attempt', async () => {
+    const { store } = setup();
+    const events = [newEvent(), newEvent()];
+    await store.enqueue(events);
+    await store.claim({ limit: 10, leaseMs: 30_000, now: T0 });
+    expect(await store.claim({ limit: 10, ...lease, now: T0 + 29_999 })).toBeNull();
+    const reclaimed = await store.claim({ limit: 10, ...lease, now: T0 + 30_000 });
+    expect(ids(reclaimed?.events ?? [])).toEqual(ids(events));
+    expect(reclaimed?.events[0]).toMatchObject({
+      state: 'sending',
+      attempts: 1,
+      lastReason: 'lease_expired',
+      leaseUntil: T0 + 30_000 + MINUTE,
+    });
+  });
+
+  it('reclaims an expired lease even when the claim is for another account', async () => {
+    const { store } = setup();
+    const event = newEvent({ account: '1' });
+    await store.enqueue([event]);
+    await store.claim({ limit: 10, leaseMs: 1000, now: T0 });
+    expect(await store.claim({ limit: 10, ...lease, now: T0 + 2000, account: '2' })).toBeNull();
+    const [stored] = await store.findByEventId(event.eventId);
+    expect(stored).toMatchObject({ state: 'retrying', attempts: 1, leaseUntil: null });
+  });
+}

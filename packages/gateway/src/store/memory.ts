@@ -1,0 +1,351 @@
+import {
+  type AuditEntry,
+  type BudgetDecision,
+  type BudgetLimits,
+  type ClaimedBatch,
+  type ClaimRequest,
+  type Clock,
+  type DeadLetterFilter,
+  type EnqueueStatus,
+  type NewOutboxEvent,
+  type OutboxEvent,
+  type OutboxState,
+  type OutboxStats,
+  type OutboxStore,
+  systemClock,
+} from '../ports.js';
+import { type BudgetState, decideBudget, mergePause } from './budget.js';
+import { StoreError } from './errors.js';
+import {
+  DEFAULT_AUDIT_LIMIT,
+  DEFAULT_DEAD_LIST_LIMIT,
+  DEFAULT_DEDUP_WINDOW_MS,
+  FINAL_STATES,
+  LEASE_EXPIRED_REASON,
+} from './policy.js';
+
+/**
+ * An in-memory OutboxStore for fast unit tests of the worker and HTTP layer. It keeps the exact
+ * semantics of the durable adapters (it passes the same conformance suite) but nothing survives the
+ * process, and claims scan every row, so it is not for production or large volumes.
+ */
+export interface MemoryStoreOptions {
+  clock?: Clock;
+  dedupWindowMs?: number;
+}
+
+interface Row extends OutboxEvent {
+  seq: number;
+  deadAt: number | null;
+}
+
+interface AuditRow {
+  seq: number;
+  entry: AuditEntry;
+}
+
+const DUE_STATES: ReadonlySet<OutboxState> = new Set(['queued', 'retrying']);
+const FINAL: ReadonlySet<OutboxState> = new Set(FINAL_STATES);
+
+export function createMemoryStore(options: MemoryStoreOptions = {}): OutboxStore {
+  const clock = options.clock ?? systemClock;
+  const dedupWindowMs = options.dedupWindowMs ?? DEFAULT_DEDUP_WINDOW_MS;
+  const rows = new Map<string, Row>();
+  const dedup = new Map<string, number>();
+  const audit: AuditRow[] = [];
+  const budgets = new Map<string, BudgetState & { pauseReason: string | null }>();
+  let seq = 0;
+  let closed = false;
+
+  const open = () => {
+    if (closed) throw new StoreError('STORE_CLOSED', 'The outbox store is closed.');
+  };
+  const byIds = (ids: string[]) => ids.map((id) => rows.get(id)).filter((r): r is Row => r !== undefined);
+  const budgetOf = (account: string) => {
+    let state = budgets.get(account);
+    if (!state) {
+      state = { dayStart: 0, dayCount: 0, recent: [], pausedUntil: 0, pauseReason: null };
+      budgets.set(account, state);
+    }
+    return state;
+  };
+
+  return {
+    capabilities: { multiInstance: false, skipLocked: false },
+
+    async migrate() {
+      open();
+    },
+
+    async enqueue(events: NewOutboxEvent[]): Promise<EnqueueStatus[]> {
+      open();
+      const now = clock.now();
+      return events.map((event) => {
+        const key = dedupKey(event.ruleId, event.eventId);
+        const seen = dedup.get(key);
+        if (seen !== undefined && now - seen < dedupWindowMs) return 'duplicate';
+        if (rows.has(event.id)) throw new Error(`Duplicate internal event id ${event.id}`);
+        dedup.set(key, now);
+        rows.set(event.id, {
+          ...event,
+          identifierTypes: [...event.identifierTypes],
+          attempts: 0,
+          nextAttemptAt: event.receivedAt,
+          leaseUntil: null,
+          deliveredAt: null,
+          lastReason: null,
+          lastResponse: null,
+          seq: ++seq,
+          deadAt: null,
+        });
+        return 'inserted';
+      });
+    },
+
+    async claim(request: ClaimRequest): Promise<ClaimedBatch | null> {
+      open();
+      const { now, limit } = request;
+      for (const row of rows.values()) {
+        if (row.state === 'sending' && row.leaseUntil !== null && row.leaseUntil <= now) {
+          patch(row, { state: 'retrying', leaseUntil: null, lastReason: LEASE_EXPIRED_REASON });
+          row.attempts += 1;
+        }
+      }
+      if (limit <= 0) return null;
+      const excluded = new Set(request.excludeAccounts ?? []);
+      const due = [...rows.values()]
+        .filter(
+          (r) =>
+            DUE_STATES.has(r.state) &&
+            r.nextAttemptAt <= now &&
+            !excluded.has(r.account) &&
+            (request.account === undefined || r.account === request.account),
+        )
+        .sort(byDueOrder);
+      const head = due[0];
+      if (!head) return null;
+      const events = due
+        .filter((r) => r.account === head.account && r.ruleId === head.ruleId)
+        .slice(0, limit)
+        .map((r) => {
+          patch(r, { state: 'sending', leaseUntil: now + request.leaseMs });
+          return publicEvent(r);
+        });
+      return { account: head.account, ruleId: head.ruleId, events };
+    },
+
+    async complete(ids, now) {
+      open();
+      for (const r of byIds(ids)) {
+        if (r.state !== 'sending') continue;
+        patch(r, { state: 'delivered', deliveredAt: now, leaseUntil: null, attempts: r.attempts + 1 });
+      }
+    },
+
+    async retryLater(ids, at, reason) {
+      open();
+      for (const r of byIds(ids)) {
+        if (r.state !== 'sending') continue;
+        patch(r, {
+          state: 'retrying',
+          nextAttemptAt: at,
+          leaseUntil: null,
+          lastReason: reason,
+          attempts: r.attempts + 1,
+        });
+      }
+    },
+
+    async kill(ids, reason, response, now) {
+      open();
+      for (const r of byIds(ids)) {
+        if (FINAL.has(r.state)) continue;
+        patch(r, {
+          attempts: r.state === 'sending' ? r.attempts + 1 : r.attempts,
+          state: 'dead',
+          leaseUntil: null,
+          lastReason: reason,
+          lastResponse: response,
+          deadAt: now,
+        });
+      }
+    },
+
+    async release(ids, now) {
+      open();
+      for (const r of byIds(ids)) {
+        if (r.state !== 'sending') continue;
+        patch(r, {
+          state: r.attempts > 0 ? 'retrying' : 'queued',
+          leaseUntil: null,
+          nextAttemptAt: Math.min(r.nextAttemptAt, now),
+        });
+      }
+    },
+
+    async redrive(filter, now) {
+      open();
+      const moved = matchDead([...rows.values()], filter, Number.POSITIVE_INFINITY);
+      for (const r of moved) {
+        patch(r, {
+          state: 'queued',
+          nextAttemptAt: now,
+          lastReason: null,
+          lastResponse: null,
+          deadAt: null,
+        });
+      }
+      return moved.length;
+    },
+
+    async listDead(filter) {
+      open();
+      return matchDead([...rows.values()], filter, DEFAULT_DEAD_LIST_LIMIT).map(publicEvent);
+    },
+
+    async findByEventId(eventId) {
+      open();
+      return [...rows.values()]
+        .filter((r) => r.eventId === eventId)
+        .sort((a, b) => a.seq - b.seq)
+        .map(publicEvent);
+    },
+
+    async appendAudit(entry) {
+      open();
+      audit.push({ seq: audit.length, entry: structuredClone(entry) });
+    },
+
+    async auditForEvent(id, limit = DEFAULT_AUDIT_LIMIT) {
+      open();
+      return audit
+        .filter((a) => a.entry.eventIds.includes(id))
+        .sort((a, b) => b.entry.at - a.entry.at || b.seq - a.seq)
+        .slice(0, limit)
+        .map((a) => structuredClone(a.entry));
+    },
+
+    async stats(): Promise<OutboxStats> {
+      open();
+      const byState: Record<OutboxState, number> = {
+        queued: 0,
+        sending: 0,
+        retrying: 0,
+        delivered: 0,
+        dead: 0,
+        suppressed: 0,
+      };
+      const deadByReason: Record<string, number> = {};
+      let oldestQueuedAt: number | null = null;
+      for (const r of rows.values()) {
+        byState[r.state] += 1;
+        if (r.state === 'dead') {
+          const reason = r.lastReason ?? 'unknown';
+          deadByReason[reason] = (deadByReason[reason] ?? 0) + 1;
+        }
+        if (DUE_STATES.has(r.state) && (oldestQueuedAt === null || r.receivedAt < oldestQueuedAt)) {
+          oldestQueuedAt = r.receivedAt;
+        }
+      }
+      return { byState, oldestQueuedAt, deadByReason };
+    },
+
+    async purge(before) {
+      open();
+      let events = 0;
+      for (const r of [...rows.values()]) {
+        if (FINAL.has(r.state) && finishedAt(r) < before) {
+          rows.delete(r.id);
+          events += 1;
+        }
+      }
+      const keep = audit.filter((a) => a.entry.at >= before);
+      const removed = audit.length - keep.length;
+      audit.splice(0, audit.length, ...keep);
+      return { events, audit: removed };
+    },
+
+    async expireDedup(before) {
+      open();
+      let removed = 0;
+      for (const [key, seenAt] of dedup) {
+        if (seenAt < before) {
+          dedup.delete(key);
+          removed += 1;
+        }
+      }
+      return removed;
+    },
+
+    async takeBudget(account: string, limits: BudgetLimits, now: number): Promise<BudgetDecision> {
+      open();
+      const current = budgetOf(account);
+      const outcome = decideBudget(current, limits, now);
+      Object.assign(current, outcome.state);
+      return outcome.decision;
+    },
+
+    async pauseAccount(account, until, reason) {
+      open();
+      const current = budgetOf(account);
+      const pausedUntil = mergePause(current.pausedUntil, until);
+      if (pausedUntil !== current.pausedUntil || until === 0) {
+        current.pauseReason = until === 0 ? null : reason;
+      }
+      current.pausedUntil = pausedUntil;
+    },
+
+    async pausedAccounts(now) {
+      open();
+      return [...budgets.entries()]
+        .filter(([, b]) => b.pausedUntil > now)
+        .map(([account, b]) => ({ account, until: b.pausedUntil, reason: b.pauseReason ?? '' }))
+        .sort((a, b) => a.account.localeCompare(b.account));
+    },
+
+    async close() {
+      closed = true;
+    },
+  };
+}
+
+function dedupKey(ruleId: string, eventId: string): string {
+  return `${ruleId}\u0000${eventId}`;
+}
+
+function byDueOrder(a: Row, b: Row): number {
+  return a.nextAttemptAt - b.nextAttemptAt || a.seq - b.seq;
+}
+
+/** When a final event stopped changing: the clock `purge` measures retention against. */
+function finishedAt(r: Row): number {
+  return r.deliveredAt ?? r.deadAt ?? r.receivedAt;
+}
+
+function matchDead(all: Row[], filter: DeadLetterFilter, defaultLimit: number): Row[] {
+  const ids = filter.ids ? new Set(filter.ids) : null;
+  const eventIds = filter.eventIds ? new Set(filter.eventIds) : null;
+  return all
+    .filter(
+      (r) =>
+        r.state === 'dead' &&
+        (!ids || ids.has(r.id)) &&
+        (!eventIds || eventIds.has(r.eventId)) &&
+        (filter.ruleId === undefined || r.ruleId === filter.ruleId) &&
+        (filter.account === undefined || r.account === filter.account) &&
+        (filter.reason === undefined || r.lastReason === filter.reason) &&
+        (filter.since === undefined || (r.deadAt ?? 0) >= filter.since),
+    )
+    .sort((a, b) => (b.deadAt ?? 0) - (a.deadAt ?? 0) || b.seq - a.seq)
+    .slice(0, filter.limit ?? defaultLimit);
+}
+
+function publicEvent(r: Row): OutboxEvent {
+  const { seq: _seq, deadAt: _deadAt, ...event } = r;
+  return { ...event, identifierTypes: [...event.identifierTypes] };
+}
+
+/** A typed Object.assign: a misspelt field is a compile error, not a silent new property. */
+function patch(row: Row, changes: Partial<Row>): void {
+  Object.assign(row, changes);
+}

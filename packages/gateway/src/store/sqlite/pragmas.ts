@@ -1,0 +1,56 @@
+import type Database from 'better-sqlite3';
+import { StoreError } from '../errors.js';
+
+export type Durability = 'normal' | 'strict';
+
+/**
+ * WAL always. `synchronous` decides what a commit survives: NORMAL survives a crash of the gateway
+ * process (the WAL is written before the promise resolves) but the last commits may be lost on power
+ * failure; FULL fsyncs the WAL on every commit, so an acknowledged event survives power loss too.
+ * Group commit is what keeps FULL affordable: one fsync covers every batch in the flush.
+ *
+ * The settings are read back and asserted at boot: a pragma that silently did not take (a read-only
+ * directory, a filesystem without shared memory) must stop the gateway, not weaken its promise.
+ */
+const SYNCHRONOUS: Record<Durability, { value: string; code: number }> = {
+  normal: { value: 'NORMAL', code: 1 },
+  strict: { value: 'FULL', code: 2 },
+};
+
+export function applyPragmas(db: Database.Database, durability: Durability): void {
+  const journal = db.pragma('journal_mode = WAL', { simple: true });
+  db.pragma(`synchronous = ${SYNCHRONOUS[durability].value}`);
+  // Backup tools may hold a read lock for a moment; wait rather than fail.
+  db.pragma('busy_timeout = 5000');
+  // Bounded memory whatever the backlog: a 64 MiB page cache, and the WAL file truncated back to
+  // 64 MiB after checkpoints instead of keeping its high-water mark.
+  db.pragma('cache_size = -65536');
+  db.pragma('journal_size_limit = 67108864');
+  db.pragma('temp_store = MEMORY');
+  assertDurability(db, durability, journal);
+}
+
+export function assertDurability(db: Database.Database, durability: Durability, journal?: unknown): void {
+  const mode = journal ?? db.pragma('journal_mode', { simple: true });
+  if (String(mode).toLowerCase() !== 'wal') {
+    throw new StoreError(
+      'STORE_DURABILITY',
+      `SQLite refused WAL mode (journal_mode is ${String(mode)}); the store needs a local filesystem.`,
+    );
+  }
+  const sync = Number(db.pragma('synchronous', { simple: true }));
+  const want = SYNCHRONOUS[durability];
+  if (sync !== want.code) {
+    throw new StoreError(
+      'STORE_DURABILITY',
+      `SQLite synchronous is ${sync}, expected ${want.code} (${want.value}) for durability "${durability}".`,
+    );
+  }
+}
+
+export function readDurability(db: Database.Database): { journalMode: string; synchronous: number } {
+  return {
+    journalMode: String(db.pragma('journal_mode', { simple: true })),
+    synchronous: Number(db.pragma('synchronous', { simple: true })),
+  };
+}

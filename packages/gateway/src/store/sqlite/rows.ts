@@ -1,0 +1,137 @@
+import type { AuditEntry, NewOutboxEvent, OutboxEvent, OutboxState } from '../../ports.js';
+
+/**
+ * Conversions between SQLite rows and port types. Reads use raw (array) rows in the fixed column
+ * order below, so a claim of 5,000 events allocates one array and one event object per row.
+ */
+export const EVENT_COLUMNS = `id, account, rule_id, event_id, source, payload, happened_at, received_at, state,
+  attempts, next_attempt_at, lease_until, delivered_at, last_reason, last_response, identifier_types, consent,
+  context`;
+
+export type RawEventRow = [
+  id: string,
+  account: string,
+  ruleId: string,
+  eventId: string,
+  source: string,
+  payload: string,
+  happenedAt: number,
+  receivedAt: number,
+  state: string,
+  attempts: number,
+  nextAttemptAt: number,
+  leaseUntil: number | null,
+  deliveredAt: number | null,
+  lastReason: string | null,
+  lastResponse: string | null,
+  identifierTypes: string,
+  consent: number | null,
+  context: string | null,
+  ...rest: unknown[],
+];
+
+export function eventFromRow(r: RawEventRow): OutboxEvent {
+  return {
+    id: r[0],
+    account: r[1],
+    ruleId: r[2],
+    eventId: r[3],
+    source: r[4],
+    payload: r[5],
+    happenedAt: r[6],
+    receivedAt: r[7],
+    state: r[8] as OutboxState,
+    attempts: r[9],
+    nextAttemptAt: r[10],
+    leaseUntil: r[11],
+    deliveredAt: r[12],
+    lastReason: r[13],
+    lastResponse: r[14],
+    identifierTypes: r[15] === '' ? [] : r[15].split(','),
+    consent: r[16] === null ? null : r[16] === 1,
+    context: r[17],
+  };
+}
+
+/**
+ * Identifier types are LinkedIn enum names (letters, digits, underscores), so a comma list is an
+ * unambiguous and cheaper encoding than JSON on the ingest hot path.
+ */
+export function identifierTypesText(types: readonly string[]): string {
+  return types.join(',');
+}
+
+export function consentValue(consent: boolean | null): number | null {
+  return consent === null ? null : consent ? 1 : 0;
+}
+
+/** Positional parameters for the events INSERT, in its column order. */
+export function insertParams(e: NewOutboxEvent): unknown[] {
+  return [
+    e.id,
+    e.account,
+    e.ruleId,
+    e.eventId,
+    e.source,
+    e.payload,
+    e.happenedAt,
+    e.receivedAt,
+    e.state,
+    e.receivedAt,
+    identifierTypesText(e.identifierTypes),
+    consentValue(e.consent),
+    e.context,
+  ];
+}
+
+export type RawAuditRow = [
+  at: number,
+  account: string,
+  ruleId: string,
+  requestId: string | null,
+  batchSize: number,
+  identifierCounts: string,
+  consentCounts: string,
+  status: number,
+  outcome: string,
+  errorBody: string | null,
+  durationMs: number,
+  eventIds: string,
+];
+
+export const AUDIT_COLUMNS = `at, account, rule_id, request_id, batch_size, identifier_counts, consent_counts,
+  status, outcome, error_body, duration_ms, event_ids`;
+
+export function auditFromRow(r: RawAuditRow): AuditEntry {
+  return {
+    at: r[0],
+    account: r[1],
+    ruleId: r[2],
+    requestId: r[3],
+    batchSize: r[4],
+    identifierCounts: JSON.parse(r[5]) as Record<string, number>,
+    consentCounts: JSON.parse(r[6]) as Record<string, number>,
+    status: r[7],
+    outcome: r[8],
+    errorBody: r[9],
+    durationMs: r[10],
+    eventIds: JSON.parse(r[11]) as string[],
+  };
+}
+
+export function auditParams(a: AuditEntry): unknown[] {
+  return [
+    a.at,
+    a.account,
+    a.ruleId,
+    a.requestId,
+    a.batchSize,
+    JSON.stringify(a.identifierCounts),
+    JSON.stringify(a.consentCounts),
+    a.status,
+    a.outcome,
+    a.errorBody,
+    a.durationMs,
+    JSON.stringify(a.eventIds),
+  ];
+}

@@ -1,0 +1,131 @@
+import type Database from 'better-sqlite3';
+import type { DeadLetterFilter } from '../../ports.js';
+import { FINAL_STATES, LEASE_EXPIRED_REASON } from '../policy.js';
+import { AUDIT_COLUMNS, EVENT_COLUMNS } from './rows.js';
+
+/**
+ * Every SQL statement of the SQLite adapter: hand-written, prepared once, reused for the life of the
+ * connection. Arrays of ids travel as one JSON parameter read with json_each, so a 5,000-event
+ * complete is one statement, not 5,000.
+ */
+const DUE = "state IN ('queued', 'retrying')";
+const FINAL = `state IN (${FINAL_STATES.map((s) => `'${s}'`).join(', ')})`;
+const FINISHED_AT = 'coalesce(delivered_at, dead_at, received_at)';
+const ID_LIST = 'id IN (SELECT value FROM json_each(?))';
+
+export function prepareStatements(db: Database.Database) {
+  return {
+    // A key is new, or old enough to be admitted again (seen at or before the cut-off).
+    dedup: db.prepare(`INSERT INTO dedup (rule_id, event_id, seen_at) VALUES (?, ?, ?)
+      ON CONFLICT (rule_id, event_id) DO UPDATE SET seen_at = excluded.seen_at WHERE dedup.seen_at <= ?`),
+    insertEvent: db.prepare(`INSERT INTO events (id, account, rule_id, event_id, source, payload, happened_at,
+      received_at, state, next_attempt_at, identifier_types, consent, context)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+    insertQueue: db.prepare('INSERT OR IGNORE INTO queues (account, rule_id) VALUES (?, ?)'),
+    queues: db.prepare('SELECT account, rule_id FROM queues').raw(true),
+
+    reclaimExpired:
+      db.prepare(`UPDATE events SET state = 'retrying', attempts = attempts + 1, lease_until = NULL,
+      last_reason = '${LEASE_EXPIRED_REASON}' WHERE state = 'sending' AND lease_until <= ?`),
+    // The oldest due head among the given queues: one O(log n) probe of events_due per queue.
+    pickQueue: db.prepare(`SELECT e.account, e.rule_id FROM json_each(?) q
+      JOIN events e ON e.seq = (
+        SELECT d.seq FROM events d
+        WHERE d.account = q.value ->> 0 AND d.rule_id = q.value ->> 1 AND d.${DUE} AND d.next_attempt_at <= ?
+        ORDER BY d.next_attempt_at, d.seq LIMIT 1)
+      ORDER BY e.next_attempt_at, e.seq LIMIT 1`),
+    dueInQueue: db
+      .prepare(`SELECT ${EVENT_COLUMNS}, seq FROM events
+        WHERE account = ? AND rule_id = ? AND ${DUE} AND next_attempt_at <= ?
+        ORDER BY next_attempt_at, seq LIMIT ?`)
+      .raw(true),
+    lease: db.prepare(
+      "UPDATE events SET state = 'sending', lease_until = ? WHERE seq IN (SELECT value FROM json_each(?))",
+    ),
+
+    complete: db.prepare(`UPDATE events SET state = 'delivered', delivered_at = ?, lease_until = NULL,
+      attempts = attempts + 1 WHERE ${ID_LIST} AND state = 'sending'`),
+    retryLater: db.prepare(`UPDATE events SET state = 'retrying', next_attempt_at = ?, last_reason = ?,
+      lease_until = NULL, attempts = attempts + 1 WHERE ${ID_LIST} AND state = 'sending'`),
+    kill: db.prepare(`UPDATE events SET state = 'dead', last_reason = ?, last_response = ?, dead_at = ?,
+      attempts = attempts + (state = 'sending'), lease_until = NULL
+      WHERE ${ID_LIST} AND state IN ('queued', 'retrying', 'sending')`),
+    release: db.prepare(`UPDATE events SET state = CASE WHEN attempts > 0 THEN 'retrying' ELSE 'queued' END,
+      lease_until = NULL, next_attempt_at = min(next_attempt_at, ?) WHERE ${ID_LIST} AND state = 'sending'`),
+
+    byEventId: db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE event_id = ? ORDER BY seq`).raw(true),
+
+    insertAudit: db.prepare(
+      `INSERT INTO audit (${AUDIT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    linkAudit: db.prepare(
+      'INSERT OR IGNORE INTO audit_events (event_id, audit_seq) SELECT value, ? FROM json_each(?)',
+    ),
+    auditForEvent: db
+      .prepare(`SELECT ${AUDIT_COLUMNS.replace(/(\w+)/g, 'a.$1')} FROM audit_events l
+        JOIN audit a ON a.seq = l.audit_seq WHERE l.event_id = ? ORDER BY a.at DESC, a.seq DESC LIMIT ?`)
+      .raw(true),
+
+    countByState: db.prepare('SELECT state, count(*) FROM events GROUP BY state').raw(true),
+    oldestDue: db.prepare(`SELECT min(received_at) FROM events WHERE ${DUE}`).pluck(),
+    deadByReason: db
+      .prepare(
+        "SELECT coalesce(last_reason, 'unknown'), count(*) FROM events WHERE state = 'dead' GROUP BY 1",
+      )
+      .raw(true),
+
+    purgeEvents: db.prepare(`DELETE FROM events WHERE seq IN (
+      SELECT seq FROM events WHERE ${FINAL} AND ${FINISHED_AT} < ? LIMIT ?)`),
+    oldAudit: db.prepare('SELECT seq FROM audit WHERE at < ? LIMIT ?').pluck(),
+    unlinkAudit: db.prepare('DELETE FROM audit_events WHERE audit_seq IN (SELECT value FROM json_each(?))'),
+    deleteAudit: db.prepare('DELETE FROM audit WHERE seq IN (SELECT value FROM json_each(?))'),
+    expireDedup: db.prepare(`DELETE FROM dedup WHERE (rule_id, event_id) IN (
+      SELECT rule_id, event_id FROM dedup WHERE seen_at < ? LIMIT ?)`),
+
+    budgetRow: db
+      .prepare('SELECT day_start, day_count, recent, paused_until FROM account_limits WHERE account = ?')
+      .raw(true),
+    saveBudget:
+      db.prepare(`INSERT INTO account_limits (account, day_start, day_count, recent) VALUES (?, ?, ?, ?)
+      ON CONFLICT (account) DO UPDATE SET day_start = excluded.day_start, day_count = excluded.day_count,
+      recent = excluded.recent`),
+    pause: db.prepare(`INSERT INTO account_limits (account, paused_until, pause_reason) VALUES (?, ?, ?)
+      ON CONFLICT (account) DO UPDATE SET
+        pause_reason = CASE WHEN excluded.paused_until = 0 THEN NULL
+          WHEN excluded.paused_until > paused_until THEN excluded.pause_reason ELSE pause_reason END,
+        paused_until = CASE WHEN excluded.paused_until = 0 THEN 0
+          ELSE max(paused_until, excluded.paused_until) END`),
+    paused: db
+      .prepare(`SELECT account, paused_until, coalesce(pause_reason, '') FROM account_limits
+        WHERE paused_until > ? ORDER BY account`)
+      .raw(true),
+  };
+}
+
+export type SqliteStatements = ReturnType<typeof prepareStatements>;
+
+/** WHERE clause and parameters selecting dead letters; shared by listDead and redrive. */
+export function deadLetterWhere(filter: DeadLetterFilter): { sql: string; params: unknown[] } {
+  const clauses = ["state = 'dead'"];
+  const params: unknown[] = [];
+  const add = (clause: string, value: unknown) => {
+    clauses.push(clause);
+    params.push(value);
+  };
+  if (filter.ids) add(ID_LIST, JSON.stringify(filter.ids));
+  if (filter.eventIds) add('event_id IN (SELECT value FROM json_each(?))', JSON.stringify(filter.eventIds));
+  if (filter.ruleId !== undefined) add('rule_id = ?', filter.ruleId);
+  if (filter.account !== undefined) add('account = ?', filter.account);
+  if (filter.reason !== undefined) add('last_reason = ?', filter.reason);
+  if (filter.since !== undefined) add('dead_at >= ?', filter.since);
+  return { sql: clauses.join(' AND '), params };
+}
+
+export function listDeadSql(where: string): string {
+  return `SELECT ${EVENT_COLUMNS} FROM events WHERE ${where} ORDER BY dead_at DESC, seq DESC LIMIT ?`;
+}
+
+export function redriveSql(where: string): string {
+  return `UPDATE events SET state = 'queued', next_attempt_at = ?, last_reason = NULL, last_response = NULL,
+    dead_at = NULL WHERE seq IN (SELECT seq FROM events WHERE ${where} ORDER BY dead_at DESC, seq DESC LIMIT ?)`;
+}

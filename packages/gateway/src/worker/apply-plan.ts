@@ -1,0 +1,114 @@
+/**
+ * Carries out a delivery plan: store writes, metrics, and the log lines an operator needs. The
+ * decisions were made in `domain/delivery-plan.ts`; nothing here chooses.
+ */
+import type { DeliveryPlan, PauseOrder } from '../domain/delivery-plan.js';
+import type { DeliveryOutcome, OutboxEvent } from '../ports.js';
+import type { WorkerContext } from './context.js';
+import type { DeliveryReport } from './types.js';
+
+export interface SentGroup {
+  account: string;
+  ruleId: string;
+  events: OutboxEvent[];
+}
+
+export async function applyPlan(
+  ctx: WorkerContext,
+  group: SentGroup,
+  outcome: DeliveryOutcome,
+  plan: DeliveryPlan<OutboxEvent>,
+): Promise<DeliveryReport> {
+  const { store, metrics } = ctx;
+  const now = ctx.clock.now();
+  // Pause first: other instances must stop before this one hands the events back to the queue.
+  if (plan.pause) await pause(ctx, group, outcome, plan.pause);
+  for (const kill of plan.kill) {
+    await store.kill(kill.ids, kill.reason, kill.response, now);
+    metrics.deadLettered.inc({ reason: kill.reason }, kill.ids.length);
+  }
+  if (plan.retry) await store.retryLater(plan.retry.ids, plan.retry.at, plan.retry.reason);
+  if (plan.complete.length > 0) {
+    await store.complete(plan.complete, now);
+    const done = new Set(plan.complete);
+    for (const event of group.events) {
+      if (done.has(event.id)) metrics.deliveryLag.observe(Math.max(0, now - event.receivedAt) / 1000);
+    }
+  }
+  if (plan.release.length > 0) await store.release(plan.release, now);
+
+  metrics.linkedinRequests.inc({ outcome: outcome.kind });
+  metrics.deliveryAttempts.inc({ outcome: outcome.kind }, group.events.length);
+  if (plan.retry) {
+    ctx.logger.info(
+      {
+        account: group.account,
+        ruleId: group.ruleId,
+        status: outcome.status,
+        reason: plan.retry.reason,
+        count: plan.retry.ids.length,
+        retryAt: new Date(plan.retry.at).toISOString(),
+      },
+      'delivery failed for now; events will be retried',
+    );
+  }
+  if (plan.kill.length > 0) {
+    ctx.logger.warn(
+      {
+        account: group.account,
+        ruleId: group.ruleId,
+        status: outcome.status,
+        requestId: outcome.requestId,
+        dead: plan.kill.map((k) => ({ reason: k.reason, count: k.ids.length })),
+      },
+      'events dead-lettered',
+    );
+  }
+  return {
+    account: group.account,
+    ruleId: group.ruleId,
+    kind: outcome.kind,
+    status: outcome.status,
+    requestId: outcome.requestId,
+    eventIds: group.events.map((e) => e.id),
+    delivered: plan.complete,
+    retried: plan.retry?.ids ?? [],
+    dead: plan.kill.flatMap((k) => k.ids),
+    released: plan.release,
+    resent: plan.resend.flatMap((batch) => batch.map((e) => e.id)),
+  };
+}
+
+async function pause(ctx: WorkerContext, group: SentGroup, outcome: DeliveryOutcome, order: PauseOrder) {
+  if (order.scope === 'all') ctx.pauseAll(order.until, order.reason);
+  else await ctx.store.pauseAccount(group.account, order.until, order.reason);
+  const details = {
+    account: group.account,
+    ruleId: group.ruleId,
+    status: outcome.status,
+    requestId: outcome.requestId,
+    reason: order.reason,
+    until: new Date(order.until).toISOString(),
+    body: 'body' in outcome ? outcome.body : null,
+  };
+  switch (order.reason) {
+    case 'throttled':
+      ctx.logger.warn(
+        details,
+        'LinkedIn throttled this account; every instance backs off until the pause ends',
+      );
+      return;
+    case 'config':
+      // Loud on purpose: this process delivers nothing for any account until its configuration is fixed.
+      ctx.logger.fatal(
+        { ...details, code: outcome.kind === 'config' ? outcome.code : null },
+        'LinkedIn refused the API version: ALL delivery is paused, events are kept. Fix linkedin.version and restart.',
+      );
+      return;
+    default:
+      ctx.logger.error(
+        details,
+        'LinkedIn refused the account credentials or permissions: this account is paused, its events are kept until it is resumed',
+      );
+  }
+}

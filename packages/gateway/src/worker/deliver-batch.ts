@@ -1,0 +1,209 @@
+/**
+ * The life of one claimed batch: drop what has expired, linger briefly for company, then send
+ * (and resend, after a rejection) inside the account's budget until every event has an outcome or
+ * is handed back to the queue. One request at a time per batch, so one batch never holds more
+ * than one of the worker's concurrency slots.
+ */
+import { DEFAULTS } from '../config.js';
+import { EXPIRED_AT_CLAIM, planDelivery, splitExpired } from '../domain/delivery-plan.js';
+import type { BudgetLimits, ClaimedBatch, DeliveryOutcome, OutboxEvent } from '../ports.js';
+import { applyPlan } from './apply-plan.js';
+import { buildAuditEntry } from './audit.js';
+import type { WorkerContext } from './context.js';
+import { sleep } from './timing.js';
+
+interface Group {
+  ruleId: string;
+  events: OutboxEvent[];
+}
+
+type DeferReason = 'stopping' | 'budget' | 'paused' | 'lease' | 'aborted';
+
+export async function deliverBatch(
+  ctx: WorkerContext,
+  batch: ClaimedBatch,
+  claimedAt: number,
+): Promise<void> {
+  const { account } = batch;
+  // Send only while at least half the lease is left: a request that outlives the lease could be
+  // sent a second time by whoever reclaims the events.
+  const sendBefore = claimedAt + ctx.config.delivery.leaseMs / 2;
+  const queue = await prepare(ctx, batch);
+  while (queue.length > 0) {
+    if (ctx.stopping.aborted) return defer(ctx, account, queue, 'stopping');
+    if (ctx.clock.now() > sendBefore) return defer(ctx, account, queue, 'lease');
+    const budget = await ctx.store.takeBudget(account, limitsFor(ctx, account), ctx.clock.now());
+    if (!budget.ok) {
+      ctx.holdAccount(account, budget.retryAt);
+      return defer(ctx, account, queue, 'budget');
+    }
+    ctx.metrics.budgetLeft.set({ account, window: 'minute' }, budget.minuteLeft);
+    ctx.metrics.budgetLeft.set({ account, window: 'day' }, budget.dayLeft);
+    // stop() may have begun while the store answered; nothing new goes out once it has.
+    if (ctx.stopping.aborted) return defer(ctx, account, queue, 'stopping');
+
+    const group = queue.shift()!;
+    const outcome = await send(ctx, account, group);
+    if (ctx.aborting.aborted && outcome.kind === 'retry' && outcome.status === 0) {
+      // Cut at shutdown: LinkedIn may or may not have the batch. Handing it back (without counting
+      // an attempt) means it is sent again after restart, with the same eventIds.
+      return defer(ctx, account, [group, ...queue], 'aborted');
+    }
+    const plan = planDelivery(group.events, outcome, {
+      now: ctx.clock.now(),
+      retryBaseMs: ctx.config.delivery.retryBaseMs,
+      retryMaxMs: ctx.config.delivery.retryMaxMs,
+      random: ctx.random,
+    });
+    ctx.report(await applyPlan(ctx, { account, ...group }, outcome, plan));
+    queue.unshift(...plan.resend.map((events) => ({ ruleId: group.ruleId, events })));
+    if (plan.pause) return defer(ctx, account, queue, 'paused');
+  }
+}
+
+/** Expiry triage and linger. Returns the groups to send (a top-up may bring another rule). */
+async function prepare(ctx: WorkerContext, batch: ClaimedBatch): Promise<Group[]> {
+  const { batchSize, lingerMs, leaseMs } = ctx.config.delivery;
+  const first = await dropExpired(ctx, batch);
+  if (first.length === 0) return [];
+  const oldest = Math.min(...first.map((e) => e.receivedAt));
+  // Capped well inside the lease, or a lingered batch could never be sent (see `sendBefore`).
+  const lingerFor = Math.min(lingerMs, leaseMs / 4, oldest + lingerMs - ctx.clock.now());
+  // A small batch of fresh events waits a moment for company, so a burst of single ingests becomes
+  // one request instead of many. Retries never wait: they are already late.
+  const linger = first.length < batchSize && lingerFor > 0 && first.every((e) => e.attempts === 0);
+  if (!linger) return [{ ruleId: batch.ruleId, events: first }];
+  const more = await ctx.whileLingering(batch.account, async () => {
+    await sleep(lingerFor, ctx.stopping);
+    if (ctx.stopping.aborted) return null;
+    return ctx.store.claim({
+      limit: batchSize - first.length,
+      leaseMs,
+      now: ctx.clock.now(),
+      account: batch.account,
+    });
+  });
+  if (!more) return [{ ruleId: batch.ruleId, events: first }];
+  const extra = await dropExpired(ctx, more);
+  // The port claims by account, so the top-up may bring another of the account's rules; it is
+  // sent as its own request after this one.
+  if (more.ruleId === batch.ruleId) return [{ ruleId: batch.ruleId, events: [...first, ...extra] }];
+  return [
+    { ruleId: batch.ruleId, events: first },
+    ...(extra.length > 0 ? [{ ruleId: more.ruleId, events: extra }] : []),
+  ];
+}
+
+async function dropExpired(ctx: WorkerContext, batch: ClaimedBatch): Promise<OutboxEvent[]> {
+  const now = ctx.clock.now();
+  const { live, expired } = splitExpired(batch.events, now);
+  if (expired.length === 0) return live;
+  const ids = expired.map((e) => e.id);
+  await ctx.store.kill(ids, 'expired', EXPIRED_AT_CLAIM, now);
+  ctx.metrics.deadLettered.inc({ reason: 'expired' }, ids.length);
+  ctx.metrics.deliveryAttempts.inc({ outcome: 'expired' }, ids.length);
+  ctx.logger.warn(
+    { account: batch.account, ruleId: batch.ruleId, count: ids.length },
+    'expired events dead-lettered',
+  );
+  ctx.report({
+    account: batch.account,
+    ruleId: batch.ruleId,
+    kind: 'expired',
+    status: null,
+    requestId: null,
+    eventIds: ids,
+    delivered: [],
+    retried: [],
+    dead: ids,
+    released: [],
+    resent: [],
+  });
+  return live;
+}
+
+/** One request, audited. A throwing transport is a bug or an outage, never a lost batch: retry. */
+async function send(ctx: WorkerContext, account: string, group: Group): Promise<DeliveryOutcome> {
+  const started = performance.now();
+  let outcome: DeliveryOutcome;
+  try {
+    outcome = await ctx.transport.sendBatch(
+      account,
+      group.events.map((e) => e.payload),
+      ctx.aborting,
+    );
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    if (!ctx.aborting.aborted)
+      ctx.logger.error({ err, account, ruleId: group.ruleId }, 'LinkedIn transport failed');
+    outcome = {
+      kind: 'retry',
+      status: 0,
+      requestId: null,
+      afterMs: null,
+      reason: 'transport_error',
+      body: message,
+    };
+  }
+  const entry = buildAuditEntry({
+    at: ctx.clock.now(),
+    account,
+    ruleId: group.ruleId,
+    events: group.events,
+    outcome,
+    durationMs: performance.now() - started,
+  });
+  ctx.logger.debug(
+    {
+      account,
+      ruleId: group.ruleId,
+      status: outcome.status,
+      outcome: outcome.kind,
+      requestId: outcome.requestId,
+      batchSize: entry.batchSize,
+      durationMs: entry.durationMs,
+    },
+    'LinkedIn request',
+  );
+  try {
+    await ctx.store.appendAudit(entry);
+  } catch (err) {
+    // The request happened whether or not the row could be written; keep it in the log instead.
+    ctx.logger.error({ err, audit: entry }, 'could not write the audit row');
+  }
+  return outcome;
+}
+
+async function defer(
+  ctx: WorkerContext,
+  account: string,
+  groups: Group[],
+  reason: DeferReason,
+): Promise<void> {
+  for (const group of groups) {
+    const ids = group.events.map((e) => e.id);
+    await ctx.store.release(ids, ctx.clock.now());
+    ctx.logger.debug(
+      { account, ruleId: group.ruleId, count: ids.length, reason },
+      'events handed back unsent',
+    );
+    ctx.report({
+      account,
+      ruleId: group.ruleId,
+      kind: 'deferred',
+      status: null,
+      requestId: null,
+      eventIds: ids,
+      delivered: [],
+      retried: [],
+      dead: [],
+      released: ids,
+      resent: [],
+    });
+  }
+}
+
+function limitsFor(ctx: WorkerContext, account: string): BudgetLimits {
+  const configured = ctx.config.accounts.find((a) => a.id === account);
+  return configured?.limits ?? { perMinute: DEFAULTS.requestsPerMinute, perDay: DEFAULTS.requestsPerDay };
+}

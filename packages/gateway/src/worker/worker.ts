@@ -1,0 +1,205 @@
+/**
+ * The delivery loop: claims due batches (skipping paused and budget-blocked accounts) and runs up
+ * to `delivery.concurrency` of them at once. It knows neither SQL nor HTTP: the store and the
+ * transport are ports, and everything a batch goes through lives in `deliver-batch.ts`.
+ */
+import { DEFAULTS } from '../config.js';
+import { systemClock } from '../ports.js';
+import { ALL_ACCOUNTS, type WorkerContext } from './context.js';
+import { deliverBatch } from './deliver-batch.js';
+import { createWakeup, sleep } from './timing.js';
+import type { DeliveryReport, DeliveryWorker, DeliveryWorkerDeps } from './types.js';
+
+/**
+ * A budget refusal keeps this process off the account for at most this long before it asks the
+ * store again, so a pause lifted by another process (or the admin CLI) is noticed within a minute.
+ */
+const MAX_LOCAL_HOLD_MS = 60_000;
+
+const DEFAULT_IDLE_TIMEOUT_MS = 10_000;
+
+export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
+  const { store, config, logger } = deps;
+  const clock = deps.clock ?? systemClock;
+  const { batchSize, leaseMs, pollMs, concurrency } = config.delivery;
+  const stopping = new AbortController();
+  const aborting = new AbortController();
+  const wakeup = createWakeup();
+  const holds = new Map<string, number>();
+  const lingering = new Map<string, number>();
+  let allPausedUntil = 0;
+  const inFlight = new Set<Promise<void>>();
+  const listeners = new Set<(report: DeliveryReport) => void>();
+  const idleWaiters = new Set<{ after: number; resolve: () => void }>();
+  let cycle = 0;
+  let running: Promise<void> | null = null;
+  let stopped: Promise<void> | null = null;
+
+  const ctx: WorkerContext = {
+    store,
+    transport: deps.transport,
+    clock,
+    config,
+    metrics: deps.metrics,
+    logger,
+    random: deps.random ?? Math.random,
+    stopping: stopping.signal,
+    aborting: aborting.signal,
+    pauseAll(until) {
+      allPausedUntil = Math.max(allPausedUntil, until);
+    },
+    holdAccount(account, until) {
+      holds.set(account, Math.min(until, clock.now() + MAX_LOCAL_HOLD_MS));
+    },
+    async whileLingering(account, wait) {
+      lingering.set(account, (lingering.get(account) ?? 0) + 1);
+      try {
+        return await wait();
+      } finally {
+        const left = (lingering.get(account) ?? 1) - 1;
+        if (left > 0) lingering.set(account, left);
+        else lingering.delete(account);
+      }
+    },
+    report(report) {
+      for (const listener of listeners) {
+        try {
+          listener(report);
+        } catch (err) {
+          logger.error({ err }, 'delivery outcome listener threw');
+        }
+      }
+    },
+  };
+
+  /** Accounts not to claim from now, or null when all sending is paused. */
+  async function excludedAccounts(now: number): Promise<string[] | null> {
+    if (allPausedUntil > now) return null;
+    const paused = await store.pausedAccounts(now);
+    for (const [account, until] of holds) if (until <= now) holds.delete(account);
+    return [...new Set([...paused.map((p) => p.account), ...holds.keys(), ...lingering.keys()])];
+  }
+
+  async function claimOnce(): Promise<boolean> {
+    const now = clock.now();
+    const excludeAccounts = await excludedAccounts(now);
+    if (excludeAccounts === null) return false;
+    const batch = await store.claim({ limit: batchSize, leaseMs, now, excludeAccounts });
+    if (!batch || batch.events.length === 0) return false;
+    const task: Promise<void> = deliverBatch(ctx, batch, now)
+      .catch((err: unknown) => {
+        // Whatever was not settled stays leased and is reclaimed when the lease ends.
+        logger.error({ err, account: batch.account, ruleId: batch.ruleId }, 'delivery of a batch failed');
+      })
+      .finally(() => {
+        inFlight.delete(task);
+        wakeup.kick();
+      });
+    inFlight.add(task);
+    return true;
+  }
+
+  async function loop(): Promise<void> {
+    while (!stopping.signal.aborted) {
+      if (inFlight.size >= concurrency) {
+        await wakeup.wait(pollMs);
+        continue;
+      }
+      const thisCycle = ++cycle;
+      let claimed = false;
+      try {
+        claimed = await claimOnce();
+      } catch (err) {
+        logger.error({ err }, 'delivery loop could not claim; retrying after the poll interval');
+        await sleep(pollMs, stopping.signal);
+        continue;
+      }
+      if (claimed) continue;
+      if (inFlight.size === 0) settleIdle(thisCycle);
+      await wakeup.wait(pollMs);
+    }
+  }
+
+  function settleIdle(thisCycle: number): void {
+    for (const waiter of idleWaiters) {
+      if (waiter.after < thisCycle) {
+        idleWaiters.delete(waiter);
+        waiter.resolve();
+      }
+    }
+  }
+
+  async function shutdown(): Promise<void> {
+    stopping.abort();
+    wakeup.kick();
+    await running;
+    const graceMs = config.shutdownGraceMs ?? DEFAULTS.shutdownGraceMs;
+    const timer = new AbortController();
+    const drained = await Promise.race([
+      Promise.allSettled([...inFlight]).then(() => true),
+      sleep(graceMs, timer.signal).then(() => false),
+    ]);
+    timer.abort();
+    if (!drained) {
+      logger.warn(
+        { inFlight: inFlight.size, graceMs },
+        'shutdown grace period over: aborting LinkedIn requests',
+      );
+      aborting.abort();
+      await Promise.allSettled([...inFlight]);
+    }
+    for (const waiter of idleWaiters) waiter.resolve();
+    idleWaiters.clear();
+  }
+
+  return {
+    start() {
+      if (running || stopped) return;
+      running = loop().catch((err: unknown) => {
+        logger.fatal({ err }, 'delivery loop crashed');
+      });
+    },
+    stop() {
+      stopped ??= shutdown();
+      return stopped;
+    },
+    kick() {
+      wakeup.kick();
+    },
+    waitForIdle(timeoutMs = DEFAULT_IDLE_TIMEOUT_MS) {
+      if (!running || stopping.signal.aborted) return Promise.allSettled([...inFlight]).then(() => undefined);
+      return new Promise<void>((resolve, reject) => {
+        const waiter = {
+          after: cycle,
+          resolve: () => {
+            clearTimeout(timer);
+            resolve();
+          },
+        };
+        const timer = setTimeout(() => {
+          idleWaiters.delete(waiter);
+          reject(new Error(`delivery worker not idle after ${timeoutMs} ms`));
+        }, timeoutMs);
+        idleWaiters.add(waiter);
+        wakeup.kick();
+      });
+    },
+    onOutcome(listener) {
+      listeners.add(listener);
+      return () => {
+        listeners.delete(listener);
+      };
+    },
+    async resumeAccount(account) {
+      if (account === ALL_ACCOUNTS) {
+        allPausedUntil = 0;
+        holds.clear();
+      } else {
+        await store.pauseAccount(account, 0, 'resumed');
+        holds.delete(account);
+      }
+      logger.info({ account }, 'delivery resumed');
+      wakeup.kick();
+    },
+  };
+}

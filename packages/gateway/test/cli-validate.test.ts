@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { runValidate, type ValidateIo } from '../src/cli/validate.js';
+
+const NOW = Date.UTC(2026, 10, 22, 12, 0, 0);
+
+function io(text: string) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: ValidateIo = {
+    readText: () => text,
+    print: (l) => out.push(l),
+    printErr: (l) => err.push(l),
+    now: () => NOW,
+  };
+  return { io, out, err };
+}
+
+describe('capi validate', () => {
+  it('prints the hashed LinkedIn payload and exits 0 for valid events (sandbox rules)', async () => {
+    const { io: x, out } = io(
+      JSON.stringify({ conversion: 'lead', eventId: 'e1', happenedAt: NOW - 60_000, user: { email: ' Buyer@Example.COM ' } }),
+    );
+    const code = await runValidate('-', {}, x, {});
+    expect(code).toBe(0);
+    const text = out.join('\n');
+    expect(text).toContain('urn:lla:llaPartnerConversion:');
+    expect(text).toContain('SHA256_EMAIL');
+    expect(text).not.toMatch(/buyer@example\.com/i);
+    expect(text).toContain('1 valid, 0 invalid');
+  });
+
+  it('lists findings with code and path and exits 1', async () => {
+    const { io: x, out } = io(
+      JSON.stringify({
+        events: [
+          { conversion: 'lead', eventId: 'e1', happenedAt: Math.floor(NOW / 1000), user: { email: 'a@b.co' } },
+          { conversion: 'nope', eventId: 'e2', happenedAt: NOW, user: { email: 'a@b.co' } },
+        ],
+      }),
+    );
+    const code = await runValidate('-', { json: true }, x, {});
+    expect(code).toBe(1);
+    const report = JSON.parse(out.join('\n')) as { invalid: number; results: Array<{ errors?: Array<{ code: string; path: string }> }> };
+    expect(report.invalid).toBe(2);
+    expect(report.results[0]?.errors?.[0]?.code).toBe('HAPPENED_AT_SECONDS');
+    expect(report.results[1]?.errors?.[0]).toMatchObject({ code: 'CONVERSION_UNKNOWN', path: '/conversion' });
+  });
+
+  it('refuses input that is not JSON with exit code 2', async () => {
+    const { io: x, err } = io('{oops');
+    expect(await runValidate('events.json', {}, x, {})).toBe(2);
+    expect(err.join('')).toContain('events.json is not valid JSON');
+  });
+});

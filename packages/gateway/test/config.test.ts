@@ -1,0 +1,168 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, parseConversionsList, parseSourceKeys } from '../src/config.js';
+
+const errorsOf = (fn: () => unknown): Array<{ key: string; message: string }> => {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof ConfigError) return err.issues;
+    throw err;
+  }
+  throw new Error('expected a ConfigError');
+};
+
+describe('loadConfig', () => {
+  it('defaults to sandbox mode on SQLite with the documented defaults', () => {
+    const c = loadConfig({ env: {} });
+    expect(c.sandbox).toBe(true);
+    expect(c.port).toBe(8080);
+    expect(c.host).toBe('127.0.0.1');
+    expect(c.storeUrl).toBe('sqlite:./.capi/gateway.db');
+    expect(c.linkedin.baseUrl).toBe('https://api.linkedin.com');
+    expect(Number(c.linkedin.version)).toBeGreaterThanOrEqual(202609);
+    expect(c.delivery.batchSize).toBe(5000);
+    expect(c.dedupWindowMs).toBe(90 * 86_400_000);
+    expect(c.retentionMs).toBe(180 * 86_400_000);
+    expect(Object.isFrozen(c)).toBe(true);
+    expect(Object.isFrozen(c.delivery)).toBe(true);
+  });
+
+  it('reads every documented environment variable', () => {
+    const c = loadConfig({
+      env: {
+        CAPI_PORT: '9090',
+        CAPI_HOST: '0.0.0.0',
+        CAPI_STORE_URL: 'postgres://postgres@127.0.0.1:5432/test',
+        LINKEDIN_ACCESS_TOKEN: 'tok-live',
+        LINKEDIN_API_BASE_URL: 'http://127.0.0.1:8181/',
+        LINKEDIN_VERSION: '202610',
+        LINKEDIN_AD_ACCOUNT: 'urn:li:sponsoredAccount:508123456',
+        CAPI_CONVERSIONS: 'lead=22285180, Purchase=urn:lla:llaPartnerConversion:22285181',
+        CAPI_SOURCE_KEYS: 'website:0123456789abcdef,crm:fedcba9876543210',
+        CAPI_ADMIN_TOKEN: 'admin-0123456789abcdef',
+        CAPI_LINKEDIN_RPM: '120',
+        CAPI_LINKEDIN_DAILY: '1000',
+        CAPI_DELIVERY_LINGER_MS: '50',
+        CAPI_DELIVERY_BATCH_SIZE: '1000',
+        CAPI_IDENTITY_HASH_NAMES: 'true',
+      },
+    });
+    expect(c.sandbox).toBe(false);
+    expect(c.port).toBe(9090);
+    expect(c.host).toBe('0.0.0.0');
+    expect(c.storeUrl).toMatch(/^postgres:/);
+    expect(c.linkedin.baseUrl).toBe('http://127.0.0.1:8181');
+    expect(c.linkedin.version).toBe('202610');
+    expect(c.accounts).toEqual([
+      { id: '508123456', token: 'tok-live', limits: { perMinute: 120, perDay: 1000 } },
+    ]);
+    expect(c.rules).toEqual([
+      { alias: 'lead', ruleId: '22285180', account: '508123456' },
+      { alias: 'purchase', ruleId: '22285181', account: '508123456' },
+    ]);
+    expect(c.sources.map((s) => s.name)).toEqual(['website', 'crm']);
+    expect(c.adminToken).toBe('admin-0123456789abcdef');
+    expect(c.delivery.lingerMs).toBe(50);
+    expect(c.delivery.batchSize).toBe(1000);
+    expect(c.identity.hashNames).toBe(true);
+  });
+
+  it('serves several ad accounts from YAML, each with its own token, budget and rules', () => {
+    const c = loadConfig({
+      env: { CAPI_SOURCE_KEYS: 'web:0123456789abcdef' },
+      yamlText: `
+accounts:
+  - id: 111
+    token: t1
+    requestsPerMinute: 300
+    conversions: { lead: 1, purchase: 2 }
+  - id: urn:li:sponsoredAccount:222
+    token: t2
+    conversions: { sql: 3 }
+delivery: { lingerMs: 10 }
+`,
+    });
+    expect(c.accounts.map((a) => [a.id, a.token, a.limits.perMinute])).toEqual([
+      ['111', 't1', 300],
+      ['222', 't2', 600],
+    ]);
+    expect(c.rules.find((r) => r.alias === 'sql')).toEqual({ alias: 'sql', ruleId: '3', account: '222' });
+  });
+
+  it('environment overrides the YAML file', () => {
+    const c = loadConfig({ env: { CAPI_PORT: '7000' }, yamlText: 'server: { port: 6000 }' });
+    expect(c.port).toBe(7000);
+  });
+
+  it('names the environment variable in errors', () => {
+    const issues = errorsOf(() => loadConfig({ env: { CAPI_PORT: 'eighty' } }));
+    expect(issues[0]?.key).toContain('CAPI_PORT');
+    const version = errorsOf(() => loadConfig({ env: { LINKEDIN_VERSION: '2026-09' } }));
+    expect(version[0]?.key).toContain('LINKEDIN_VERSION');
+    expect(version[0]?.message).toContain('YYYYMM');
+  });
+
+  it('names the YAML key in errors, including unknown keys', () => {
+    const issues = errorsOf(() =>
+      loadConfig({ env: {}, yamlText: 'delivery: { batchSize: 6000, lingr: 1 }' }),
+    );
+    const keys = issues.map((i) => `${i.key}: ${i.message}`).join('\n');
+    expect(keys).toContain('delivery.batchSize');
+    expect(keys).toMatch(/5000/);
+    expect(keys).toMatch(/lingr|Unrecognized/i);
+  });
+
+  it('refuses live mode without source keys and mixed token/no-token accounts', () => {
+    expect(
+      errorsOf(() => loadConfig({ env: { LINKEDIN_ACCESS_TOKEN: 't', LINKEDIN_AD_ACCOUNT: '1' } }))[0]?.key,
+    ).toBe('CAPI_SOURCE_KEYS');
+    const mixed = errorsOf(() =>
+      loadConfig({
+        env: { CAPI_SOURCE_KEYS: 'web:0123456789abcdef' },
+        yamlText: 'accounts: [{ id: 1, token: a }, { id: 2 }]',
+      }),
+    );
+    expect(mixed[0]?.key).toBe('accounts.1.token');
+  });
+
+  it('refuses a rule mapped to two accounts and a duplicate alias', () => {
+    const issues = errorsOf(() =>
+      loadConfig({
+        env: {},
+        yamlText: `
+accounts:
+  - { id: 1, conversions: { lead: 5 } }
+  - { id: 2, conversions: { Lead: 5 } }
+`,
+      }),
+    );
+    const text = issues.map((i) => `${i.key} ${i.message}`).join('\n');
+    expect(text).toContain('accounts.1.conversions.Lead alias "lead" is mapped twice');
+    expect(text).toContain('rule 5 already belongs to account 1');
+  });
+
+  it('refuses short source keys', () => {
+    const issues = errorsOf(() => loadConfig({ env: {}, yamlText: 'sources: [{ name: web, key: short }]' }));
+    expect(issues[0]?.key).toBe('sources.0.key');
+    expect(issues[0]?.message).toMatch(/16/);
+  });
+
+  it('reports a YAML syntax error against the file', () => {
+    const issues = errorsOf(() => loadConfig({ env: {}, yamlText: 'server: [oops' }));
+    expect(issues[0]?.message).toMatch(/YAML/);
+  });
+});
+
+describe('list parsers', () => {
+  it('parses the CDP connector form alias=ruleId', () => {
+    expect(parseConversionsList('LEAD=22285180,purchase=1', 'X')).toEqual({
+      LEAD: '22285180',
+      purchase: '1',
+    });
+    expect(() => parseConversionsList('lead', 'CAPI_CONVERSIONS')).toThrow(/CAPI_CONVERSIONS/);
+  });
+  it('parses name:key source pairs, keys may contain colons', () => {
+    expect(parseSourceKeys('web:a:b', 'X')).toEqual([{ name: 'web', key: 'a:b' }]);
+    expect(() => parseSourceKeys('web', 'CAPI_SOURCE_KEYS')).toThrow(/name:key/);
+  });
+});

@@ -1,0 +1,280 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { fakeClock, newEvent, outboxStoreConformance, T0 } from '../src/store/conformance.js';
+import { isStoreError } from '../src/store/errors.js';
+import { createSqliteStore } from '../src/store/sqlite.js';
+
+const dirs: string[] = [];
+const children: ChildProcess[] = [];
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'capi-store-'));
+  dirs.push(dir);
+  return dir;
+}
+const tempDbPath = () => join(tempDir(), 'outbox.db');
+
+afterEach(() => {
+  for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+outboxStoreConformance('sqlite (WAL file)', async ({ clock }) => {
+  const store = createSqliteStore({ path: tempDbPath(), clock });
+  return { store, cleanup: () => store.close() };
+});
+
+// --- a real second process -------------------------------------------------------------------------
+
+const sqliteModule = pathToFileURL(fileURLToPath(new URL('../src/store/sqlite.ts', import.meta.url))).href;
+const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+
+/** Starts a tiny TypeScript program in its own Node process; resolves with it and a line reader. */
+function startChild(source: string) {
+  const script = join(tempDir(), 'child.mts');
+  writeFileSync(script, source.replaceAll('SQLITE_MODULE', sqliteModule));
+  const child = spawn(process.execPath, ['--import', tsxLoader, script], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  const lines: string[] = [];
+  const waiters: Array<{ test: (line: string) => boolean; resolve: (line: string) => void }> = [];
+  let buffer = '';
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  child.stdout.on('data', (chunk: Buffer) => {
+    buffer += chunk.toString();
+    let newline = buffer.indexOf('\n');
+    while (newline >= 0) {
+      const line = buffer.slice(0, newline);
+      buffer = buffer.slice(newline + 1);
+      lines.push(line);
+      for (const w of [...waiters]) {
+        if (w.test(line)) {
+          waiters.splice(waiters.indexOf(w), 1);
+          w.resolve(line);
+        }
+      }
+      newline = buffer.indexOf('\n');
+    }
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const waitFor = (test: (line: string) => boolean) =>
+    new Promise<string>((resolve, reject) => {
+      const seen = lines.find(test);
+      if (seen !== undefined) return resolve(seen);
+      waiters.push({ test, resolve });
+      void exited.then((code) =>
+        reject(new Error(`child exited (${code}) before the line; stderr: ${stderr}`)),
+      );
+    });
+  const kill9 = async () => {
+    child.kill('SIGKILL');
+    await exited;
+  };
+  return { child, lines, waitFor, exited, kill9, stderr: () => stderr };
+}
+
+const HOLD_STORE = `
+import { createSqliteStore } from 'SQLITE_MODULE';
+const store = createSqliteStore({ path: process.argv[2] ?? '' });
+await store.migrate();
+console.log('ready');
+setInterval(() => {}, 1000);
+`;
+
+const TRY_OPEN = `
+import { createSqliteStore } from 'SQLITE_MODULE';
+try {
+  createSqliteStore({ path: process.argv[2] ?? '' });
+  console.log('opened');
+} catch (err) {
+  console.log('refused ' + err.code + ' ' + err.message);
+}
+`;
+
+function childWithArgs(source: string, path: string) {
+  return startChild(source.replace("process.argv[2] ?? ''", JSON.stringify(path)));
+}
+
+describe('SQLite guard: one gateway process per store', () => {
+  it('refuses a second process with STORE_LOCKED and points to PostgreSQL', async () => {
+    const path = tempDbPath();
+    const holder = childWithArgs(HOLD_STORE, path);
+    await holder.waitFor((l) => l === 'ready');
+    let refused: unknown;
+    try {
+      createSqliteStore({ path });
+    } catch (err) {
+      refused = err;
+    }
+    expect(isStoreError(refused, 'STORE_LOCKED')).toBe(true);
+    expect((refused as Error).message).toMatch(/serves one gateway process/);
+    expect((refused as Error).message).toMatch(/CAPI_STORE_URL=postgres:\/\//);
+
+    // The lock dies with its process, kill -9 included: the store can be taken over at once.
+    await holder.kill9();
+    const store = createSqliteStore({ path });
+    await store.migrate();
+    const intruder = childWithArgs(TRY_OPEN, path);
+    const line = await intruder.waitFor((l) => l.startsWith('refused') || l === 'opened');
+    expect(line).toMatch(/^refused STORE_LOCKED .*serves one gateway process/);
+    await store.close();
+    const after = childWithArgs(TRY_OPEN, path);
+    expect(await after.waitFor((l) => l.startsWith('refused') || l === 'opened')).toBe('opened');
+  });
+
+  it('refuses a second store on the same file within one process, until the first closes', async () => {
+    const path = tempDbPath();
+    const first = createSqliteStore({ path });
+    expect(() => createSqliteStore({ path })).toThrow(/serves one gateway process/);
+    await first.close();
+    const second = createSqliteStore({ path });
+    await second.close();
+  });
+});
+
+describe('SQLite durability', () => {
+  it('runs in WAL with synchronous=NORMAL by default and FULL in strict mode', async () => {
+    const normal = createSqliteStore({ path: tempDbPath() });
+    expect(normal.durabilitySettings()).toEqual({ journalMode: 'wal', synchronous: 1 });
+    await normal.close();
+    const strict = createSqliteStore({ path: tempDbPath(), durability: 'strict' });
+    expect(strict.durabilitySettings()).toEqual({ journalMode: 'wal', synchronous: 2 });
+    await strict.close();
+  });
+
+  const ENQUEUE_FOREVER = `
+import { randomUUID } from 'node:crypto';
+import { createSqliteStore } from 'SQLITE_MODULE';
+const store = createSqliteStore({ path: process.argv[2] ?? '', durability: 'DURABILITY' });
+await store.migrate();
+const event = (b, i) => ({
+  id: randomUUID(), account: '1', ruleId: '2', eventId: 'evt-' + b + '-' + i, source: 'web',
+  payload: JSON.stringify({ conversionHappenedAt: 1, user: { userIds: [] }, pad: 'x'.repeat(200) }),
+  happenedAt: 1, receivedAt: 2, state: 'queued', identifierTypes: ['SHA256_EMAIL'], consent: null, context: null,
+});
+let b = 0;
+for (;;) {
+  // Four concurrent callers per round, so acknowledgements come out of merged group commits.
+  const round = [b, b + 1, b + 2, b + 3];
+  b += 4;
+  await Promise.all(round.map(async (n) => {
+    await store.enqueue(Array.from({ length: 50 }, (_, i) => event(n, i)));
+    console.log('ack ' + n);
+  }));
+}
+`;
+
+  it.each(['normal', 'strict'] as const)(
+    'keeps every acknowledged event when the process is killed with SIGKILL (%s)',
+    async (durability) => {
+      const path = tempDbPath();
+      const writer = childWithArgs(ENQUEUE_FOREVER.replace('DURABILITY', durability), path);
+      await writer.waitFor((l) => l === 'ack 200');
+      await writer.kill9();
+      const acked = writer.lines.filter((l) => l.startsWith('ack ')).map((l) => Number(l.slice(4)));
+      expect(acked.length).toBeGreaterThanOrEqual(200);
+
+      const store = createSqliteStore({ path });
+      await store.migrate();
+      for (const n of acked) {
+        const found = await store.findByEventId(`evt-${n}-49`);
+        expect(found, `batch ${n} was acknowledged`).toHaveLength(1);
+      }
+      // Atomic batches: no batch is half there.
+      const reader = new Database(path, { readonly: true });
+      const partial = reader
+        .prepare(
+          "SELECT count(*) FROM (SELECT substr(event_id, 1, instr(substr(event_id, 5), '-') + 4) AS b, count(*) AS n FROM events GROUP BY b) WHERE n <> 50",
+        )
+        .pluck()
+        .get();
+      reader.close();
+      expect(partial).toBe(0);
+      await store.close();
+    },
+  );
+});
+
+describe('SQLite group commit', () => {
+  it('merges 200 concurrent enqueues into one transaction, each resolved after the commit', async () => {
+    const path = tempDbPath();
+    const store = createSqliteStore({ path, clock: fakeClock(T0), durability: 'strict' });
+    await store.migrate();
+    const before = store.writeStats();
+    const batches = Array.from({ length: 200 }, () => [newEvent(), newEvent()]);
+    let seenByReaderAtFirstAck = -1;
+    const results = await Promise.all(
+      batches.map((b, i) =>
+        store.enqueue(b).then((statuses) => {
+          if (i === 0) {
+            // Another connection sees the rows as soon as the first caller hears back: committed.
+            const reader = new Database(path, { readonly: true });
+            seenByReaderAtFirstAck = reader.prepare('SELECT count(*) FROM events').pluck().get() as number;
+            reader.close();
+          }
+          return statuses;
+        }),
+      ),
+    );
+    expect(results.flat().every((s) => s === 'inserted')).toBe(true);
+    expect(seenByReaderAtFirstAck).toBe(400);
+    const after = store.writeStats();
+    expect(after.flushes - before.flushes).toBe(1);
+    expect(after.batches - before.batches).toBe(200);
+    expect(after.rows - before.rows).toBe(400);
+    await store.close();
+  });
+
+  it('flushes early when enough rows are pending, without waiting for the tick', async () => {
+    const store = createSqliteStore({ path: tempDbPath(), groupCommitRows: 100 });
+    await store.migrate();
+    const pending = Array.from({ length: 10 }, () =>
+      store.enqueue(Array.from({ length: 50 }, () => newEvent())),
+    );
+    await Promise.all(pending);
+    expect(store.writeStats().flushes).toBe(5);
+    await store.close();
+  });
+
+  it('rejects only the failing batch of a merged group', async () => {
+    const store = createSqliteStore({ path: tempDbPath() });
+    await store.migrate();
+    const good = newEvent();
+    const clash = newEvent();
+    const bad = [newEvent(), { ...newEvent(), id: clash.id }];
+    const [a, b, c] = await Promise.allSettled([
+      store.enqueue([good]),
+      store.enqueue([clash]),
+      store.enqueue(bad),
+    ]);
+    expect(a).toEqual({ status: 'fulfilled', value: ['inserted'] });
+    expect(b).toEqual({ status: 'fulfilled', value: ['inserted'] });
+    expect(c.status).toBe('rejected');
+    // The failed batch left nothing behind, not even its dedup keys.
+    expect(await store.findByEventId(bad[0]!.eventId)).toEqual([]);
+    expect(await store.enqueue([{ ...bad[0]!, id: 'fresh-id' }])).toEqual(['inserted']);
+    expect(store.writeStats().flushes).toBe(2);
+    await store.close();
+  });
+
+  it('writes everything pending before close resolves', async () => {
+    const path = tempDbPath();
+    const store = createSqliteStore({ path });
+    await store.migrate();
+    const pending = store.enqueue([newEvent(), newEvent()]);
+    await store.close();
+    expect(await pending).toEqual(['inserted', 'inserted']);
+    const reopened = createSqliteStore({ path });
+    expect((await reopened.stats()).byState.queued).toBe(2);
+    await reopened.close();
+  });
+});

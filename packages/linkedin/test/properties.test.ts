@@ -1,0 +1,189 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  buildConversionEvent,
+  type ConversionInput,
+  decodeRestli,
+  decodeRestliQuery,
+  encodeRestli,
+  encodeRestliQuery,
+  hashEmail,
+  normalizeEmail,
+  normalizeName,
+  type RestliDecoded,
+  validateConversionEvent,
+} from '../src/index.js';
+import { DAY, NOW } from './fixtures.js';
+
+const runs = { numRuns: 300 };
+
+/** Random upper/lower case per character, plus random surrounding whitespace. */
+const recased = (email: string) =>
+  fc
+    .tuple(
+      fc.array(fc.boolean(), { minLength: email.length, maxLength: email.length }),
+      fc.constantFrom('', ' ', '\t', '  \n', '\u00a0'),
+      fc.constantFrom('', ' ', '\r\n', '\t '),
+    )
+    .map(
+      ([upper, before, after]) =>
+        before + [...email].map((c, i) => (upper[i] ? c.toUpperCase() : c)).join('') + after,
+    );
+
+describe('normalisation properties', () => {
+  it('normalizeEmail is idempotent', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.emailAddress(), fc.string()), (raw) => {
+        const once = normalizeEmail(raw);
+        if (!once.ok) return;
+        expect(normalizeEmail(once.value)).toEqual(once);
+      }),
+      runs,
+    );
+  });
+
+  it('hashEmail never hashes twice: hashing its own output returns it unchanged', () => {
+    fc.assert(
+      fc.property(fc.emailAddress(), (raw) => {
+        const once = hashEmail(raw);
+        if (!once.ok) return;
+        expect(hashEmail(once.value)).toEqual(once);
+      }),
+      runs,
+    );
+  });
+
+  it('the same email in any casing or surrounding whitespace hashes the same', () => {
+    fc.assert(
+      fc.property(
+        fc.emailAddress().chain((e) => fc.tuple(fc.constant(e), recased(e))),
+        ([email, variant]) => {
+          expect(hashEmail(variant)).toEqual(hashEmail(email.toLowerCase()));
+        },
+      ),
+      runs,
+    );
+  });
+
+  it('normalizeName is idempotent and leaves no spaces or punctuation', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 30 }), (raw) => {
+        const once = normalizeName(raw);
+        expect(normalizeName(once)).toBe(once);
+        expect(once).not.toMatch(/[\p{P}\s]/u);
+      }),
+      runs,
+    );
+  });
+});
+
+/** Rest.li values with string leaves: what decoding gives back. */
+const restliValue: fc.Arbitrary<RestliDecoded> = fc.letrec<{ value: RestliDecoded }>((tie) => ({
+  value: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    fc.string({ unit: 'binary', maxLength: 12 }),
+    fc.constantFrom('', 'List', "''", 'a,b', '(x:y)', 'List(1)', 'urn:li:sponsoredAccount:1', '%', '100%'),
+    fc.array(tie('value'), { maxLength: 4 }),
+    fc.dictionary(fc.string({ unit: 'binary', maxLength: 6 }), tie('value'), { maxKeys: 4 }),
+  ),
+})).value;
+
+describe('Rest.li encoding round-trips', () => {
+  it('decode(encode(v)) equals v for string leaves', () => {
+    fc.assert(
+      fc.property(restliValue, (v) => {
+        expect(decodeRestli(encodeRestli(v))).toEqual(v);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('numbers and booleans come back as their text', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean()),
+        (v) => {
+          expect(decodeRestli(encodeRestli({ k: [v] }))).toEqual({ k: [String(Object.is(v, -0) ? 0 : v)] });
+        },
+      ),
+      runs,
+    );
+  });
+
+  it('encoded values never contain characters that would break a URL or the structure', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', minLength: 1, maxLength: 20 }), (s) => {
+        const encoded = encodeRestli(s);
+        expect(encoded).not.toMatch(/[(),:'&=?#/\s]/);
+      }),
+      runs,
+    );
+  });
+
+  it('query strings round-trip', () => {
+    fc.assert(
+      fc.property(
+        fc.dictionary(fc.string({ unit: 'binary', minLength: 1, maxLength: 6 }), restliValue, { maxKeys: 5 }),
+        (params) => {
+          expect(decodeRestliQuery(encodeRestliQuery(params))).toEqual(params);
+        },
+      ),
+      runs,
+    );
+  });
+});
+
+describe('builder and validator agree', () => {
+  const maybe = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: undefined });
+  const identifiers = fc.record(
+    {
+      email: maybe(fc.oneof(fc.emailAddress(), fc.constantFrom('unknown', '', 'noreply@x.com', ' A@B.CO '))),
+      liFatId: maybe(fc.string({ maxLength: 10 })),
+      ip: maybe(fc.oneof(fc.ipV4(), fc.ipV6(), fc.string({ maxLength: 8 }))),
+      googleAid: maybe(fc.uuid()),
+      firstName: maybe(fc.string({ maxLength: 8 })),
+      lastName: maybe(fc.string({ maxLength: 8 })),
+      companyName: maybe(fc.string({ maxLength: 8 })),
+      countryCode: maybe(fc.constantFrom('de', 'US', 'uk', 'XX', '')),
+      externalId: maybe(fc.string({ maxLength: 8 })),
+      leadId: maybe(fc.oneof(fc.uuid(), fc.string({ maxLength: 8 }))),
+    },
+    { requiredKeys: [] },
+  );
+  const inputs: fc.Arbitrary<ConversionInput> = fc.record({
+    conversion: fc.oneof(
+      fc.integer({ min: 1 }),
+      fc.constantFrom('123', 'urn:lla:llaPartnerConversion:9', 'x'),
+    ),
+    happenedAt: fc.integer({ min: NOW - 100 * DAY, max: NOW + DAY }),
+    value: maybe(
+      fc.record({
+        amount: fc.oneof(
+          fc.double({ min: -1e6, max: 1e9, noNaN: true }),
+          fc.constantFrom('19.90', '1e3', '7'),
+        ),
+        currency: fc.constantFrom('EUR', 'usd', 'EURO'),
+      }),
+    ),
+    user: identifiers,
+  });
+  const versions = fc.constantFrom('202601', '202608', '202609');
+
+  it('every event the builder accepts passes the validator without errors', () => {
+    fc.assert(
+      fc.property(inputs, versions, fc.boolean(), fc.boolean(), (input, version, hashNames, hashIp) => {
+        const opts = { version, now: NOW, hashNames, hashIp };
+        const r = buildConversionEvent(input, opts);
+        if (!r.ok) {
+          expect(r.errors.length).toBeGreaterThan(0);
+          return;
+        }
+        const errors = validateConversionEvent(JSON.parse(JSON.stringify(r.event)), opts).filter(
+          (f) => f.severity === 'error',
+        );
+        expect(errors).toEqual([]);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+});

@@ -1,14 +1,33 @@
 import { defineConfig } from 'vitest/config';
 
-// One config for every package. Tests that need real sockets, files or PostgreSQL live beside the
-// unit tests; the forks pool keeps native modules (better-sqlite3) out of worker threads.
+// Unit, property and in-process tests run in parallel first; the end-to-end tests (real gateway
+// processes, sockets, kill -9, PostgreSQL clusters) run afterwards, one file at a time, because on
+// a small machine they would otherwise starve each other of CPU and measure that instead.
 export default defineConfig({
   test: {
-    include: ['packages/*/test/**/*.test.ts', 'test/**/*.test.ts'],
     pool: 'forks',
-    maxWorkers: 2,
     testTimeout: 30_000,
-    hookTimeout: 60_000,
-    reporters: ['default'],
+    hookTimeout: 120_000,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['packages/*/test/**/*.test.ts'],
+          maxWorkers: 2,
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'e2e',
+          include: ['test/**/*.test.ts'],
+          maxWorkers: 1,
+          fileParallelism: false,
+          sequence: { groupOrder: 1 },
+        },
+      },
+    ],
   },
 });

@@ -4,24 +4,28 @@
  *   npx tsx bench/linkedin-build.ts            # prints one JSON object
  *
  * (a) normalise + validate + build: `buildConversionEvent` on 100,000 varied inputs (email, click
- *     id, IP, names, company, value), then `JSON.stringify` as the gateway stores each event.
- *     Variants: without serialisation, with hashed names (one more SHA-256 per name).
+ *     id, IP, names, company, value), then `serializeConversionEvent` as the gateway stores each
+ *     event. Variants: without serialisation, with `JSON.stringify`, with hashed names.
  * (b) the same plus delivery: every 5,000 built events go out as one BATCH_CREATE through
  *     `LinkedInClient.sendBatchRaw` to a loopback node:http server that reads the body and answers
  *     like LinkedIn (200, one {"status":201} per element). Client and server share this process.
  *
- * Goal: at least 200,000 events/s for (a).
+ * Goal: at least 200,000 events/s for (a). Every figure is the best of several rounds, measured
+ * both in wall-clock time and in this process's CPU time: on a shared 2-core machine the wall
+ * clock also counts other processes, the CPU time does not.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import {
   type BuildOptions,
   buildConversionEvent,
+  type ConversionEvent,
   type ConversionInput,
   LinkedInClient,
   MAX_BATCH_SIZE,
+  serializeConversionEvent,
   validateConversionEvent,
 } from '../packages/linkedin/src/index.js';
 
@@ -57,22 +61,33 @@ function rate(events: number, ms: number): number {
   return Math.round((events / ms) * 1000);
 }
 
-/** Best of three runs: the machine is shared and the first run pays for JIT warm-up. */
-function measure(inputs: ConversionInput[], opts: BuildOptions, serialise: boolean): number {
-  let best = Number.POSITIVE_INFINITY;
-  for (let round = 0; round < 3; round++) {
+type Serialiser = ((event: ConversionEvent) => string) | null;
+
+interface Rate {
+  wall: number;
+  cpu: number;
+}
+
+/** Best of five rounds: the machine is shared and the first rounds pay for JIT warm-up. */
+function measure(inputs: ConversionInput[], opts: BuildOptions, serialise: Serialiser): Rate {
+  let bestWall = Number.POSITIVE_INFINITY;
+  let bestCpu = Number.POSITIVE_INFINITY;
+  for (let round = 0; round < 5; round++) {
     let failures = 0;
+    const cpuStart = process.cpuUsage();
     const started = performance.now();
     for (const input of inputs) {
       const r = buildConversionEvent(input, opts);
       if (!r.ok) failures++;
-      else if (serialise) JSON.stringify(r.event);
+      else if (serialise) serialise(r.event);
     }
-    const ms = performance.now() - started;
+    const wall = performance.now() - started;
+    const cpu = process.cpuUsage(cpuStart);
     if (failures > 0) throw new Error(`${failures} bench inputs failed to build`);
-    best = Math.min(best, ms);
+    bestWall = Math.min(bestWall, wall);
+    bestCpu = Math.min(bestCpu, (cpu.user + cpu.system) / 1000);
   }
-  return rate(inputs.length, best);
+  return { wall: rate(inputs.length, bestWall), cpu: rate(inputs.length, bestCpu) };
 }
 
 /** Answers like LinkedIn's BATCH_CREATE: 200 with one {"status":201} per element. */
@@ -95,12 +110,13 @@ async function measureDelivery(inputs: ConversionInput[], opts: BuildOptions) {
   try {
     let requests = 0;
     let requestMs = 0;
+    const cpuStart = process.cpuUsage();
     const started = performance.now();
     for (let i = 0; i < inputs.length; i += MAX_BATCH_SIZE) {
       const payloads: string[] = [];
       for (const input of inputs.slice(i, i + MAX_BATCH_SIZE)) {
         const r = buildConversionEvent(input, opts);
-        if (r.ok) payloads.push(JSON.stringify(r.event));
+        if (r.ok) payloads.push(serializeConversionEvent(r.event));
       }
       const sent = performance.now();
       const outcome = await client.sendBatchRaw(payloads);
@@ -109,8 +125,10 @@ async function measureDelivery(inputs: ConversionInput[], opts: BuildOptions) {
       if (outcome.kind !== 'delivered') throw new Error(`loopback answered ${outcome.kind}`);
     }
     const ms = performance.now() - started;
+    const cpu = process.cpuUsage(cpuStart);
     return {
-      eventsPerSec: rate(inputs.length, ms),
+      wall: rate(inputs.length, ms),
+      cpu: rate(inputs.length, (cpu.user + cpu.system) / 1000),
       requests,
       meanRequestMs: Math.round((requestMs / requests) * 10) / 10,
     };
@@ -121,41 +139,56 @@ async function measureDelivery(inputs: ConversionInput[], opts: BuildOptions) {
   }
 }
 
+/** Best of three delivery runs, by wall clock. */
+async function bestDelivery(inputs: ConversionInput[], opts: BuildOptions) {
+  let best = await measureDelivery(inputs, opts);
+  for (let round = 1; round < 3; round++) {
+    const next = await measureDelivery(inputs, opts);
+    if (next.wall > best.wall) best = next;
+  }
+  return best;
+}
+
 export async function run(): Promise<Record<string, unknown>> {
   const inputs = makeInputs(EVENTS);
   const opts: BuildOptions = { version: '202609', now: NOW, cleanCompanySuffix: true };
-  measure(inputs.slice(0, 10_000), opts, true); // warm-up
+  measure(inputs.slice(0, 10_000), opts, serializeConversionEvent); // warm-up
 
-  const buildAndSerialise = measure(inputs, opts, true);
-  const buildOnly = measure(inputs, opts, false);
-  const hashedNames = measure(inputs, { ...opts, hashNames: true }, true);
+  const buildAndSerialise = measure(inputs, opts, serializeConversionEvent);
+  const buildAndStringify = measure(inputs, opts, (e) => JSON.stringify(e));
+  const buildOnly = measure(inputs, opts, null);
+  const hashedNames = measure(inputs, { ...opts, hashNames: true }, serializeConversionEvent);
 
   // The LinkedIn-compatible endpoint validates LinkedIn-shaped events instead of building them.
   const built = inputs.map((input) => {
     const r = buildConversionEvent(input, opts);
     if (!r.ok) throw new Error('bench input failed to build');
-    return JSON.parse(JSON.stringify(r.event)) as unknown;
+    return JSON.parse(serializeConversionEvent(r.event)) as unknown;
   });
   const validateStarted = performance.now();
   for (const event of built) validateConversionEvent(event, opts);
   const validatePerSec = rate(built.length, performance.now() - validateStarted);
 
-  await measureDelivery(inputs.slice(0, MAX_BATCH_SIZE * 2), opts); // warm-up connection and JIT
-  const delivery = await measureDelivery(inputs, opts);
+  await measureDelivery(inputs.slice(0, MAX_BATCH_SIZE * 2), opts); // warm up the connection and JIT
+  const delivery = await bestDelivery(inputs, opts);
 
   return {
     events: EVENTS,
     cpus: cpus().length,
     node: process.version,
-    buildAndSerializeEventsPerSec: buildAndSerialise,
-    buildOnlyEventsPerSec: buildOnly,
-    buildHashedNamesEventsPerSec: hashedNames,
+    loadAverage1m: Math.round(loadavg()[0] ?? 0),
+    buildAndSerializeEventsPerSec: buildAndSerialise.wall,
+    buildAndSerializeEventsPerCpuSec: buildAndSerialise.cpu,
+    buildAndJsonStringifyEventsPerSec: buildAndStringify.wall,
+    buildOnlyEventsPerSec: buildOnly.wall,
+    buildHashedNamesEventsPerSec: hashedNames.wall,
     validateWireEventsPerSec: validatePerSec,
-    buildSerializeSendEventsPerSec: delivery.eventsPerSec,
+    buildSerializeSendEventsPerSec: delivery.wall,
+    buildSerializeSendEventsPerCpuSec: delivery.cpu,
     sendRequests: delivery.requests,
     sendMeanRequestMs: delivery.meanRequestMs,
     goalEventsPerSec: 200_000,
-    goalMet: buildAndSerialise >= 200_000,
+    goalMet: buildAndSerialise.wall >= 200_000,
   };
 }
 

@@ -34,7 +34,10 @@ export interface GatewayProcess {
   terminate(): Promise<number | null>;
 }
 
-export async function spawnGateway(env: Record<string, string>, opts: { port?: number } = {}): Promise<GatewayProcess> {
+export async function spawnGateway(
+  env: Record<string, string>,
+  opts: { port?: number } = {},
+): Promise<GatewayProcess> {
   const port = opts.port ?? (await freePort());
   // node --import tsx (not the tsx launcher) so the pid is the gateway itself: SIGKILL must hit it.
   const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'start'], {
@@ -75,7 +78,12 @@ export async function spawnGateway(env: Record<string, string>, opts: { port?: n
   };
 }
 
-export async function waitForReady(url: string, child: ChildProcess, output: () => string, timeoutMs = 30_000) {
+export async function waitForReady(
+  url: string,
+  child: ChildProcess,
+  output: () => string,
+  timeoutMs = 30_000,
+) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`gateway exited with ${child.exitCode}:\n${output()}`);

@@ -25,7 +25,12 @@ export interface ErrorInfo {
   readonly fix: string;
 }
 
-const def = (status: number, kind: ErrorKind, message: string, fix: string) => ({ status, kind, message, fix });
+const def = (status: number, kind: ErrorKind, message: string, fix: string) => ({
+  status,
+  kind,
+  message,
+  fix,
+});
 
 /** The gateway's own codes. */
 const GATEWAY_CODES = {
@@ -93,7 +98,12 @@ const GATEWAY_CODES = {
     'Leave the header out for a single event, or send X-RestLi-Method: BATCH_CREATE with {"elements": [...]}.',
   ),
   // Routing and availability
-  NOT_FOUND: def(404, 'request', 'Nothing is found at this path.', 'See docs/api.md or /openapi.json for the routes.'),
+  NOT_FOUND: def(
+    404,
+    'request',
+    'Nothing is found at this path.',
+    'See docs/api.md or /openapi.json for the routes.',
+  ),
   SHUTTING_DOWN: def(
     503,
     'request',
@@ -147,7 +157,7 @@ const GATEWAY_CODES = {
     422,
     'event',
     'The context envelope is not a flat object of short scalar values.',
-    'Send context as {"key": string | number | boolean | null, …} with at most 32 keys and values up to 512 characters.',
+    'Send context as a flat object of at most 32 keys whose values are strings (up to 512 characters), numbers, booleans or null.',
   ),
   CONTEXT_PII: def(
     422,
@@ -194,8 +204,8 @@ function sdkCodes(): Record<FindingCode, ReturnType<typeof def>> {
       'event',
       info.message,
       info.class === 'schema'
-        ? 'Fix the field named by `path`; LinkedIn itself would refuse it (422).'
-        : 'Fix the value named by `path`; LinkedIn would refuse it (400) or could never match it.',
+        ? 'Correct the field named by `path`; LinkedIn itself would refuse the event (422).'
+        : 'Correct the value named by `path`. As an error, the event is refused (LinkedIn would answer 400, or the value could never match); as a warning, only that value was dropped.',
     );
   }
   return out;

@@ -12,7 +12,7 @@ import { createMetrics, type GatewayMetrics } from './metrics.js';
 import type { Clock, LinkedInTransport, OutboxStore } from './ports.js';
 import { systemClock } from './ports.js';
 import { createRetentionJob } from './retention.js';
-import { startEmbeddedSandbox, type EmbeddedSandbox } from './sandbox-mode.js';
+import { type EmbeddedSandbox, startEmbeddedSandbox } from './sandbox-mode.js';
 import { openStore } from './store/open.js';
 import { createDeliveryWorker } from './worker/index.js';
 

@@ -30,7 +30,8 @@ export interface EmbeddedSandbox {
 
 export async function startEmbeddedSandbox(base: Readonly<GatewayConfig>): Promise<EmbeddedSandbox> {
   const limits = base.accounts[0]?.limits ?? { perMinute: 600, perDay: 500_000 };
-  const sandbox = createSandbox({ limits });
+  // A long-running demo must keep memory flat: truncated recorder bodies and a capped event log.
+  const sandbox = createSandbox({ limits, recordBodies: 'truncate', keepEvents: 10_000 });
   const { url } = await sandbox.start({ port: 0, host: '127.0.0.1' });
   const config = sandboxConfig(base, url, limits);
   return {
@@ -58,7 +59,9 @@ export function sandboxConfig(
     accounts: Object.freeze([Object.freeze({ id: account, token: DEMO_SEED.tokens.valid, limits })]),
     rules: Object.freeze(rules.map((r) => Object.freeze(r))),
     sources:
-      base.sources.length > 0 ? base.sources : Object.freeze([Object.freeze({ name: 'demo', key: SANDBOX_SOURCE_KEY })]),
+      base.sources.length > 0
+        ? base.sources
+        : Object.freeze([Object.freeze({ name: 'demo', key: SANDBOX_SOURCE_KEY })]),
     adminToken: base.adminToken ?? SANDBOX_ADMIN_TOKEN,
   }) as Readonly<GatewayConfig>;
 }
@@ -75,7 +78,9 @@ function sandboxBanner(gatewayUrl: string, sandboxUrl: string, config: Readonly<
     '  ========================================================================',
     `   gateway:      ${gatewayUrl}`,
     demoKey ? `   source key:   ${SANDBOX_SOURCE_KEY}   (demo only)` : '   source keys:  as configured',
-    config.adminToken === SANDBOX_ADMIN_TOKEN ? `   admin token:  ${SANDBOX_ADMIN_TOKEN}   (demo only)` : null,
+    config.adminToken === SANDBOX_ADMIN_TOKEN
+      ? `   admin token:  ${SANDBOX_ADMIN_TOKEN}   (demo only)`
+      : null,
     `   conversions:  ${config.rules.map((r) => `${r.alias}=${r.ruleId}`).join(', ')}`,
     '',
     '   Try it:',

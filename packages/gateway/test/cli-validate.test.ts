@@ -18,7 +18,12 @@ function io(text: string) {
 describe('capi validate', () => {
   it('prints the hashed LinkedIn payload and exits 0 for valid events (sandbox rules)', async () => {
     const { io: x, out } = io(
-      JSON.stringify({ conversion: 'lead', eventId: 'e1', happenedAt: NOW - 60_000, user: { email: ' Buyer@Example.COM ' } }),
+      JSON.stringify({
+        conversion: 'lead',
+        eventId: 'e1',
+        happenedAt: NOW - 60_000,
+        user: { email: ' Buyer@Example.COM ' },
+      }),
     );
     const code = await runValidate('-', {}, x, {});
     expect(code).toBe(0);
@@ -33,14 +38,22 @@ describe('capi validate', () => {
     const { io: x, out } = io(
       JSON.stringify({
         events: [
-          { conversion: 'lead', eventId: 'e1', happenedAt: Math.floor(NOW / 1000), user: { email: 'a@b.co' } },
+          {
+            conversion: 'lead',
+            eventId: 'e1',
+            happenedAt: Math.floor(NOW / 1000),
+            user: { email: 'a@b.co' },
+          },
           { conversion: 'nope', eventId: 'e2', happenedAt: NOW, user: { email: 'a@b.co' } },
         ],
       }),
     );
     const code = await runValidate('-', { json: true }, x, {});
     expect(code).toBe(1);
-    const report = JSON.parse(out.join('\n')) as { invalid: number; results: Array<{ errors?: Array<{ code: string; path: string }> }> };
+    const report = JSON.parse(out.join('\n')) as {
+      invalid: number;
+      results: Array<{ errors?: Array<{ code: string; path: string }> }>;
+    };
     expect(report.invalid).toBe(2);
     expect(report.results[0]?.errors?.[0]?.code).toBe('HAPPENED_AT_SECONDS');
     expect(report.results[1]?.errors?.[0]).toMatchObject({ code: 'CONVERSION_UNKNOWN', path: '/conversion' });

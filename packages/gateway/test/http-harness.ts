@@ -2,8 +2,9 @@
  * Shared set-up for the HTTP tests: a real configuration (parsed by loadConfig), the memory store,
  * a fixed clock, and a logger whose lines are captured for the PII checks.
  */
-import { createHttpApp, type HttpDeps } from '../src/http/app.js';
+
 import { type GatewayConfig, loadConfig } from '../src/config.js';
+import { createHttpApp, type HttpDeps } from '../src/http/app.js';
 import { createLogger } from '../src/logger.js';
 import { createMetrics } from '../src/metrics.js';
 import type { OutboxStore } from '../src/ports.js';
@@ -99,7 +100,12 @@ export interface SendOptions {
 }
 
 /** POST a JSON body (or raw text) with a Bearer source key (website by default). */
-export async function post(h: Harness, path: string, body: unknown, options: SendOptions = {}): Promise<Response> {
+export async function post(
+  h: Harness,
+  path: string,
+  body: unknown,
+  options: SendOptions = {},
+): Promise<Response> {
   const headers: Record<string, string> = { 'content-type': 'application/json', ...options.headers };
   const key = options.key === undefined ? KEYS.website : options.key;
   if (key !== null && headers.authorization === undefined) headers.authorization = `Bearer ${key}`;
@@ -135,7 +141,12 @@ export function linkedInEvent(overrides: Record<string, unknown> = {}): Record<s
     conversionHappenedAt: NOW - HOUR,
     eventId: `li-${Math.random().toString(36).slice(2)}`,
     user: {
-      userIds: [{ idType: 'SHA256_EMAIL', idValue: '86e0b9e56c17cc4d12387e1949b85053fbe73bc3ce5a1188713a9d300cc6133d' }],
+      userIds: [
+        {
+          idType: 'SHA256_EMAIL',
+          idValue: '86e0b9e56c17cc4d12387e1949b85053fbe73bc3ce5a1188713a9d300cc6133d',
+        },
+      ],
     },
     ...overrides,
   };

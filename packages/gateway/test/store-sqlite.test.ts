@@ -8,6 +8,8 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fakeClock, newEvent, outboxStoreConformance, T0 } from '../src/store/conformance.js';
 import { isStoreError } from '../src/store/errors.js';
+import { migrateSqlite } from '../src/store/sqlite/migrate.js';
+import { prepareStatements } from '../src/store/sqlite/statements.js';
 import { createSqliteStore } from '../src/store/sqlite.js';
 
 const dirs: string[] = [];
@@ -276,5 +278,75 @@ describe('SQLite group commit', () => {
     const reopened = createSqliteStore({ path });
     expect((await reopened.stats()).byState.queued).toBe(2);
     await reopened.close();
+  });
+});
+
+describe('SQLite capacity', () => {
+  it('keeps state_counts equal to the rows after a mixed workload', async () => {
+    const path = tempDbPath();
+    const clock = fakeClock(T0);
+    const store = createSqliteStore({ path, clock });
+    await store.migrate();
+    const events = Array.from({ length: 60 }, (_, i) =>
+      newEvent({ account: String(i % 2), ruleId: String(i % 3), receivedAt: T0 - 10 * 86_400_000 + i }),
+    );
+    await store.enqueue([...events, newEvent({ state: 'suppressed', receivedAt: T0 - 86_400_000 })]);
+    for (let round = 0; round < 6; round += 1) {
+      const batch = await store.claim({ limit: 7, leaseMs: 1000, now: T0 + round * 2000 });
+      const ids = (batch?.events ?? []).map((e) => e.id);
+      if (round % 3 === 0) await store.complete(ids.slice(0, 3), T0);
+      if (round % 3 === 1) await store.retryLater(ids.slice(0, 3), T0 + 5000, 'http_500');
+      await store.kill(ids.slice(3, 5), 'rejected', null, T0);
+      await store.release(ids.slice(5), T0);
+    }
+    await store.kill([events[59]!.id], 'expired', null, T0);
+    await store.redrive({ reason: 'expired' }, T0);
+    await store.claim({ limit: 1, leaseMs: 1000, now: T0 + 60_000 });
+    await store.purge(T0);
+    const counted = await store.stats();
+    await store.close();
+
+    const reader = new Database(path, { readonly: true });
+    const rows = reader.prepare('SELECT state, count(*) AS n FROM events GROUP BY state').all() as Array<{
+      state: string;
+      n: number;
+    }>;
+    reader.close();
+    const actual = Object.fromEntries(rows.map((r) => [r.state, r.n]));
+    for (const [state, n] of Object.entries(counted.byState)) expect(n, state).toBe(actual[state] ?? 0);
+    expect(Object.values(counted.byState).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+  });
+
+  it('answers the hot paths from indexes, never a scan of the events table', () => {
+    const db = new Database(':memory:');
+    migrateSqlite(db);
+    const s = prepareStatements(db);
+    const plan = (statement: { source: string }) =>
+      (
+        db
+          .prepare(`EXPLAIN QUERY PLAN ${statement.source}`)
+          .all(...new Array(statement.source.split('?').length - 1).fill(null)) as Array<{ detail: string }>
+      )
+        .map((r) => r.detail)
+        .join(' | ');
+    const hot = {
+      keySeen: 'events_key',
+      pickQueue: 'events_due',
+      dueInQueue: 'events_due',
+      reclaimExpired: 'events_lease',
+      complete: 'events_id',
+      oldestDue: 'events_age',
+      purgeChunk: 'events_final',
+      byEventId: 'events_key',
+      countSeenBetween: 'events_seen',
+    } as const;
+    for (const [name, index] of Object.entries(hot)) {
+      const detail = plan(s[name as keyof typeof hot]);
+      expect(detail, name).toContain(index);
+      expect(detail, name).not.toMatch(/SCAN (events|e|d)\b(?! USING)/);
+    }
+    // Claims read due events in index order: no sort step.
+    expect(plan(s.dueInQueue)).not.toContain('TEMP B-TREE');
+    db.close();
   });
 });

@@ -130,13 +130,15 @@ export function buildConversionEvent(input: ConversionInput, opts: BuildOptions)
   if (userInfo) user.userInfo = userInfo;
   if (lead) user.lead = lead;
   if (externalId) user.externalIds = [externalId];
-  const event: ConversionEvent = {
+  // Keys are added in LinkedIn's documented order, so stored JSON reads like LinkedIn's examples;
+  // `user` is assigned last, hence the one cast.
+  const event = {
     conversion: CONVERSION_URN_PREFIX + ruleId,
     conversionHappenedAt: input.happenedAt,
-    user,
-  };
+  } as ConversionEvent;
   if (conversionValue) event.conversionValue = conversionValue;
   if (eventId !== undefined) event.eventId = eventId;
+  event.user = user;
   return { ok: true, event, warnings: f.warnings, identifierTypes: types };
 }
 

@@ -169,15 +169,17 @@ export class LinkedInClient {
   ): Promise<ConversionRule> {
     const req = createRuleRequest(rule, { autoAssociate: opts.autoAssociate ?? true });
     const res = await this.#call('create conversion rule', req);
-    if (res.body.length > 0) return JSON.parse(res.body) as ConversionRule;
+    if (res.body.length > 0) return parseJson<ConversionRule>('create conversion rule', res);
     // Older recordings show an empty body; the id is then only in x-restli-id.
     const id = Number(headerValue(res.headers, 'x-restli-id'));
-    return { enabled: true, ...JSON.parse(req.body ?? '{}'), id } as ConversionRule;
+    return { enabled: true, ...(JSON.parse(req.body ?? '{}') as NewConversionRule), id } as ConversionRule;
   }
 
   async getConversionRule(rule: string | number, account: string | number): Promise<ConversionRule> {
-    const res = await this.#call('get conversion rule', getRuleRequest(rule, account));
-    return JSON.parse(res.body) as ConversionRule;
+    return parseJson<ConversionRule>(
+      'get conversion rule',
+      await this.#call('get conversion rule', getRuleRequest(rule, account)),
+    );
   }
 
   /** Every rule of the account (all pages), Insight Tag rules included: filter on conversionMethod. */
@@ -215,7 +217,7 @@ export class LinkedInClient {
 
   async listCampaignAssociations(campaigns: ReadonlyArray<string | number>): Promise<CampaignConversion[]> {
     const res = await this.#call('list campaign associations', listAssociationsRequest(campaigns));
-    return (JSON.parse(res.body) as Collection<CampaignConversion>).elements ?? [];
+    return parseJson<Collection<CampaignConversion>>('list campaign associations', res).elements ?? [];
   }
 
   // -------------------------------------------------------------------------------------------
@@ -241,7 +243,7 @@ export class LinkedInClient {
         'list campaigns',
         campaignsRequest(account, statuses, CAMPAIGN_PAGE_SIZE, token),
       );
-      const body = JSON.parse(res.body) as Collection<Campaign>;
+      const body = parseJson<Collection<Campaign>>('list campaigns', res);
       out.push(...(body.elements ?? []));
       token = body.metadata?.nextPageToken;
       if (!token) break;
@@ -252,7 +254,7 @@ export class LinkedInClient {
   /** adAnalytics rows (finder `analytics`; needs the r_ads_reporting scope). No paging exists. */
   async adAnalytics(query: AdAnalyticsQuery): Promise<AdAnalyticsRow[]> {
     const res = await this.#call('adAnalytics', analyticsRequest(query));
-    return (JSON.parse(res.body) as Collection<AdAnalyticsRow>).elements ?? [];
+    return parseJson<Collection<AdAnalyticsRow>>('adAnalytics', res).elements ?? [];
   }
 
   // -------------------------------------------------------------------------------------------
@@ -331,7 +333,7 @@ export class LinkedInClient {
     const out: T[] = [];
     for (let page = 0, start = 0; page < MAX_PAGES; page++) {
       const res = await this.#call(what, pageAt(start));
-      const body = JSON.parse(res.body) as Collection<T>;
+      const body = parseJson<Collection<T>>(what, res);
       const elements = body.elements ?? [];
       out.push(...elements);
       start += elements.length;
@@ -339,6 +341,20 @@ export class LinkedInClient {
       if (elements.length < PAGE_COUNT || (typeof total === 'number' && total >= 0 && start >= total)) break;
     }
     return out;
+  }
+}
+
+/** A 2xx body that is not JSON (a proxy page, a truncated answer) is an API error, not a crash. */
+function parseJson<T>(what: string, res: HttpResponse): T {
+  try {
+    return JSON.parse(res.body) as T;
+  } catch (cause) {
+    throw new LinkedInApiError(`${what} returned a body that is not JSON`, {
+      status: res.status,
+      body: res.body.slice(0, 2000),
+      requestId: headerValue(res.headers, 'x-li-uuid') ?? null,
+      cause,
+    });
   }
 }
 

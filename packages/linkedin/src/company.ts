@@ -44,27 +44,41 @@ export const COMPANY_LEGAL_SUFFIXES: readonly string[] = Object.freeze([
 ]);
 const suffixes = new Set(COMPANY_LEGAL_SUFFIXES);
 
+/** Lower-case without dots, commas and parentheses: "Inc." → "inc", "(GmbH)" → "gmbh". */
 function bare(token: string): string {
   let out = '';
-  for (const ch of token.toLowerCase()) {
-    if (ch !== '.' && ch !== ',' && ch !== '(' && ch !== ')') out += ch;
+  for (let i = 0; i < token.length; i++) {
+    const c = token.charCodeAt(i);
+    if (c !== 46 && c !== 44 && c !== 40 && c !== 41) out += token[i];
   }
-  return out;
+  return out.toLowerCase();
 }
 
-/** Removes trailing legal-form tokens (and a joining "&" or "und"); never empties the name. */
+function isSpace(c: number): boolean {
+  return c === 32 || c === 9 || c === 10 || c === 13 || c === 0xa0;
+}
+
+/**
+ * Removes trailing legal-form tokens (and a joining "&", "+" or "und"); never empties the name.
+ * Scans from the end without splitting, because this runs once per event when enabled.
+ */
 export function cleanCompanyName(raw: string): string {
-  const tokens = raw.trim().split(/\s+/);
-  let keep = tokens.length;
-  while (keep > 1) {
-    const token = bare(tokens[keep - 1] ?? '');
-    const joiner = (token === '&' || token === 'und' || token === '+') && keep < tokens.length;
-    if (!suffixes.has(token) && !joiner) break;
-    keep--;
+  const name = raw.trim();
+  let end = name.length;
+  let removed = false;
+  for (;;) {
+    let start = end;
+    while (start > 0 && !isSpace(name.charCodeAt(start - 1))) start--;
+    if (start === 0) break; // never remove the first word
+    const token = bare(name.slice(start, end));
+    const joiner = removed && (token === '&' || token === '+' || token === 'und');
+    if (!joiner && !suffixes.has(token)) break;
+    removed = true;
+    end = start;
+    while (end > 0 && isSpace(name.charCodeAt(end - 1))) end--;
   }
-  const kept = tokens.slice(0, keep).join(' ');
+  if (!removed) return name;
   // Drop separators left behind ("Acme, Inc." → "Acme,") with a loop rather than a trailing regex.
-  let end = kept.length;
-  while (end > 0 && ' ,;&+-'.includes(kept.charAt(end - 1))) end--;
-  return end > 0 ? kept.slice(0, end) : raw.trim();
+  while (end > 0 && ' ,;&+-'.includes(name.charAt(end - 1))) end--;
+  return end > 0 ? name.slice(0, end) : name;
 }

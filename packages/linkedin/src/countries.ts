@@ -14,9 +14,20 @@ const ASSIGNED =
 
 export const COUNTRY_CODES: ReadonlySet<string> = new Set(ASSIGNED.split(' '));
 
+/** Two ASCII letters in any case → the assigned upper-case code, without allocating on the hot path. */
+const BY_LETTERS = new Map<number, string>();
+for (const code of [...COUNTRY_CODES, 'UK']) {
+  const key = (code.charCodeAt(0) << 8) | code.charCodeAt(1);
+  BY_LETTERS.set(key, code === 'UK' ? 'GB' : code);
+}
+
+function upper(c: number): number {
+  return c >= 97 && c <= 122 ? c - 32 : c;
+}
+
 /** Trimmed, upper-cased, `UK` → `GB`; null when not an assigned alpha-2 code. */
 export function normalizeCountryCode(raw: string): string | null {
-  const v = raw.trim().toUpperCase();
-  const code = v === 'UK' ? 'GB' : v;
-  return COUNTRY_CODES.has(code) ? code : null;
+  const v = raw.length === 2 ? raw : raw.trim();
+  if (v.length !== 2) return null;
+  return BY_LETTERS.get((upper(v.charCodeAt(0)) << 8) | upper(v.charCodeAt(1))) ?? null;
 }

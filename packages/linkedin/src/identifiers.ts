@@ -114,7 +114,11 @@ export function hashName(raw: string): string | null {
 
 /** Plain firstName/lastName: LinkedIn documents no normalisation, so only NFC and trimming. */
 export function cleanPlainName(raw: string): string {
-  return raw.normalize('NFC').trim();
+  // ASCII is always in NFC; skipping the ICU call matters on the ingest path.
+  for (let i = 0; i < raw.length; i++) {
+    if (raw.charCodeAt(i) > 0x7f) return raw.normalize('NFC').trim();
+  }
+  return raw.trim();
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -19,6 +19,8 @@ export {
   dissociateRequest,
   listAssociationsRequest,
 } from './associations.js';
+export type { BackoffOptions } from './backoff.js';
+export { backoffMs, retryDelayMs } from './backoff.js';
 export type { BuildOptions, BuildResult } from './build.js';
 export { buildConversionEvent } from './build.js';
 export type { Classification, ClassificationKind, ResponseSnapshot } from './classify.js';
@@ -94,6 +96,7 @@ export {
   tunnelIfLong,
 } from './restli.js';
 export { createRuleRequest, getRuleRequest, listRulesRequest, updateRuleRequest } from './rules.js';
+export { serializeConversionEvent } from './serialize.js';
 export {
   ACCOUNT_URN_PREFIX,
   accountUrn,

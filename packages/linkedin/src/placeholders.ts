@@ -91,6 +91,13 @@ export const IDENTIFIER_PLACEHOLDERS: readonly string[] = Object.freeze([
 ]);
 const identifierPlaceholders = new Set(IDENTIFIER_PLACEHOLDERS);
 
+/** Lengths and first characters of the entries, so most real values are refused without lower-casing. */
+const placeholderLengths = new Set(IDENTIFIER_PLACEHOLDERS.map((p) => p.length));
+const placeholderFirst = new Set(IDENTIFIER_PLACEHOLDERS.map((p) => p.charCodeAt(0)));
+
 export function isPlaceholderValue(trimmed: string): boolean {
-  return trimmed.length <= 36 && identifierPlaceholders.has(trimmed.toLowerCase());
+  if (!placeholderLengths.has(trimmed.length)) return false;
+  const first = trimmed.charCodeAt(0);
+  const lowerFirst = first >= 65 && first <= 90 ? first + 32 : first;
+  return placeholderFirst.has(lowerFirst) && identifierPlaceholders.has(trimmed.toLowerCase());
 }

@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
+  backoffMs,
   classifyNetworkError,
   classifyResponse,
   parseRejection,
   parseRetryAfter,
   type ResponseSnapshot,
+  retryDelayMs,
 } from '../src/index.js';
 import { NOW } from './fixtures.js';
 
@@ -292,5 +294,20 @@ describe('parseRetryAfter', () => {
     expect(parseRetryAfter(undefined, NOW)).toBeNull();
     expect(parseRetryAfter('soon', NOW)).toBeNull();
     expect(parseRetryAfter(new Date(NOW - 5000).toUTCString(), NOW)).toBe(0);
+  });
+});
+
+describe('retry delays', () => {
+  it('grows exponentially with full jitter and a cap', () => {
+    const top = () => 0.999_999;
+    expect(backoffMs(1, { random: top })).toBe(999);
+    expect(backoffMs(4, { random: top })).toBe(7999);
+    expect(backoffMs(40, { random: top, maxMs: 60_000 })).toBe(59_999);
+    expect(backoffMs(3, { random: () => 0 })).toBe(0);
+  });
+  it('prefers Retry-After when LinkedIn sent one, capped at maxMs', () => {
+    expect(retryDelayMs(120_000, 1, { random: () => 0 })).toBe(120_000);
+    expect(retryDelayMs(86_400_000, 1, { maxMs: 60_000 })).toBe(60_000);
+    expect(retryDelayMs(null, 2, { random: () => 0.5 })).toBe(1000);
   });
 });

@@ -208,6 +208,18 @@ describe('LinkedInClient: conversion rules', () => {
   });
 });
 
+describe('LinkedInClient: unexpected bodies', () => {
+  it('turns a 200 that is not JSON into a LinkedInApiError', async () => {
+    const m = setup();
+    m.reply('GET', /\/rest\/conversions\/1\?/, 200, '<html>proxy</html>', { 'x-li-uuid': 'u-3' });
+    await expect(client.getConversionRule(1, 5)).rejects.toMatchObject({
+      name: 'LinkedInApiError',
+      status: 200,
+      requestId: 'u-3',
+    });
+  });
+});
+
 describe('LinkedInClient: associations, accounts, campaigns, reporting', () => {
   it('associates, dissociates and lists associations', async () => {
     const m = setup();

@@ -24,6 +24,7 @@ import { conversionEventsRoutes } from './routes/conversion-events.js';
 import { conversionsRoutes } from './routes/conversions.js';
 import { oauthRoutes } from './routes/oauth.js';
 import { scriptMiddleware } from './script.js';
+import { stampHeaders } from './stamp.js';
 import { statsMiddleware } from './stats.js';
 import { untunnel } from './tunnel.js';
 import { versionMiddleware } from './versions.js';
@@ -42,11 +43,9 @@ export function createApp(svc: SandboxServices): SandboxApp {
 
   app.use('*', async (c, next) => {
     // LinkedIn's request ids are 16 random bytes, base64.
-    const id = randomBytes(16).toString('base64');
-    c.set('requestId', id);
+    c.set('requestId', randomBytes(16).toString('base64'));
     await next();
-    c.res.headers.set('X-LI-UUID', id);
-    c.res.headers.set('x-restli-protocol-version', '2.0.0');
+    stampHeaders(c.res, c.get('requestId'));
   });
 
   const edge = [

@@ -7,7 +7,7 @@ import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
 import { createSandbox } from './sandbox.js';
-import { activeVersions } from './versions.js';
+import { activeVersions, versionInfo } from './versions.js';
 
 export interface SandboxCliIo {
   /** Where the banner goes. Default console.log. */
@@ -65,9 +65,11 @@ export async function runSandboxCli(argv: string[], io: SandboxCliIo = {}): Prom
 
   const state = sandbox.state;
   log(`LinkedIn CAPI sandbox listening on ${url}`);
-  log(
-    `  REST base:   ${url}/rest   (LinkedIn-Version: ${activeVersions(sandbox.clock.now()).at(-1) ?? 'none active'})`,
-  );
+  const versions = activeVersions(sandbox.clock.now());
+  // Suggest the newest version whose sunset is published, not a projected one.
+  const pinned =
+    versions.filter((v) => versionInfo(v)?.documented).at(-1) ?? versions.at(-1) ?? 'none active';
+  log(`  REST base:   ${url}/rest   (LinkedIn-Version: ${pinned}; active: ${versions.join(', ')})`);
   log(`  OAuth:       ${url}/oauth/v2/accessToken`);
   log(`  Admin API:   ${url}/__sandbox/`);
   if (opts.data) log(`  State kept in ${opts.data}`);

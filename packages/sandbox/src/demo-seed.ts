@@ -173,7 +173,7 @@ export function demoSeed(): SandboxSeed {
       {
         id: d.rules.disabled,
         account: acct,
-        name: 'CAPI - Old Sign Up (disabled)',
+        name: 'CAPI - Old Sign Up',
         type: 'SIGN_UP',
         enabled: false,
       },

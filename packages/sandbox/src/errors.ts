@@ -12,8 +12,12 @@ export function jsonResponse(status: number, body: unknown, headers?: Record<str
   return new Response(JSON.stringify(body), { status, headers: { ...JSON_HEADERS, ...headers } });
 }
 
+/** No body at all, with an explicit `Content-Length: 0` as LinkedIn sends on a 201. */
 export function emptyResponse(status: number, headers?: Record<string, string>): Response {
-  return new Response(null, { status, headers });
+  return new Response(null, {
+    status,
+    headers: status === 204 ? headers : { 'content-length': '0', ...headers },
+  });
 }
 
 const flat = (status: number, message: string) => jsonResponse(status, { message, status });

@@ -8,6 +8,7 @@ import type { MiddlewareHandler } from 'hono';
 import type { SandboxClock } from './clock.js';
 import type { SandboxEnv } from './context.js';
 import { RingLog } from './ring.js';
+import { stampHeaders } from './stamp.js';
 import { isTunnelled } from './tunnel.js';
 
 export type RecordBodies = 'full' | 'truncate' | 'none';
@@ -156,11 +157,14 @@ const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 export function recorderMiddleware(recorder: Recorder, clock: SandboxClock): MiddlewareHandler<SandboxEnv> {
   return async (c, next) => {
     const raw = c.req.raw;
+    // Arrival is when the request came in, not when its (possibly megabytes of) body was read:
+    // rate-limit analyses of recorded times must not see this sandbox's own backlog as client skew.
+    const at = clock.now();
     const body = BODY_METHODS.has(raw.method) ? await c.req.text() : null;
     const q = raw.url.indexOf('?');
     const rec = recorder.start({
       id: c.get('requestId'),
-      at: clock.now(),
+      at,
       method: raw.method,
       path: c.req.path,
       query: q < 0 ? '' : raw.url.slice(q + 1),
@@ -180,6 +184,7 @@ export function recorderMiddleware(recorder: Recorder, clock: SandboxClock): Mid
       rec.fault = c.get('fault') ?? null;
     }
     const res = c.res;
+    stampHeaders(res, rec.id);
     const text = recorder.wantsResponseBodies && res.body !== null ? await res.clone().text() : null;
     recorder.finish(rec, {
       status: res.status,

@@ -3,6 +3,7 @@
  * the services the routes share, and the Hono app; `start()` adds a real socket.
  */
 import { createApp, type SandboxApp } from './app.js';
+import { applySeed } from './apply-seed.js';
 import { SandboxClock } from './clock.js';
 import type { SandboxServices } from './context.js';
 import { demoSeed } from './demo-seed.js';
@@ -19,7 +20,7 @@ import {
   type RequestFilter,
 } from './recorder.js';
 import { ResponseScript, type ScriptedResponse } from './script.js';
-import { applySeed, loadSeedFile, parseSeed, type SandboxSeed } from './seed.js';
+import { loadSeedFile, parseSeed, type SandboxSeed } from './seed.js';
 import { type Listening, type ListenOptions, SandboxServer } from './server.js';
 import { SandboxState } from './state.js';
 import { Stats, type StatsReport } from './stats.js';

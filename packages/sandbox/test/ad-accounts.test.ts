@@ -24,15 +24,20 @@ const seedWithTwoAccounts = {
 describe('adAccountUsers', () => {
   it('q=authenticatedUser lists the accounts of the token with its role', async () => {
     const sb = sandbox({ seed: seedWithTwoAccounts });
-    expect((await json(await get(sb, '/rest/adAccountUsers?q=authenticatedUser', {}, 'only-2'))).elements).toEqual([
-      { account: accountUrn('2'), user: 'urn:li:person:sandboxMember', role: 'CAMPAIGN_MANAGER' },
-    ]);
+    expect(
+      (await json(await get(sb, '/rest/adAccountUsers?q=authenticatedUser', {}, 'only-2'))).elements,
+    ).toEqual([{ account: accountUrn('2'), user: 'urn:li:person:sandboxMember', role: 'CAMPAIGN_MANAGER' }]);
     const all = await json(await get(sb, '/rest/adAccountUsers?q=authenticatedUser', {}, 'all'));
     expect((all.elements as unknown[]).length).toBe(2);
   });
 
   it('needs r_ads', async () => {
-    const res = await get(sandbox({ seed: seedWithTwoAccounts }), '/rest/adAccountUsers?q=authenticatedUser', {}, 'no-ads');
+    const res = await get(
+      sandbox({ seed: seedWithTwoAccounts }),
+      '/rest/adAccountUsers?q=authenticatedUser',
+      {},
+      'no-ads',
+    );
     expect(res.status).toBe(403);
   });
 });
@@ -61,9 +66,11 @@ describe('adAccounts', () => {
   it('q=search filters by status, test and id', async () => {
     const sb = sandbox({ seed: seedWithTwoAccounts });
     const ids = async (search: string) =>
-      ((await json(await get(sb, `/rest/adAccounts?q=search&search=${search}`, {}, 'all'))).elements as { id: number }[]).map(
-        (a) => a.id,
-      );
+      (
+        (await json(await get(sb, `/rest/adAccounts?q=search&search=${search}`, {}, 'all'))).elements as {
+          id: number;
+        }[]
+      ).map((a) => a.id);
     expect(await ids('(status:(values:List(ACTIVE)))')).toEqual([1]);
     expect(await ids('(status:(values:List(ACTIVE,DRAFT)))')).toEqual([1, 2]);
     expect(await ids('(test:true)')).toEqual([2]);
@@ -83,7 +90,10 @@ describe('adAccounts', () => {
 describe('adCampaigns', () => {
   it('q=search with a status filter and a fields projection', async () => {
     const res = await json(
-      await get(sandbox(), `/rest/adAccounts/${A.id}/adCampaigns?q=search&search=(status:(values:List(ACTIVE,DRAFT)))&fields=id,name,status`),
+      await get(
+        sandbox(),
+        `/rest/adAccounts/${A.id}/adCampaigns?q=search&search=(status:(values:List(ACTIVE,DRAFT)))&fields=id,name,status`,
+      ),
     );
     expect(res.elements).toEqual([
       { id: Number(C.leadGen), name: 'Lead Gen - IT Decision Makers DACH', status: 'ACTIVE' },
@@ -95,7 +105,14 @@ describe('adCampaigns', () => {
 
   it('filters out other statuses and returns full campaigns without projection', async () => {
     const sb = sandbox({ seed: seedWithTwoAccounts });
-    const res = await json(await get(sb, '/rest/adAccounts/1/adCampaigns?q=search&search=(status:(values:List(PAUSED)))', {}, 'all'));
+    const res = await json(
+      await get(
+        sb,
+        '/rest/adAccounts/1/adCampaigns?q=search&search=(status:(values:List(PAUSED)))',
+        {},
+        'all',
+      ),
+    );
     expect(res.elements).toEqual([
       {
         id: 12,

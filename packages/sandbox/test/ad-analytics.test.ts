@@ -8,7 +8,13 @@ const seed: SandboxSeed = {
     { id: 2, name: 'Test', currency: 'EUR', test: true },
   ],
   campaigns: [
-    { id: 11, account: 1, name: 'A', startDate: '2026-11-01', daily: { cost: 10, impressions: 100, clicks: 5 } },
+    {
+      id: 11,
+      account: 1,
+      name: 'A',
+      startDate: '2026-11-01',
+      daily: { cost: 10, impressions: 100, clicks: 5 },
+    },
     {
       id: 12,
       account: 1,
@@ -18,7 +24,13 @@ const seed: SandboxSeed = {
       days: { '2026-11-21': { cost: 1.25, impressions: 10, clicks: 1 } },
     },
     { id: 13, account: 1, name: 'Draft', status: 'DRAFT', startDate: '2026-11-01', daily: { cost: 99 } },
-    { id: 14, account: 2, name: 'Test', startDate: '2026-11-01', daily: { cost: 5, impressions: 5, clicks: 5 } },
+    {
+      id: 14,
+      account: 2,
+      name: 'Test',
+      startDate: '2026-11-01',
+      daily: { cost: 5, impressions: 5, clicks: 5 },
+    },
   ],
   rules: [
     { id: 21, account: 1, name: 'Each', type: 'LEAD', campaigns: [11, 12, 13] },
@@ -49,9 +61,24 @@ async function withEvents() {
   const res = await postBatch(
     sb,
     [
-      { conversion: ruleUrn('21'), conversionHappenedAt: NOV20, conversionValue: { currencyCode: 'EUR', amount: '40.5' }, user: { userIds: [email, click] } },
-      { conversion: ruleUrn('21'), conversionHappenedAt: NOV20, conversionValue: { currencyCode: 'EUR', amount: '9.5' }, user: { userIds: [email] } },
-      { conversion: ruleUrn('22'), conversionHappenedAt: NOV20, conversionValue: { currencyCode: 'EUR', amount: '1' }, user: { userIds: [email] } },
+      {
+        conversion: ruleUrn('21'),
+        conversionHappenedAt: NOV20,
+        conversionValue: { currencyCode: 'EUR', amount: '40.5' },
+        user: { userIds: [email, click] },
+      },
+      {
+        conversion: ruleUrn('21'),
+        conversionHappenedAt: NOV20,
+        conversionValue: { currencyCode: 'EUR', amount: '9.5' },
+        user: { userIds: [email] },
+      },
+      {
+        conversion: ruleUrn('22'),
+        conversionHappenedAt: NOV20,
+        conversionValue: { currencyCode: 'EUR', amount: '1' },
+        user: { userIds: [email] },
+      },
       { conversion: ruleUrn('23'), conversionHappenedAt: NOV20, user: { userIds: [email] } },
     ],
     {},
@@ -68,7 +95,10 @@ const analytics = (sb: ReturnType<typeof sandbox>, params: string, token = 'rep'
 describe('adAnalytics', () => {
   it('pivot CAMPAIGN: delivery per day and conversions credited by the attribution type', async () => {
     const sb = await withEvents();
-    const res = await analytics(sb, `pivot=CAMPAIGN&timeGranularity=DAILY&dateRange=${day20}&accounts=List(${enc(accountUrn('1'))})`);
+    const res = await analytics(
+      sb,
+      `pivot=CAMPAIGN&timeGranularity=DAILY&dateRange=${day20}&accounts=List(${enc(accountUrn('1'))})`,
+    );
     expect(res.status).toBe(200);
     const body = await json(res);
     const range = { start: { year: 2026, month: 11, day: 20 }, end: { year: 2026, month: 11, day: 20 } };
@@ -111,15 +141,28 @@ describe('adAnalytics', () => {
       ),
     );
     expect(res.elements).toEqual([
-      { pivotValues: [ruleUrn('21')], externalWebsiteConversions: 2, conversionValueInLocalCurrency: '50.0', costInLocalCurrency: '30.0' },
-      { pivotValues: [ruleUrn('22')], externalWebsiteConversions: 1, conversionValueInLocalCurrency: '100.0', costInLocalCurrency: '30.0' },
+      {
+        pivotValues: [ruleUrn('21')],
+        externalWebsiteConversions: 2,
+        conversionValueInLocalCurrency: '50.0',
+        costInLocalCurrency: '30.0',
+      },
+      {
+        pivotValues: [ruleUrn('22')],
+        externalWebsiteConversions: 1,
+        conversionValueInLocalCurrency: '100.0',
+        costInLocalCurrency: '30.0',
+      },
     ]);
   });
 
   it('timeGranularity ALL sums the range; an open end runs to today', async () => {
     const sb = await withEvents();
     const res = await json(
-      await analytics(sb, `pivot=CAMPAIGN&timeGranularity=ALL&dateRange=(start:(year:2026,month:11,day:1))&campaigns=List(${enc(campaignUrn('12'))})&fields=pivotValues,dateRange,costInLocalCurrency,clicks`),
+      await analytics(
+        sb,
+        `pivot=CAMPAIGN&timeGranularity=ALL&dateRange=(start:(year:2026,month:11,day:1))&campaigns=List(${enc(campaignUrn('12'))})&fields=pivotValues,dateRange,costInLocalCurrency,clicks`,
+      ),
     );
     // Campaign 12 serves from Nov 10 to Nov 22: 12 days at 20 plus Nov 21 at 1.25.
     expect(res.elements).toEqual([
@@ -134,7 +177,12 @@ describe('adAnalytics', () => {
 
   it('pivot ACCOUNT counts each conversion once', async () => {
     const sb = await withEvents();
-    const res = await json(await analytics(sb, `pivot=ACCOUNT&timeGranularity=ALL&dateRange=${day20}&accounts=List(${enc(accountUrn('1'))},${enc(accountUrn('2'))})&fields=pivotValues,externalWebsiteConversions`));
+    const res = await json(
+      await analytics(
+        sb,
+        `pivot=ACCOUNT&timeGranularity=ALL&dateRange=${day20}&accounts=List(${enc(accountUrn('1'))},${enc(accountUrn('2'))})&fields=pivotValues,externalWebsiteConversions`,
+      ),
+    );
     // The test account's data never appears.
     expect(res.elements).toEqual([{ pivotValues: [accountUrn('1')], externalWebsiteConversions: 3 }]);
   });
@@ -142,7 +190,10 @@ describe('adAnalytics', () => {
   it('DAILY omits days without data and DRAFT campaigns never deliver', async () => {
     const sb = sandbox({ seed });
     const res = await json(
-      await analytics(sb, `pivot=CAMPAIGN&timeGranularity=DAILY&dateRange=(start:(year:2026,month:11,day:8),end:(year:2026,month:11,day:10))&accounts=List(${enc(accountUrn('1'))})&fields=pivotValues`),
+      await analytics(
+        sb,
+        `pivot=CAMPAIGN&timeGranularity=DAILY&dateRange=(start:(year:2026,month:11,day:8),end:(year:2026,month:11,day:10))&accounts=List(${enc(accountUrn('1'))})&fields=pivotValues`,
+      ),
     );
     expect(res.elements).toEqual([
       { pivotValues: [campaignUrn('11')] },
@@ -158,7 +209,10 @@ describe('adAnalytics', () => {
     const direct = await json(await analytics(sb, query.slice('q=analytics&'.length)));
     const tunnelled = await sb.app.request('/rest/adAnalytics', {
       method: 'POST',
-      headers: headers({ 'X-HTTP-Method-Override': 'GET', 'Content-Type': 'application/x-www-form-urlencoded' }, 'rep'),
+      headers: headers(
+        { 'X-HTTP-Method-Override': 'GET', 'Content-Type': 'application/x-www-form-urlencoded' },
+        'rep',
+      ),
       body: query,
     });
     expect(tunnelled.status).toBe(200);
@@ -168,7 +222,11 @@ describe('adAnalytics', () => {
   });
 
   it('needs r_ads_reporting', async () => {
-    const res = await analytics(await withEvents(), `pivot=CAMPAIGN&timeGranularity=ALL&dateRange=${day20}&accounts=List(${enc(accountUrn('1'))})`, 'no-rep');
+    const res = await analytics(
+      await withEvents(),
+      `pivot=CAMPAIGN&timeGranularity=ALL&dateRange=${day20}&accounts=List(${enc(accountUrn('1'))})`,
+      'no-rep',
+    );
     expect(res.status).toBe(403);
     expect((await json(res)).message).toBe('Not enough permissions to access: adAnalytics.FINDER-analytics');
   });
@@ -177,12 +235,21 @@ describe('adAnalytics', () => {
     const sb = sandbox({ seed });
     const acct = `accounts=List(${enc(accountUrn('1'))})`;
     expect((await analytics(sb, `pivot=CAMPAIGN&timeGranularity=ALL&${acct}`)).status).toBe(400);
-    expect((await analytics(sb, `pivot=CAMPAIGN&timeGranularity=HOURLY&dateRange=${day20}&${acct}`)).status).toBe(400);
+    expect(
+      (await analytics(sb, `pivot=CAMPAIGN&timeGranularity=HOURLY&dateRange=${day20}&${acct}`)).status,
+    ).toBe(400);
     expect((await analytics(sb, `pivot=CAMPAIGN&timeGranularity=ALL&dateRange=${day20}`)).status).toBe(400);
-    expect((await analytics(sb, `pivot=NOPE&timeGranularity=ALL&dateRange=${day20}&${acct}`)).status).toBe(400);
-    const creative = await json(await analytics(sb, `pivot=CREATIVE&timeGranularity=ALL&dateRange=${day20}&${acct}`));
+    expect((await analytics(sb, `pivot=NOPE&timeGranularity=ALL&dateRange=${day20}&${acct}`)).status).toBe(
+      400,
+    );
+    const creative = await json(
+      await analytics(sb, `pivot=CREATIVE&timeGranularity=ALL&dateRange=${day20}&${acct}`),
+    );
     expect(creative.elements).toEqual([]);
-    const wrapped = await analytics(sb, `pivot=(value:CAMPAIGN)&timeGranularity=(value:ALL)&dateRange=${day20}&${acct}`);
+    const wrapped = await analytics(
+      sb,
+      `pivot=(value:CAMPAIGN)&timeGranularity=(value:ALL)&dateRange=${day20}&${acct}`,
+    );
     expect(wrapped.status).toBe(200);
   });
 });

@@ -12,7 +12,11 @@ describe('access tokens on /rest/', () => {
   it('no token: 401 Empty oauth2_access_token', async () => {
     const res = await postEvent(sandbox(), event(), { Authorization: '' });
     expect(res.status).toBe(401);
-    expect(await json(res)).toEqual({ message: 'Empty oauth2_access_token', serviceErrorCode: 401, status: 401 });
+    expect(await json(res)).toEqual({
+      message: 'Empty oauth2_access_token',
+      serviceErrorCode: 401,
+      status: 401,
+    });
   });
 
   it('an unknown token: 401 INVALID_ACCESS_TOKEN (65600)', async () => {
@@ -57,8 +61,15 @@ describe('access tokens on /rest/', () => {
       code: 'USER_NOT_AUTHORIZED',
       message: 'Not enough permissions to access: conversionEvents.CREATE',
     });
-    const batch = await postEvent(sandbox(), { elements: [event()] }, { 'X-RestLi-Method': 'BATCH_CREATE' }, T.noScope);
-    expect((await json(batch)).message).toBe('Not enough permissions to access: conversionEvents.BATCH_CREATE');
+    const batch = await postEvent(
+      sandbox(),
+      { elements: [event()] },
+      { 'X-RestLi-Method': 'BATCH_CREATE' },
+      T.noScope,
+    );
+    expect((await json(batch)).message).toBe(
+      'Not enough permissions to access: conversionEvents.BATCH_CREATE',
+    );
   });
 
   it('a VIEWER role: 403 USER_NOT_AUTHORIZED on writes, reads still allowed', async () => {

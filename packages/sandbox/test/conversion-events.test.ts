@@ -58,7 +58,11 @@ describe('single create', () => {
 describe('batch create', () => {
   it('200 with one {status:201} per element, in order', async () => {
     const sb = sandbox();
-    const elements = [event({ eventId: 'a' }), event({ eventId: 'b', conversion: ruleUrn(R.mql) }), event({ eventId: 'c' })];
+    const elements = [
+      event({ eventId: 'a' }),
+      event({ eventId: 'b', conversion: ruleUrn(R.mql) }),
+      event({ eventId: 'c' }),
+    ];
     const res = await postBatch(sb, elements);
     expect(res.status).toBe(200);
     expect(await json(res)).toEqual({ elements: [{ status: 201 }, { status: 201 }, { status: 201 }] });
@@ -71,14 +75,19 @@ describe('batch create', () => {
   });
 
   it('refuses more than 5,000 elements', async () => {
-    const res = await postBatch(sandbox(), Array.from({ length: 5001 }, () => event()));
+    const res = await postBatch(
+      sandbox(),
+      Array.from({ length: 5001 }, () => event()),
+    );
     expect(res.status).toBe(400);
   });
 
   it('without BATCH_CREATE a batch body is one event with an unknown field', async () => {
     const res = await postEvent(sandbox(), { elements: [event()] });
     expect(res.status).toBe(422);
-    expect((await json(res)).message).toContain('ERROR :: /elements :: unrecognized field found but not allowed\n');
+    expect((await json(res)).message).toContain(
+      'ERROR :: /elements :: unrecognized field found but not allowed\n',
+    );
   });
 });
 
@@ -96,8 +105,13 @@ describe('schema errors: 422', () => {
   });
 
   it('an unknown idType', async () => {
-    const res = await postEvent(sandbox(), event(user({ userIds: [{ idType: 'SHA256_PHONE_NUMBER', idValue: 'x' }] })));
-    expect(await message(res)).toBe('ERROR :: /user/userIds/0/idType :: "SHA256_PHONE_NUMBER" is not an enum symbol\n');
+    const res = await postEvent(
+      sandbox(),
+      event(user({ userIds: [{ idType: 'SHA256_PHONE_NUMBER', idValue: 'x' }] })),
+    );
+    expect(await message(res)).toBe(
+      'ERROR :: /user/userIds/0/idType :: "SHA256_PHONE_NUMBER" is not an enum symbol\n',
+    );
   });
 
   it('collects every error of one event, as in the contract example', async () => {
@@ -116,7 +130,10 @@ describe('schema errors: 422', () => {
   it('unknown fields at any level', async () => {
     const res = await postEvent(
       sandbox(),
-      event({ ipAddress: '1.2.3.4', user: { userIds: [], userInfo: { firstName: 'a', lastName: 'b', city: 'Berlin' } } }),
+      event({
+        ipAddress: '1.2.3.4',
+        user: { userIds: [], userInfo: { firstName: 'a', lastName: 'b', city: 'Berlin' } },
+      }),
     );
     expect(await message(res)).toBe(
       'ERROR :: /user/userInfo/city :: unrecognized field found but not allowed\nERROR :: /ipAddress :: unrecognized field found but not allowed\n',
@@ -125,11 +142,16 @@ describe('schema errors: 422', () => {
 
   it('user.userIds is required even when other identifiers are present', async () => {
     const res = await postEvent(sandbox(), event(user({ userInfo: { firstName: 'a', lastName: 'b' } })));
-    expect(await message(res)).toBe('ERROR :: /user/userIds :: field is required but not found and has no default value\n');
+    expect(await message(res)).toBe(
+      'ERROR :: /user/userIds :: field is required but not found and has no default value\n',
+    );
   });
 
   it('each userIds entry needs idType and idValue', async () => {
-    const res = await postEvent(sandbox(), event(user({ userIds: [{ idType: 'SHA256_EMAIL' }, { idValue: 'x' }] })));
+    const res = await postEvent(
+      sandbox(),
+      event(user({ userIds: [{ idType: 'SHA256_EMAIL' }, { idValue: 'x' }] })),
+    );
     expect(await message(res)).toBe(
       'ERROR :: /user/userIds/0/idValue :: field is required but not found and has no default value\nERROR :: /user/userIds/1/idType :: field is required but not found and has no default value\n',
     );
@@ -146,7 +168,11 @@ describe('schema errors: 422', () => {
   });
 
   it('missing required fields and wrong JSON types', async () => {
-    const res = await postEvent(sandbox(), { conversionHappenedAt: '1795185000000', eventId: 7, conversionValue: { amount: '1' } });
+    const res = await postEvent(sandbox(), {
+      conversionHappenedAt: '1795185000000',
+      eventId: 7,
+      conversionValue: { amount: '1' },
+    });
     expect(await message(res)).toBe(
       [
         'ERROR :: /conversion :: field is required but not found and has no default value',
@@ -200,7 +226,11 @@ describe('names by version', () => {
   });
 
   it('before 202609 the hashed names do not exist', async () => {
-    const res = await postEvent(sandbox(), withInfo({ hashedFirstName: 'a'.repeat(64), lastName: 'doe' }), v('202608'));
+    const res = await postEvent(
+      sandbox(),
+      withInfo({ hashedFirstName: 'a'.repeat(64), lastName: 'doe' }),
+      v('202608'),
+    );
     expect(res.status).toBe(422);
     expect((await json(res)).message).toBe(
       'ERROR :: /user/userInfo/hashedFirstName :: unrecognized field found but not allowed\nERROR :: /user/userInfo/firstName :: field is required but not found and has no default value\n',
@@ -209,8 +239,13 @@ describe('names by version', () => {
 
   it('from 202609 one of each pair, plain or hashed, mixed allowed', async () => {
     const sb = sandbox();
-    expect((await postEvent(sb, withInfo({ hashedFirstName: 'a'.repeat(64), lastName: 'doe' }))).status).toBe(201);
-    expect((await postEvent(sb, withInfo({ hashedFirstName: 'a'.repeat(64), hashedLastName: 'b'.repeat(64) }))).status).toBe(201);
+    expect((await postEvent(sb, withInfo({ hashedFirstName: 'a'.repeat(64), lastName: 'doe' }))).status).toBe(
+      201,
+    );
+    expect(
+      (await postEvent(sb, withInfo({ hashedFirstName: 'a'.repeat(64), hashedLastName: 'b'.repeat(64) })))
+        .status,
+    ).toBe(201);
     const missing = await postEvent(sb, withInfo({ firstName: 'jane', companyName: 'Example' }));
     expect(missing.status).toBe(422);
     expect((await json(missing)).message).toBe(
@@ -223,7 +258,9 @@ describe('names by version', () => {
     expect((await postEvent(sandbox(), moat, v('202608'))).status).toBe(201);
     const res = await postEvent(sandbox(), moat, v('202609'));
     expect(res.status).toBe(422);
-    expect((await json(res)).message).toBe('ERROR :: /user/userIds/0/idType :: "ORACLE_MOAT_ID" is not an enum symbol\n');
+    expect((await json(res)).message).toBe(
+      'ERROR :: /user/userIds/0/idType :: "ORACLE_MOAT_ID" is not an enum symbol\n',
+    );
   });
 });
 
@@ -236,7 +273,8 @@ describe('business rules: 400 with indices', () => {
     ]);
     expect(res.status).toBe(400);
     expect(await json(res)).toEqual({
-      message: 'Conversion time should be within 90 days and not exceed current time, indices [0, 2] (0-indexed).',
+      message:
+        'Conversion time should be within 90 days and not exceed current time, indices [0, 2] (0-indexed).',
       status: 400,
     });
   });
@@ -254,7 +292,9 @@ describe('business rules: 400 with indices', () => {
     ]);
     expect(res.status).toBe(400);
     const msg = (await json(res)).message as string;
-    expect(msg).toMatch(/^Validation failed because \[\{field=user, batchIndex=1, type=INVALID_USER_IDENTIFICATION_FIELD_VALUE/);
+    expect(msg).toMatch(
+      /^Validation failed because \[\{field=user, batchIndex=1, type=INVALID_USER_IDENTIFICATION_FIELD_VALUE/,
+    );
     expect(msg).toContain('batchIndex=2');
     expect(msg).toContain('batchIndex=3');
     expect(msg).toMatch(/, indices \[1, 2, 3\] \(0-indexed\)$/);
@@ -286,7 +326,10 @@ describe('business rules: 400 with indices', () => {
   });
 
   it('the time window is reported before other classes', async () => {
-    const res = await postBatch(sandbox(), [event({ conversion: ruleUrn(R.disabled) }), event({ conversionHappenedAt: 0 })]);
+    const res = await postBatch(sandbox(), [
+      event({ conversion: ruleUrn(R.disabled) }),
+      event({ conversionHappenedAt: 0 }),
+    ]);
     expect((await json(res)).message).toMatch(/^Conversion time should be within 90 days.*indices \[1\]/);
   });
 });

@@ -20,7 +20,11 @@ const rule = {
 };
 
 const create = (sb: Sb, body: unknown, query = '', extra: Record<string, string> = {}) =>
-  sb.app.request(`/rest/conversions${query}`, { method: 'POST', headers: headers(extra), body: JSON.stringify(body) });
+  sb.app.request(`/rest/conversions${query}`, {
+    method: 'POST',
+    headers: headers(extra),
+    body: JSON.stringify(body),
+  });
 
 const patch = (sb: Sb, id: string, body: unknown, extra: Record<string, string> = {}) =>
   sb.app.request(`/rest/conversions/${id}?account=${enc(A.urn)}`, {
@@ -67,7 +71,12 @@ describe('conversion rules', () => {
   });
 
   it('refuses unknown fields, bad enums and missing fields with 422', async () => {
-    const res = await create(sandbox(), { ...rule, type: 'PHONE_NUMBER', autoAssociationType: 'ALL_CAMPAIGNS', name: undefined });
+    const res = await create(sandbox(), {
+      ...rule,
+      type: 'PHONE_NUMBER',
+      autoAssociationType: 'ALL_CAMPAIGNS',
+      name: undefined,
+    });
     expect(res.status).toBe(422);
     expect((await json(res)).message).toBe(
       [
@@ -88,9 +97,14 @@ describe('conversion rules', () => {
   it('checks attribution windows against the type', async () => {
     const sb = sandbox();
     expect((await create(sb, { ...rule, postClickAttributionWindowSize: 365 })).status).toBe(400);
-    expect((await create(sb, { ...rule, type: 'LEAD', postClickAttributionWindowSize: 365 })).status).toBe(201);
+    expect((await create(sb, { ...rule, type: 'LEAD', postClickAttributionWindowSize: 365 })).status).toBe(
+      201,
+    );
     const bad = await create(sb, { ...rule, viewThroughAttributionWindowSize: 14 });
-    expect(await json(bad)).toEqual({ message: 'Invalid attribution window size 14 for conversion type REQUEST_QUOTE', status: 400 });
+    expect(await json(bad)).toEqual({
+      message: 'Invalid attribution window size 14 for conversion type REQUEST_QUOTE',
+      status: 400,
+    });
   });
 
   it('viewers and tokens without rw_conversions cannot create', async () => {
@@ -120,21 +134,29 @@ describe('conversion rules', () => {
       campaigns: [campaignUrn(C.leadGen)],
     });
     expect((await get(sb, `/rest/conversions/${R.mql}`)).status).toBe(200);
-    expect((await get(sb, `/rest/conversions/${R.mql}?account=${enc('urn:li:sponsoredAccount:1')}`)).status).toBe(404);
+    expect(
+      (await get(sb, `/rest/conversions/${R.mql}?account=${enc('urn:li:sponsoredAccount:1')}`)).status,
+    ).toBe(404);
     expect((await get(sb, '/rest/conversions/123')).status).toBe(404);
   });
 
-  it('the q=account finder lists the account\'s rules, pages and projects', async () => {
+  it("the q=account finder lists the account's rules, pages and projects", async () => {
     const sb = sandbox();
-    const all = await json(await get(sb, `/rest/conversions?q=account&account=${enc(A.urn)}&start=0&count=100`));
+    const all = await json(
+      await get(sb, `/rest/conversions?q=account&account=${enc(A.urn)}&start=0&count=100`),
+    );
     expect((all.elements as { id: number }[]).map((r) => String(r.id))).toEqual(Object.values(R));
     expect(all.paging).toEqual({ start: 0, count: 100, total: 7, links: [] });
-    const paged = await json(await get(sb, `/rest/conversions?q=account&account=${enc(A.urn)}&start=2&count=2&fields=id,name`));
+    const paged = await json(
+      await get(sb, `/rest/conversions?q=account&account=${enc(A.urn)}&start=2&count=2&fields=id,name`),
+    );
     expect(paged.elements).toEqual([
       { id: Number(R.mql), name: 'CAPI - MQL' },
       { id: Number(R.sql), name: 'CAPI - SQL' },
     ]);
-    const other = await json(await get(sb, `/rest/conversions?q=account&account=${enc('urn:li:sponsoredAccount:1')}`));
+    const other = await json(
+      await get(sb, `/rest/conversions?q=account&account=${enc('urn:li:sponsoredAccount:1')}`),
+    );
     expect(other.elements).toEqual([]);
   });
 
@@ -148,7 +170,11 @@ describe('conversion rules', () => {
     const sb = sandbox();
     const res = await patch(sb, R.lead, { patch: { $set: { enabled: false, name: 'Lead (old)' } } });
     expect(res.status).toBe(204);
-    expect(sb.state.rules.get(R.lead)).toMatchObject({ enabled: false, name: 'Lead (old)', lastModified: NOW });
+    expect(sb.state.rules.get(R.lead)).toMatchObject({
+      enabled: false,
+      name: 'Lead (old)',
+      lastModified: NOW,
+    });
     const ev = await sb.app.request('/rest/conversionEvents', {
       method: 'POST',
       headers: headers(),
@@ -162,7 +188,9 @@ describe('conversion rules', () => {
   });
 
   it('PARTIAL_UPDATE refuses create-only, read-only and unknown fields', async () => {
-    const res = await patch(sandbox(), R.lead, { patch: { $set: { account: A.urn, created: 1, colour: 'red' } } });
+    const res = await patch(sandbox(), R.lead, {
+      patch: { $set: { account: A.urn, created: 1, colour: 'red' } },
+    });
     expect(res.status).toBe(422);
     expect((await json(res)).message).toBe(
       [
@@ -175,7 +203,11 @@ describe('conversion rules', () => {
   });
 
   it('POST on an entity without PARTIAL_UPDATE is unsupported', async () => {
-    const res = await sandbox().app.request(`/rest/conversions/${R.lead}`, { method: 'POST', headers: headers(), body: '{}' });
+    const res = await sandbox().app.request(`/rest/conversions/${R.lead}`, {
+      method: 'POST',
+      headers: headers(),
+      body: '{}',
+    });
     expect(res.status).toBe(400);
   });
 });
@@ -209,13 +241,20 @@ describe('campaign associations', () => {
   it('GET one association and 404 for a missing one', async () => {
     const sb = sandbox();
     const res = await get(sb, `/rest/campaignConversions/${key(C.leadGen, R.mql)}`);
-    expect(await json(res)).toEqual({ campaign: campaignUrn(C.leadGen), conversion: ruleUrn(R.mql), associatedAt: NOW });
+    expect(await json(res)).toEqual({
+      campaign: campaignUrn(C.leadGen),
+      conversion: ruleUrn(R.mql),
+      associatedAt: NOW,
+    });
     expect((await get(sb, `/rest/campaignConversions/${key(C.webinar, R.mql)}`)).status).toBe(404);
   });
 
   it('the q=campaigns finder lists associations of the given campaigns', async () => {
     const res = await json(
-      await get(sandbox(), `/rest/campaignConversions?q=campaigns&campaigns=List(${enc(campaignUrn(C.retargeting))})`),
+      await get(
+        sandbox(),
+        `/rest/campaignConversions?q=campaigns&campaigns=List(${enc(campaignUrn(C.retargeting))})`,
+      ),
     );
     expect(res.elements).toEqual([
       { campaign: campaignUrn(C.retargeting), conversion: ruleUrn(R.sql), associatedAt: NOW },
@@ -228,10 +267,19 @@ describe('campaign associations', () => {
     const put = (k: string, body = '') =>
       sb.app.request(`/rest/campaignConversions/${k}`, { method: 'PUT', headers: headers(), body });
     expect((await put('123')).status).toBe(400);
-    expect((await put(`(campaign:${enc('urn:li:sponsoredCampaign:1')},conversion:${enc(ruleUrn(R.lead))})`)).status).toBe(404);
-    const mismatch = await put(key(C.leadGen, R.purchase), JSON.stringify({ campaign: campaignUrn(C.webinar), conversion: ruleUrn(R.purchase) }));
+    expect(
+      (await put(`(campaign:${enc('urn:li:sponsoredCampaign:1')},conversion:${enc(ruleUrn(R.lead))})`))
+        .status,
+    ).toBe(404);
+    const mismatch = await put(
+      key(C.leadGen, R.purchase),
+      JSON.stringify({ campaign: campaignUrn(C.webinar), conversion: ruleUrn(R.purchase) }),
+    );
     expect(mismatch.status).toBe(400);
-    const unknown = await put(key(C.leadGen, R.purchase), JSON.stringify({ campaign: campaignUrn(C.leadGen), extra: 1 }));
+    const unknown = await put(
+      key(C.leadGen, R.purchase),
+      JSON.stringify({ campaign: campaignUrn(C.leadGen), extra: 1 }),
+    );
     expect(unknown.status).toBe(422);
   });
 

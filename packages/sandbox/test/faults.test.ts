@@ -12,7 +12,13 @@ const cycle = (...values: number[]) => {
 describe('fault decisions', () => {
   it('uses one draw with cumulative bands: timeout, 429, 500, 503', () => {
     const f = resolveFaults({ errorRates: { '429': 0.1, '500': 0.1, '503': 0.1 }, timeout: { rate: 0.1 } });
-    expect([0.05, 0.15, 0.25, 0.35, 0.45].map((d) => decideFault(f, d))).toEqual(['timeout', 429, 500, 503, null]);
+    expect([0.05, 0.15, 0.25, 0.35, 0.45].map((d) => decideFault(f, d))).toEqual([
+      'timeout',
+      429,
+      500,
+      503,
+      null,
+    ]);
     expect(decideFault(resolveFaults({}), 0)).toBeNull();
   });
 });
@@ -44,10 +50,19 @@ describe('injected errors', () => {
     });
     expect(put.status).toBe(200);
     expect((await postEvent(sb, event())).status).toBe(500);
-    expect((await sb.app.request('/rest/adAccountUsers?q=authenticatedUser', { headers: { 'LinkedIn-Version': '202609', Authorization: 'Bearer sandbox-demo-token' } })).status).toBe(200);
+    expect(
+      (
+        await sb.app.request('/rest/adAccountUsers?q=authenticatedUser', {
+          headers: { 'LinkedIn-Version': '202609', Authorization: 'Bearer sandbox-demo-token' },
+        })
+      ).status,
+    ).toBe(200);
     await sb.app.request('/__sandbox/faults', { method: 'DELETE' });
     expect((await postEvent(sb, event())).status).toBe(201);
-    const bad = await sb.app.request('/__sandbox/faults', { method: 'PUT', body: JSON.stringify({ errorRates: { '500': 2 } }) });
+    const bad = await sb.app.request('/__sandbox/faults', {
+      method: 'PUT',
+      body: JSON.stringify({ errorRates: { '500': 2 } }),
+    });
     expect(bad.status).toBe(400);
   });
 
@@ -99,7 +114,9 @@ describe('scripted responses', () => {
     const sb = sandbox();
     const res = await sb.app.request('/__sandbox/script', {
       method: 'POST',
-      body: JSON.stringify({ responses: [{ status: 401, path: '/oauth/v2/accessToken', body: { error: 'x' } }] }),
+      body: JSON.stringify({
+        responses: [{ status: 401, path: '/oauth/v2/accessToken', body: { error: 'x' } }],
+      }),
     });
     expect(res.status).toBe(201);
     expect((await postEvent(sb, event())).status).toBe(201);

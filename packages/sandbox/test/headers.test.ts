@@ -34,13 +34,18 @@ describe('routing errors', () => {
   it('unknown resources give the Rest.li 404', async () => {
     const res = await get(sandbox(), '/rest/conversionEvent');
     expect(res.status).toBe(404);
-    expect(await json(res)).toEqual({ message: "No root resource defined for path '/conversionEvent'", status: 404 });
+    expect(await json(res)).toEqual({
+      message: "No root resource defined for path '/conversionEvent'",
+      status: 404,
+    });
   });
 
   it('unsupported methods give 400 naming the method', async () => {
     const res = await get(sandbox(), '/rest/conversionEvents');
     expect(res.status).toBe(400);
-    expect((await json(res)).message).toBe("GET operation not supported for URI '/conversionEvents' with X-RestLi-Method ''");
+    expect((await json(res)).message).toBe(
+      "GET operation not supported for URI '/conversionEvents' with X-RestLi-Method ''",
+    );
   });
 
   it('an unsupported X-RestLi-Method on conversionEvents gives 400', async () => {

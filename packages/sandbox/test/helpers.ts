@@ -32,7 +32,12 @@ export function event(overrides: Record<string, unknown> = {}): Record<string, u
   };
 }
 
-export async function postEvent(sb: Sandbox, body: unknown, extra: Record<string, string> = {}, token?: string) {
+export async function postEvent(
+  sb: Sandbox,
+  body: unknown,
+  extra: Record<string, string> = {},
+  token?: string,
+) {
   return sb.app.request('/rest/conversionEvents', {
     method: 'POST',
     headers: headers(extra, token),
@@ -40,7 +45,12 @@ export async function postEvent(sb: Sandbox, body: unknown, extra: Record<string
   });
 }
 
-export async function postBatch(sb: Sandbox, elements: unknown[], extra: Record<string, string> = {}, token?: string) {
+export async function postBatch(
+  sb: Sandbox,
+  elements: unknown[],
+  extra: Record<string, string> = {},
+  token?: string,
+) {
   return postEvent(sb, { elements }, { 'X-RestLi-Method': 'BATCH_CREATE', ...extra }, token);
 }
 

@@ -17,7 +17,12 @@ describe('RateLimiter', () => {
   it('counts per token in clock-minute windows', () => {
     const l = new RateLimiter({ perMinute: 2 });
     const t0 = Date.UTC(2026, 10, 22, 12, 0, 59);
-    expect([l.hit('a', t0), l.hit('a', t0), l.hit('a', t0), l.hit('b', t0)]).toEqual(['ok', 'ok', 'minute', 'ok']);
+    expect([l.hit('a', t0), l.hit('a', t0), l.hit('a', t0), l.hit('b', t0)]).toEqual([
+      'ok',
+      'ok',
+      'minute',
+      'ok',
+    ]);
     expect(l.hit('a', t0 + 1000)).toBe('ok'); // 12:01:00 is a new minute
   });
 
@@ -33,7 +38,7 @@ describe('RateLimiter', () => {
 });
 
 describe('throttling conversionEvents', () => {
-  it('429 with LinkedIn\'s throttle body after perMinute requests, per token', async () => {
+  it("429 with LinkedIn's throttle body after perMinute requests, per token", async () => {
     const sb = sandbox({ limits: { perMinute: 3 } });
     for (let i = 0; i < 3; i++) expect((await postEvent(sb, event())).status).toBe(201);
     const res = await postEvent(sb, event());
@@ -41,7 +46,10 @@ describe('throttling conversionEvents', () => {
     expect(res.headers.get('retry-after')).toBeNull();
     expect(await json(res)).toEqual(THROTTLED);
     // Another token has its own budget.
-    const other = await sb.app.request('/__sandbox/tokens', { method: 'POST', body: JSON.stringify({ value: 'second' }) });
+    const other = await sb.app.request('/__sandbox/tokens', {
+      method: 'POST',
+      body: JSON.stringify({ value: 'second' }),
+    });
     expect(other.status).toBe(201);
     expect((await postEvent(sb, event(), {}, 'second')).status).toBe(201);
     // The next minute opens a new window.
@@ -52,7 +60,11 @@ describe('throttling conversionEvents', () => {
   it('invalid requests count too; a batch is one request', async () => {
     const sb = sandbox({ limits: { perMinute: 2 } });
     expect((await postEvent(sb, { nope: 1 })).status).toBe(422);
-    const batch = await postEvent(sb, { elements: [event(), event(), event()] }, { 'X-RestLi-Method': 'BATCH_CREATE' });
+    const batch = await postEvent(
+      sb,
+      { elements: [event(), event(), event()] },
+      { 'X-RestLi-Method': 'BATCH_CREATE' },
+    );
     expect(batch.status).toBe(200);
     expect((await postEvent(sb, event())).status).toBe(429);
   });
@@ -68,11 +80,17 @@ describe('throttling conversionEvents', () => {
 
   it('limits can be changed at run time through the admin API', async () => {
     const sb = sandbox();
-    const put = await sb.app.request('/__sandbox/limits', { method: 'PUT', body: JSON.stringify({ perMinute: 1 }) });
+    const put = await sb.app.request('/__sandbox/limits', {
+      method: 'PUT',
+      body: JSON.stringify({ perMinute: 1 }),
+    });
     expect(await json(put)).toEqual({ perMinute: 1, perDay: 500_000 });
     expect((await postEvent(sb, event())).status).toBe(201);
     expect((await postEvent(sb, event())).status).toBe(429);
-    const bad = await sb.app.request('/__sandbox/limits', { method: 'PUT', body: JSON.stringify({ perMinute: -1 }) });
+    const bad = await sb.app.request('/__sandbox/limits', {
+      method: 'PUT',
+      body: JSON.stringify({ perMinute: -1 }),
+    });
     expect(bad.status).toBe(400);
   });
 

@@ -17,7 +17,9 @@ describe('Rest.li 2.0 parser', () => {
 
   it('parses a compound key', () => {
     expect(
-      parseRestli('(campaign:urn%3Ali%3AsponsoredCampaign%3A123,conversion:urn%3Alla%3AllaPartnerConversion%3A456)'),
+      parseRestli(
+        '(campaign:urn%3Ali%3AsponsoredCampaign%3A123,conversion:urn%3Alla%3AllaPartnerConversion%3A456)',
+      ),
     ).toEqual({ campaign: 'urn:li:sponsoredCampaign:123', conversion: 'urn:lla:llaPartnerConversion:456' });
   });
 
@@ -26,7 +28,9 @@ describe('Rest.li 2.0 parser', () => {
       start: { year: '2026', month: '11', day: '1' },
       end: { year: '2026', month: '11', day: '21' },
     });
-    expect(parseRestli('(status:(values:List(ACTIVE,DRAFT)))')).toEqual({ status: { values: ['ACTIVE', 'DRAFT'] } });
+    expect(parseRestli('(status:(values:List(ACTIVE,DRAFT)))')).toEqual({
+      status: { values: ['ACTIVE', 'DRAFT'] },
+    });
   });
 
   it("reads '' as the empty string, also after URL normalisation turned it into %27%27", () => {

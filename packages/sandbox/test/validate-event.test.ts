@@ -13,11 +13,16 @@ const validEvent = fc.record(
   {
     conversion: fc.nat().map((n) => `urn:lla:llaPartnerConversion:${n}`),
     conversionHappenedAt: fc.integer({ min: 0, max: 2 ** 42 }),
-    conversionValue: fc.record({ currencyCode: fc.constantFrom('EUR', 'USD'), amount: fc.float().map(String) }),
+    conversionValue: fc.record({
+      currencyCode: fc.constantFrom('EUR', 'USD'),
+      amount: fc.float().map(String),
+    }),
     eventId: text,
     user: fc.record(
       {
-        userIds: fc.array(fc.record({ idType: fc.constantFrom(...ID_TYPES), idValue: text }), { maxLength: 4 }),
+        userIds: fc.array(fc.record({ idType: fc.constantFrom(...ID_TYPES), idValue: text }), {
+          maxLength: 4,
+        }),
         userInfo: fc.record(
           {
             firstName: text,
@@ -50,12 +55,22 @@ describe('event schema validation', () => {
   });
 
   it('reports an added unknown field at its path, whatever else the event holds', () => {
-    const name = fc.string({ minLength: 1, maxLength: 12 }).filter((k) => !['conversion', 'conversionHappenedAt', 'conversionValue', 'eventId', 'user', '__proto__'].includes(k));
+    const name = fc
+      .string({ minLength: 1, maxLength: 12 })
+      .filter(
+        (k) =>
+          !['conversion', 'conversionHappenedAt', 'conversionValue', 'eventId', 'user', '__proto__'].includes(
+            k,
+          ),
+      );
     fc.assert(
       fc.property(validEvent, name, (ev, key) => {
         const errors: SchemaError[] = [];
         checkEventSchema({ ...ev, [key]: 1 }, 202609, errors);
-        expect(errors).toContainEqual({ path: `/${key}`, reason: 'unrecognized field found but not allowed' });
+        expect(errors).toContainEqual({
+          path: `/${key}`,
+          reason: 'unrecognized field found but not allowed',
+        });
       }),
     );
   });

@@ -56,10 +56,16 @@ export async function runAdminCommand(
         printErr('capi: dlq redrive needs --id, --event-id, --rule, --account or --reason');
         return 2;
       }
-      res = await fetch(`${base}/v1/dead-letters/redrive`, { method: 'POST', headers, body: JSON.stringify(body) });
+      res = await fetch(`${base}/v1/dead-letters/redrive`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify(body),
+      });
     }
   } catch (err) {
-    printErr(`capi: cannot reach the gateway at ${base}: ${(err as Error).message}. Is it running? (--url / CAPI_URL)`);
+    printErr(
+      `capi: cannot reach the gateway at ${base}: ${(err as Error).message}. Is it running? (--url / CAPI_URL)`,
+    );
     return 1;
   }
   const text = await res.text();
@@ -89,14 +95,12 @@ export function formatAdminResult(command: AdminCommand, data: unknown): string 
     return `redriven: ${(data as { redriven?: number }).redriven ?? 0}`;
   }
   if (command.kind === 'dlq-list') {
-    const items = ((data as { deadLetters?: unknown[]; items?: unknown[] }).deadLetters ??
-      (data as { items?: unknown[] }).items ??
-      []) as Array<Record<string, unknown>>;
+    const items = ((data as { deadLetters?: unknown[] }).deadLetters ?? []) as Array<Record<string, unknown>>;
     if (items.length === 0) return 'no dead letters';
     const rows = items.map((d) =>
-      [d.id, d.eventId, d.ruleId, d.reason ?? d.lastReason, d.deadAt ?? d.updatedAt ?? ''].map(String).join('  '),
+      [d.id, d.eventId, d.ruleId, d.lastReason, d.receivedAt].map(String).join('  '),
     );
-    return ['id  eventId  rule  reason  at', ...rows].join('\n');
+    return ['id  eventId  rule  reason  receivedAt', ...rows].join('\n');
   }
   return JSON.stringify(data, null, 2);
 }

@@ -33,7 +33,12 @@ export async function runValidate(
 ): Promise<number> {
   let base = loadConfig({ env, ...(opts.config ? { file: opts.config } : {}) });
   // In sandbox mode the demo rules are what `capi start` would use; validate against the same.
-  if (base.sandbox) base = sandboxConfig(base, 'http://127.0.0.1', base.accounts[0]?.limits ?? { perMinute: 600, perDay: 500_000 });
+  if (base.sandbox)
+    base = sandboxConfig(
+      base,
+      'http://127.0.0.1',
+      base.accounts[0]?.limits ?? { perMinute: 600, perDay: 500_000 },
+    );
 
   let text: string;
   try {
@@ -77,7 +82,7 @@ export async function runValidate(
   if (opts.json) {
     io.print(JSON.stringify({ valid: results.length - invalid, invalid, results }, null, 2));
   } else {
-    results.forEach((r, i) => io.print(formatResult(r, i)));
+    for (const [i, r] of results.entries()) io.print(formatResult(r, i));
     io.print(`${results.length - invalid} valid, ${invalid} invalid`);
   }
   return invalid === 0 ? 0 : 1;

@@ -81,5 +81,9 @@ const EDGE_UNDERSCORES = /^_+|_+$/g;
 
 /** "Qualified Lead" | "QualifiedLead" | "qualified-lead" → "qualified_lead" (Segment event names). */
 export function snakeCase(name: string): string {
-  return name.replace(CAMEL_BOUNDARY, '$1_$2').toLowerCase().replace(NON_ALNUM, '_').replace(EDGE_UNDERSCORES, '');
+  return name
+    .replace(CAMEL_BOUNDARY, '$1_$2')
+    .toLowerCase()
+    .replace(NON_ALNUM, '_')
+    .replace(EDGE_UNDERSCORES, '');
 }

@@ -45,7 +45,11 @@ export function problemsFromIssues(issues: readonly Issue[], codeFor: CodeFor, p
         out.push({ code: codeFor(issue, path), path: pointer(path, prefix), message: message(issue) });
       }
     } else {
-      out.push({ code: codeFor(issue, issue.path), path: pointer(issue.path, prefix), message: message(issue) });
+      out.push({
+        code: codeFor(issue, issue.path),
+        path: pointer(issue.path, prefix),
+        message: message(issue),
+      });
     }
   }
   return out;

@@ -8,6 +8,7 @@
  * anything but a hex digest). Plain first/last names are personal data: with identity.hashNames on a
  * version that has hashed names (202609+) they are hashed before storage; otherwise LinkedIn needs
  * them plain, so they stay inside the stored payload until delivery and are purged by retention.
+ * With identity.hashIp, plain IPv4 identifiers are hashed the same way.
  */
 import {
   type Finding,
@@ -20,22 +21,24 @@ import {
 } from '@capi-gateway/linkedin';
 import type { NewOutboxEvent } from '../ports.js';
 import type { ResolvedConversion } from './conversions.js';
+import {
+  businessMessage,
+  type LinkedInErrorBody,
+  safeFindingPath,
+  schemaMessage,
+} from './linkedin-errors.js';
 import { looksLikeEmail } from './pii.js';
 
 export interface CompatOptions {
   version: string;
   now: number;
   hashNames: boolean;
+  /** Turn PLAINTEXT_IP_ADDRESS into SHA256_IP_ADDRESS before storage (identity.hashIp). */
+  hashIp: boolean;
   configuredRule(ruleId: string): ResolvedConversion | null;
   source: string;
   receivedAt: number;
   newId(): string;
-}
-
-/** LinkedIn's flat error body. */
-export interface LinkedInErrorBody {
-  message: string;
-  status: number;
 }
 
 export type CompatOutcome =
@@ -56,30 +59,9 @@ export type CompatOutcome =
 
 type Json = Record<string, unknown>;
 
-/** LinkedIn's own wording for the schema problems it reports, so clients see familiar messages. */
-const LINKEDIN_REASON: Record<string, string> = {
-  FIELD_REQUIRED: 'field is required but not found and has no default value',
-  USER_IDS_MISSING: 'field is required but not found and has no default value',
-  USER_ID_INCOMPLETE: 'field is required but not found and has no default value',
-  VALUE_INCOMPLETE: 'field is required but not found and has no default value',
-  UNKNOWN_FIELD: 'unrecognized field found but not allowed',
-  ID_TYPE_UNKNOWN: 'is not an enum symbol',
-  CONVERSION_URN_INVALID: 'Invalid Urn format. Invalid prefix.',
-  LEAD_URN_INVALID: 'Invalid Urn format. Invalid prefix.',
-  VALUE_AMOUNT_NOT_STRING: 'value cannot be coerced to String',
-  FIELD_TYPE: 'value cannot be coerced to the expected type',
-};
-
-const TIME_REASON = 'Conversion time should be within 90 days and not exceed current time';
-const IDENTIFIER_REASON =
-  "The request must contain one of these fields: SHA256_EMAIL or LINKEDIN_FIRST_PARTY_ADS_TRACKING_UUID or ACXIOM_ID or PLAINTEXT_IP_ADDRESS or GOOGLE_AID or (firstName and lastName) or externalIds or lead, and the input shouldn't be empty string";
-
-const TRAILING_DOT = /\.$/;
-
-function businessReason(f: Finding): string {
-  if (f.code === 'HAPPENED_AT_TOO_OLD' || f.code === 'HAPPENED_AT_FUTURE') return TIME_REASON;
-  if (f.code === 'NO_IDENTIFIER') return IDENTIFIER_REASON;
-  return `${f.code}: ${f.message.replace(TRAILING_DOT, '')} (${f.path || '/'})`;
+function sanitize(findings: Finding[]): Finding[] {
+  for (const f of findings) f.path = safeFindingPath(f.path);
+  return findings;
 }
 
 function isRecord(v: unknown): v is Json {
@@ -87,7 +69,11 @@ function isRecord(v: unknown): v is Json {
 }
 
 /** Identifier values sent unhashed: none may be an email address. */
-const PLAIN_ID_TYPES: ReadonlySet<string> = new Set(['LINKEDIN_FIRST_PARTY_ADS_TRACKING_UUID', 'ACXIOM_ID', 'GOOGLE_AID']);
+const PLAIN_ID_TYPES: ReadonlySet<string> = new Set([
+  'LINKEDIN_FIRST_PARTY_ADS_TRACKING_UUID',
+  'ACXIOM_ID',
+  'GOOGLE_AID',
+]);
 
 function rawEmailFindings(el: Json, out: Finding[]): void {
   const flag = (path: string) =>
@@ -102,7 +88,12 @@ function rawEmailFindings(el: Json, out: Finding[]): void {
   if (!isRecord(user)) return;
   if (Array.isArray(user.userIds)) {
     user.userIds.forEach((id, i) => {
-      if (isRecord(id) && PLAIN_ID_TYPES.has(String(id.idType)) && typeof id.idValue === 'string' && looksLikeEmail(id.idValue)) {
+      if (
+        isRecord(id) &&
+        PLAIN_ID_TYPES.has(String(id.idType)) &&
+        typeof id.idValue === 'string' &&
+        looksLikeEmail(id.idValue)
+      ) {
         flag(`/user/userIds/${i}/idValue`);
       }
     });
@@ -146,6 +137,18 @@ function hashNames(el: Json, out: Finding[]): void {
   }
 }
 
+/** PLAINTEXT_IP_ADDRESS → SHA256_IP_ADDRESS of the same dotted quad (identity.hashIp). */
+function hashIps(el: Json): void {
+  const ids = (el.user as Json).userIds;
+  if (!Array.isArray(ids)) return;
+  for (const id of ids as Json[]) {
+    if (id.idType === 'PLAINTEXT_IP_ADDRESS' && typeof id.idValue === 'string') {
+      id.idType = 'SHA256_IP_ADDRESS';
+      id.idValue = sha256Hex(id.idValue);
+    }
+  }
+}
+
 function identifierTypes(el: Json): string[] {
   const user = el.user as Json;
   const types: string[] = [];
@@ -161,39 +164,18 @@ function identifierTypes(el: Json): string[] {
   return types;
 }
 
-function schemaMessage(perElement: ReadonlyArray<Finding[]>, batch: boolean): string {
-  let message = '';
-  perElement.forEach((findings, index) => {
-    const schema = findings.filter((f) => findingClass(f.code) === 'schema');
-    schema.forEach((f, n) => {
-      const prefix = batch && n === 0 ? `Index: ${index}, ` : '';
-      message += `${prefix}ERROR :: ${f.path || '/'} :: ${LINKEDIN_REASON[f.code] ?? f.message}\n`;
-    });
-  });
-  return message;
-}
-
-function businessMessage(perElement: ReadonlyArray<Finding[]>): string {
-  const byReason = new Map<string, number[]>();
-  perElement.forEach((findings, index) => {
-    for (const f of findings) {
-      const reason = businessReason(f);
-      const indices = byReason.get(reason) ?? [];
-      if (indices[indices.length - 1] !== index) indices.push(index);
-      byReason.set(reason, indices);
-    }
-  });
-  return [...byReason].map(([reason, indices]) => `${reason}, indices [${indices.join(', ')}] (0-indexed).`).join('\n');
-}
-
-export function prepareCompat(elements: readonly unknown[], batch: boolean, opts: CompatOptions): CompatOutcome {
+export function prepareCompat(
+  elements: readonly unknown[],
+  batch: boolean,
+  opts: CompatOptions,
+): CompatOutcome {
   const hash = opts.hashNames && supportsHashedNames(opts.version);
   const errors: Finding[][] = [];
   const warnings: Finding[][] = [];
   let anySchema = false;
   let anyError = false;
   for (const el of elements) {
-    const found = validateConversionEvent(el, { version: opts.version, now: opts.now });
+    const found = sanitize(validateConversionEvent(el, { version: opts.version, now: opts.now }));
     const errs = found.filter((f) => f.severity === 'error');
     if (isRecord(el)) {
       rawEmailFindings(el, errs);
@@ -205,8 +187,10 @@ export function prepareCompat(elements: readonly unknown[], batch: boolean, opts
     warnings.push(found.filter((f) => f.severity === 'warning'));
   }
   const codes = errors.flatMap((errs) => (errs[0] ? [errs[0].code] : []));
-  if (anySchema) return { ok: false, status: 422, body: { message: schemaMessage(errors, batch), status: 422 }, codes };
-  if (anyError) return { ok: false, status: 400, body: { message: businessMessage(errors), status: 400 }, codes };
+  if (anySchema)
+    return { ok: false, status: 422, body: { message: schemaMessage(errors, batch), status: 422 }, codes };
+  if (anyError)
+    return { ok: false, status: 400, body: { message: businessMessage(errors), status: 400 }, codes };
 
   // Valid elements only from here: the validator guarantees the shapes read below.
   const rules: ResolvedConversion[] = [];
@@ -225,6 +209,7 @@ export function prepareCompat(elements: readonly unknown[], batch: boolean, opts
   const out: Array<{ payload: Json; warnings: Finding[] }> = [];
   (elements as Json[]).forEach((el, i) => {
     const rule = rules[i] as ResolvedConversion;
+    if (opts.hashIp) hashIps(el);
     const payload = JSON.stringify(el);
     // Without an eventId, a digest of the content stands in, so a client's retry is still a duplicate.
     const eventId = typeof el.eventId === 'string' ? el.eventId : `sha256:${sha256Hex(payload)}`;

@@ -2,15 +2,15 @@
  * The native event format (`POST /v1/events`): its schema, which both validates each event and
  * generates the OpenAPI document, and its mapping to a draft for the shared ingest pipeline.
  */
+import { MAX_BATCH_SIZE } from '@capi-gateway/linkedin';
 import { z } from 'zod';
 import type { Problem } from '../errors.js';
 import { parseHappenedAt } from './happened-at.js';
-import type { Draft } from './ingest.js';
+import { type Draft, MAX_EVENT_ID } from './ingest.js';
 import { type CodeFor, isMissing, pointer, problemsFromIssues } from './issues.js';
-import { isPiiKey, looksLikeEmail } from './pii.js';
+import { isPiiKey, looksLikeEmail, rawEmailProblems } from './pii.js';
 
 const MAX_TEXT = 512;
-export const MAX_EVENT_ID = 255;
 export const MAX_CONTEXT_KEYS = 32;
 const MAX_CONTEXT_KEY = 64;
 
@@ -18,14 +18,18 @@ const text = (description: string) => z.string().max(MAX_TEXT).describe(descript
 
 export const NativeUserSchema = z
   .object({
-    email: text('Email address; normalised (trimmed, lower-cased) and SHA-256 hashed at the edge, never stored.'),
+    email: text(
+      'Email address; normalised (trimmed, lower-cased) and SHA-256 hashed at the edge, never stored.',
+    ),
     sha256Email: text('SHA-256 hex of the normalised email, if you hash it yourself.'),
     liFatId: text('LinkedIn click id (li_fat_id query parameter or first-party cookie), sent verbatim.'),
     acxiomId: text('Acxiom / LiveRamp id.'),
     ip: text('Public IPv4 address of the person (sent plain, or hashed with identity.hashIp).'),
     sha256Ip: text('SHA-256 hex of the IPv4 address.'),
     googleAid: text('Android advertising id.'),
-    firstName: text('First name; needs lastName. Hashed with identity.hashNames (LinkedIn-Version 202609+), else sent plain.'),
+    firstName: text(
+      'First name; needs lastName. Hashed with identity.hashNames (LinkedIn-Version 202609+), else sent plain.',
+    ),
     lastName: text('Last name; needs firstName.'),
     companyName: text('Company name (only sent together with a name pair).'),
     title: text('Job title (only sent together with a name pair).'),
@@ -35,7 +39,10 @@ export const NativeUserSchema = z
   })
   .partial()
   .strict()
-  .describe('Identifiers of the person. At least one usable identifier is required.');
+  .meta({
+    id: 'NativeUser',
+    description: 'Identifiers of the person. At least one usable identifier is required.',
+  });
 
 export const ContextSchema = z
   .record(
@@ -44,24 +51,34 @@ export const ContextSchema = z
       error: 'Must be a string (up to 512 characters), number, boolean or null.',
     }),
   )
-  .refine((ctx) => Object.keys(ctx).length <= MAX_CONTEXT_KEYS, { error: `At most ${MAX_CONTEXT_KEYS} keys.` })
-  .describe(
-    'Optional B2B envelope (accountDomain, crmAccountId, lifecycleStage, opportunityId, …): stored for reconciliation, never sent to LinkedIn. Flat, no personal data: keys such as email/phone/name and values that look like email addresses are refused.',
-  );
+  .refine((ctx) => Object.keys(ctx).length <= MAX_CONTEXT_KEYS, {
+    error: `At most ${MAX_CONTEXT_KEYS} keys.`,
+  })
+  .meta({
+    id: 'EventContext',
+    description:
+      'Optional B2B envelope (accountDomain, crmAccountId, lifecycleStage, opportunityId, …): stored for reconciliation, never sent to LinkedIn. Flat, at most 32 keys, no personal data: keys such as email/phone/name and values that look like email addresses are refused.',
+  });
 
 export const NativeEventSchema = z
   .object({
     conversion: z
-      .union([z.string().min(1).max(200), z.number()], { error: 'Must be an alias, a rule id or a rule URN.' })
+      .union([z.string().min(1).max(200), z.number()], {
+        error: 'Must be an alias, a rule id or a rule URN.',
+      })
       .describe('Configured alias (case-insensitive), rule id, or urn:lla:llaPartnerConversion:{id}.'),
     eventId: z
       .string()
       .min(1)
       .max(MAX_EVENT_ID)
-      .describe('Stable business id (order id, form submission id). Deduplication key with the rule; also sent to LinkedIn for Insight Tag deduplication.'),
+      .describe(
+        'Stable business id (order id, form submission id). Deduplication key with the rule; also sent to LinkedIn for Insight Tag deduplication.',
+      ),
     happenedAt: z
       .union([z.string().max(64), z.number()], { error: 'Must be ISO-8601 text or epoch milliseconds.' })
-      .describe('When the conversion happened: ISO-8601 with a time zone, or epoch milliseconds. At most 90 days ago.'),
+      .describe(
+        'When the conversion happened: ISO-8601 with a time zone, or epoch milliseconds. At most 90 days ago.',
+      ),
     value: z
       .object({
         amount: z.union([z.string().max(64), z.number()], { error: 'Must be a decimal string or number.' }),
@@ -75,18 +92,24 @@ export const NativeEventSchema = z
       .object({ granted: z.boolean() })
       .strict()
       .optional()
-      .describe('granted:false stores the event as suppressed: it counts for deduplication and is never sent.'),
+      .describe(
+        'granted:false stores the event as suppressed: it counts for deduplication and is never sent.',
+      ),
     context: ContextSchema.optional(),
   })
   .strict()
-  .describe('One conversion event.');
+  .meta({ id: 'NativeEvent', description: 'One conversion event.' });
 
 export type NativeEvent = z.infer<typeof NativeEventSchema>;
 
 export const NativeBatchSchema = z
-  .object({ events: z.array(NativeEventSchema).min(1) })
+  .object({ events: z.array(NativeEventSchema).min(1).max(MAX_BATCH_SIZE) })
   .strict()
-  .describe('Several events; each gets its own result, a batch is never all-or-nothing.');
+  .meta({
+    id: 'NativeBatch',
+    description:
+      'Several events (at most server.maxEventsPerRequest, 5,000 by default); each gets its own result, a batch is never all-or-nothing.',
+  });
 
 export const NativeBodySchema = z.union([NativeEventSchema, NativeBatchSchema]);
 
@@ -120,17 +143,19 @@ function eventIdOf(raw: unknown): string | null {
   if (typeof raw !== 'object' || raw === null) return null;
   const id = (raw as { eventId?: unknown }).eventId;
   // Only a well-formed id is echoed back; anything else could be arbitrary (even personal) data.
-  return typeof id === 'string' && id.length > 0 && id.length <= MAX_EVENT_ID && !looksLikeEmail(id) ? id : null;
+  return typeof id === 'string' && id.length > 0 && id.length <= MAX_EVENT_ID && !looksLikeEmail(id)
+    ? id
+    : null;
 }
 
 /** Checks the context for personal data and serialises it; problems are appended to `out`. */
-export function contextJson(context: Record<string, unknown> | undefined, out: Problem[]): string | null {
+function contextJson(context: Record<string, unknown> | undefined, out: Problem[]): string | null {
   if (context === undefined) return null;
   let empty = true;
   for (const key in context) {
     empty = false;
     const value = context[key];
-    if (isPiiKey(key) || (typeof value === 'string' && looksLikeEmail(value))) {
+    if (isPiiKey(key) || looksLikeEmail(key) || (typeof value === 'string' && looksLikeEmail(value))) {
       out.push({
         code: 'CONTEXT_PII',
         path: pointer(['context', key]),
@@ -141,26 +166,14 @@ export function contextJson(context: Record<string, unknown> | undefined, out: P
   return empty ? null : JSON.stringify(context);
 }
 
-/** Emails in fields that are not hashed (names, ids) would be stored and sent in clear: refuse them. */
-export function rawEmailProblems(user: Record<string, unknown>, fields: readonly string[], base: string): Problem[] {
-  const out: Problem[] = [];
-  for (const field of fields) {
-    const v = user[field];
-    if (typeof v === 'string' && looksLikeEmail(v)) {
-      out.push({
-        code: 'RAW_EMAIL_FOUND',
-        path: `${base}/${field}`,
-        message: 'This field looks like it holds an email address; send it as user.email so it is hashed.',
-      });
-    }
-  }
-  return out;
-}
-
 export function nativeDraft(raw: unknown): Draft {
   const parsed = NativeEventSchema.safeParse(raw);
   if (!parsed.success) {
-    return { kind: 'rejected', eventId: eventIdOf(raw), errors: problemsFromIssues(parsed.error.issues, codeFor) };
+    return {
+      kind: 'rejected',
+      eventId: eventIdOf(raw),
+      errors: problemsFromIssues(parsed.error.issues, codeFor),
+    };
   }
   const ev = parsed.data;
   const errors: Problem[] = [];
@@ -168,7 +181,8 @@ export function nativeDraft(raw: unknown): Draft {
     errors.push({
       code: 'EVENT_ID_INVALID',
       path: '/eventId',
-      message: 'The eventId looks like an email address; use a business id such as an order or form submission id.',
+      message:
+        'The eventId looks like an email address; use a business id such as an order or form submission id.',
     });
   }
   const happenedAt = parseHappenedAt(ev.happenedAt);
@@ -176,7 +190,8 @@ export function nativeDraft(raw: unknown): Draft {
     errors.push({
       code: 'HAPPENED_AT_INVALID',
       path: '/happenedAt',
-      message: 'Not a readable time; use ISO-8601 with a time zone (2026-11-20T10:15:00Z) or epoch milliseconds.',
+      message:
+        'Not a readable time; use ISO-8601 with a time zone (2026-11-20T10:15:00Z) or epoch milliseconds.',
     });
   }
   errors.push(...rawEmailProblems(ev.user, PLAIN_USER_FIELDS, '/user'));

@@ -8,17 +8,19 @@
  * properties.value + properties.currency → value; li_fat_id from properties, context, traits or the
  * page URL; names, company and title from context.traits; context.ip → ip.
  */
+import { MAX_BATCH_SIZE } from '@capi-gateway/linkedin';
 import { z } from 'zod';
 import type { Problem } from '../errors.js';
 import { parseHappenedAt } from './happened-at.js';
-import type { Draft } from './ingest.js';
+import { type Draft, MAX_EVENT_ID } from './ingest.js';
 import { type CodeFor, isMissing, problemsFromIssues } from './issues.js';
-import { MAX_EVENT_ID, rawEmailProblems } from './native-event.js';
-import { looksLikeEmail } from './pii.js';
+import { looksLikeEmail, rawEmailProblems } from './pii.js';
 
 const MAX_TEXT = 512;
 const str = z.string().max(MAX_TEXT).nullish();
-const amount = z.union([z.number(), z.string().max(64)], { error: 'Must be a number or a decimal string.' }).nullish();
+const amount = z
+  .union([z.number(), z.string().max(64)], { error: 'Must be a number or a decimal string.' })
+  .nullish();
 
 const TraitsSchema = z.looseObject({
   email: str,
@@ -26,7 +28,9 @@ const TraitsSchema = z.looseObject({
   lastName: str,
   first_name: str,
   last_name: str,
-  company: z.union([z.string().max(MAX_TEXT), z.looseObject({ name: str })], { error: 'Must be a string or {name}.' }).nullish(),
+  company: z
+    .union([z.string().max(MAX_TEXT), z.looseObject({ name: str })], { error: 'Must be a string or {name}.' })
+    .nullish(),
   title: str,
   li_fat_id: str,
 });
@@ -49,22 +53,34 @@ const PropertiesSchema = z.looseObject({
 export const SegmentTrackSchema = z
   .looseObject({
     type: z.string().max(32).nullish().describe('"track" (optional on /v1/track).'),
-    event: z.string().min(1).max(200).describe('Event name; mapped to a conversion alias (as written, then in snake_case).'),
+    event: z
+      .string()
+      .min(1)
+      .max(200)
+      .describe('Event name; mapped to a conversion alias (as written, then in snake_case).'),
     messageId: z.string().min(1).max(MAX_EVENT_ID).describe('Becomes the eventId (deduplication key).'),
     timestamp: z.string().max(64).nullish().describe('ISO-8601; the time of receipt when absent.'),
     properties: PropertiesSchema.nullish(),
     context: ContextSchema.nullish(),
   })
-  .describe('A Segment track call. Other Segment fields are accepted and ignored.');
+  .meta({
+    id: 'SegmentTrack',
+    description: 'A Segment track call. Other Segment fields are accepted and ignored.',
+  });
 
 export const SegmentBatchSchema = z
   .looseObject({
     batch: z
-      .array(z.looseObject({ type: z.string().max(32).describe('track, identify, page, screen, group or alias.') }))
+      .array(
+        z.looseObject({
+          type: z.string().max(32).describe('track, identify, page, screen, group or alias.'),
+        }),
+      )
       .min(1)
+      .max(MAX_BATCH_SIZE)
       .describe('Segment calls; only track calls carry conversions, the others are answered "ignored".'),
   })
-  .describe('A Segment batch.');
+  .meta({ id: 'SegmentBatch', description: 'A Segment batch.' });
 
 /** Call types Segment SDKs send that carry no conversion: answered 'ignored', not rejected. */
 const IGNORED_TYPES: ReadonlySet<string> = new Set(['identify', 'page', 'screen', 'group', 'alias']);
@@ -86,14 +102,16 @@ type Track = z.infer<typeof SegmentTrackSchema>;
 function messageIdOf(raw: unknown): string | null {
   if (typeof raw !== 'object' || raw === null) return null;
   const id = (raw as { messageId?: unknown }).messageId;
-  return typeof id === 'string' && id.length > 0 && id.length <= MAX_EVENT_ID && !looksLikeEmail(id) ? id : null;
+  return typeof id === 'string' && id.length > 0 && id.length <= MAX_EVENT_ID && !looksLikeEmail(id)
+    ? id
+    : null;
 }
 
 const LI_FAT_ID_PARAM = 'li_fat_id=';
 
 /** li_fat_id from the landing-page URL (capture path A in LinkedIn's docs). */
 function liFatIdFromUrl(url: string | null | undefined): string | undefined {
-  if (!url || !url.includes(LI_FAT_ID_PARAM)) return undefined;
+  if (!url?.includes(LI_FAT_ID_PARAM)) return undefined;
   try {
     return new URL(url).searchParams.get('li_fat_id') ?? undefined;
   } catch {
@@ -137,7 +155,11 @@ const PLAIN_FIELDS = ['liFatId', 'firstName', 'lastName', 'companyName', 'title'
 export function segmentTrackDraft(raw: unknown, mapping: SegmentMapping): Draft {
   const parsed = SegmentTrackSchema.safeParse(raw);
   if (!parsed.success) {
-    return { kind: 'rejected', eventId: messageIdOf(raw), errors: problemsFromIssues(parsed.error.issues, codeFor) };
+    return {
+      kind: 'rejected',
+      eventId: messageIdOf(raw),
+      errors: problemsFromIssues(parsed.error.issues, codeFor),
+    };
   }
   const call = parsed.data;
   const errors: Problem[] = [];
@@ -159,7 +181,11 @@ export function segmentTrackDraft(raw: unknown, mapping: SegmentMapping): Draft 
   } else {
     happenedAt = parseHappenedAt(call.timestamp);
     if (happenedAt === null) {
-      errors.push({ code: 'HAPPENED_AT_INVALID', path: '/timestamp', message: 'Not a readable ISO-8601 time with a time zone.' });
+      errors.push({
+        code: 'HAPPENED_AT_INVALID',
+        path: '/timestamp',
+        message: 'Not a readable ISO-8601 time with a time zone.',
+      });
     }
   }
   const user = userOf(call);
@@ -216,7 +242,8 @@ export function segmentBatchDraft(raw: unknown, mapping: SegmentMapping): Draft 
       {
         code: 'EVENT_INVALID',
         path: '/type',
-        message: 'Each batch element needs a Segment call type: track, identify, page, screen, group or alias.',
+        message:
+          'Each batch element needs a Segment call type: track, identify, page, screen, group or alias.',
       },
     ],
   };

@@ -7,8 +7,8 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { createConversionResolver } from '../domain/conversions.js';
 import { GatewayError } from '../errors.js';
 import { createKeyRing } from './auth.js';
-import { intakeGuard, type RouteContext } from './context.js';
-import type { AppEnv, HttpDeps } from './deps.js';
+import { createAdmission, type RouteContext } from './context.js';
+import type { HttpDeps } from './deps.js';
 import { createIngestor } from './ingest.js';
 import { openApiDocumentFactory, registerSecuritySchemes } from './openapi.js';
 import { errorResponse, handleError } from './respond.js';
@@ -20,8 +20,8 @@ import { registerSegmentRoutes } from './routes/segment.js';
 
 export type { HttpDeps, Readiness } from './deps.js';
 
-export function createHttpApp(deps: HttpDeps): OpenAPIHono<AppEnv> {
-  const app = new OpenAPIHono<AppEnv>();
+export function createHttpApp(deps: HttpDeps): OpenAPIHono {
+  const app = new OpenAPIHono();
   const resolver = createConversionResolver({
     rules: deps.config.rules,
     accounts: deps.config.accounts.map((a) => a.id),
@@ -29,9 +29,8 @@ export function createHttpApp(deps: HttpDeps): OpenAPIHono<AppEnv> {
   const ctx: RouteContext = {
     deps,
     resolver,
-    sources: createKeyRing(deps.config.sources),
     ingestor: createIngestor(deps, resolver),
-    intakeOpen: intakeGuard(deps.intake),
+    admit: createAdmission(deps.intake, createKeyRing(deps.config.sources)),
   };
 
   registerSecuritySchemes(app);

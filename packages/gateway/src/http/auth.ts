@@ -3,13 +3,16 @@
  * every configured key is compared on every request, so neither a key's prefix nor its position in
  * the list shows in the response time. The source name comes from the key, never from the request.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
 import { GatewayError } from '../errors.js';
-import type { AppEnv } from './deps.js';
+
+/** One-shot `crypto.hash` (Node ≥ 20.12) is several times faster than a Hash object per request. */
+const oneShot = typeof crypto.hash === 'function' ? crypto.hash : undefined;
 
 function digest(value: string): Buffer {
-  return createHash('sha256').update(value, 'utf8').digest();
+  if (oneShot) return oneShot('sha256', value, 'buffer');
+  return crypto.createHash('sha256').update(value, 'utf8').digest();
 }
 
 export interface KeyRing {
@@ -24,7 +27,7 @@ export function createKeyRing(entries: ReadonlyArray<{ name: string; key: string
       const presented = digest(key);
       let found: string | null = null;
       for (const entry of ring) {
-        if (timingSafeEqual(presented, entry.digest) && found === null) found = entry.name;
+        if (crypto.timingSafeEqual(presented, entry.digest) && found === null) found = entry.name;
       }
       return found;
     },
@@ -55,20 +58,17 @@ export function keyFromHeader(header: string | undefined, allowBasic: boolean): 
 
 const CHALLENGE = { 'WWW-Authenticate': 'Bearer realm="capi-gateway"' };
 
-/** Authenticates an ingest request by its source key and records the source name. */
-export function requireSource(ring: KeyRing, allowBasic: boolean): MiddlewareHandler<AppEnv> {
-  return async (c, next) => {
-    const key = keyFromHeader(c.req.header('authorization'), allowBasic);
-    if (key === null) throw new GatewayError('AUTH_MISSING', { headers: CHALLENGE });
-    const source = ring.match(key);
-    if (source === null) throw new GatewayError('AUTH_INVALID', { headers: CHALLENGE });
-    c.set('source', source);
-    await next();
-  };
+/** The name of the source whose key the Authorization header carries; AUTH_MISSING / AUTH_INVALID. */
+export function authenticateSource(header: string | undefined, ring: KeyRing, allowBasic: boolean): string {
+  const key = keyFromHeader(header, allowBasic);
+  if (key === null) throw new GatewayError('AUTH_MISSING', { headers: CHALLENGE });
+  const source = ring.match(key);
+  if (source === null) throw new GatewayError('AUTH_INVALID', { headers: CHALLENGE });
+  return source;
 }
 
 /** Admin routes: the configured admin token, or ADMIN_DISABLED when none is configured. */
-export function requireAdmin(adminToken: string | null): MiddlewareHandler<AppEnv> {
+export function requireAdmin(adminToken: string | null): MiddlewareHandler {
   const ring = adminToken === null ? null : createKeyRing([{ name: 'admin', key: adminToken }]);
   return async (c, next) => {
     if (ring === null) throw new GatewayError('ADMIN_DISABLED');

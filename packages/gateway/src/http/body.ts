@@ -54,10 +54,7 @@ async function readText(req: Request, limit: number): Promise<string> {
   if (length > limit) throw tooLarge(limit);
   if (encoding === 'identity' && Number.isInteger(length)) return req.text();
   if (req.body === null) return '';
-  const stream =
-    encoding === 'identity'
-      ? req.body
-      : req.body.pipeThrough(new DecompressionStream(encoding));
+  const stream = encoding === 'identity' ? req.body : req.body.pipeThrough(new DecompressionStream(encoding));
   return (await readCapped(stream, limit)).toString('utf8');
 }
 
@@ -65,7 +62,8 @@ async function readText(req: Request, limit: number): Promise<string> {
 export async function readJsonBody(req: Request, limit: number): Promise<unknown> {
   let text = await readText(req, limit);
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  if (text.trim() === '') throw new GatewayError('BODY_INVALID_JSON', { message: 'The body is empty; send a JSON document.' });
+  if (text.trim() === '')
+    throw new GatewayError('BODY_INVALID_JSON', { message: 'The body is empty; send a JSON document.' });
   try {
     return JSON.parse(text);
   } catch {

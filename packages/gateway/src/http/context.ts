@@ -1,30 +1,33 @@
 /**
  * What every route module receives: the injected dependencies plus the pieces built once per app
- * (rule resolver, key ring, ingest pipeline, intake guard).
+ * (rule resolver, ingest pipeline, admission of ingest requests).
  */
-import type { MiddlewareHandler } from 'hono';
+
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { ConversionResolver } from '../domain/conversions.js';
 import { GatewayError } from '../errors.js';
-import type { KeyRing } from './auth.js';
-import type { AppEnv, HttpDeps } from './deps.js';
+import { authenticateSource, type KeyRing } from './auth.js';
+import type { HttpDeps } from './deps.js';
 import type { Ingestor } from './ingest.js';
 
-export type App = OpenAPIHono<AppEnv>;
+export type App = OpenAPIHono;
 
 export interface RouteContext {
   deps: HttpDeps;
   resolver: ConversionResolver;
-  sources: KeyRing;
   ingestor: Ingestor;
-  /** Refuses ingest with 503 SHUTTING_DOWN once intake is closed (SIGTERM). */
-  intakeOpen: MiddlewareHandler<AppEnv>;
+  /**
+   * The first step of every ingest request: 503 SHUTTING_DOWN once intake is closed (SIGTERM), else
+   * the source named by the key in the Authorization header (401 otherwise). A plain call rather
+   * than middleware, to keep the hot path free of extra async hops.
+   */
+  admit(authorization: string | undefined, allowBasic: boolean): string;
 }
 
-export function intakeGuard(intake: HttpDeps['intake']): MiddlewareHandler<AppEnv> {
-  return async (_c, next) => {
+export function createAdmission(intake: HttpDeps['intake'], ring: KeyRing): RouteContext['admit'] {
+  return (authorization, allowBasic) => {
     if (!intake.accepting()) throw new GatewayError('SHUTTING_DOWN', { headers: { 'Retry-After': '5' } });
-    await next();
+    return authenticateSource(authorization, ring, allowBasic);
   };
 }
 
@@ -32,7 +35,10 @@ export function intakeGuard(intake: HttpDeps['intake']): MiddlewareHandler<AppEn
 export function validateOnlyFlag(value: string | undefined): boolean {
   if (value === undefined || value === 'false' || value === '0') return false;
   if (value === 'true' || value === '1') return true;
-  throw new GatewayError('QUERY_INVALID', { path: 'validate_only', message: 'validate_only must be true or false.' });
+  throw new GatewayError('QUERY_INVALID', {
+    path: 'validate_only',
+    message: 'validate_only must be true or false.',
+  });
 }
 
 export function isRecord(v: unknown): v is Record<string, unknown> {

@@ -25,11 +25,3 @@ export interface HttpDeps {
   /** Deep readiness (store reachable, migrations done…); defaults to a store.stats() probe. */
   readiness?: () => Promise<Readiness>;
 }
-
-/** Values the middleware puts on the request context. */
-export interface AppEnv {
-  Variables: {
-    /** Name of the authenticated source (ingest routes). */
-    source: string;
-  };
-}

@@ -48,7 +48,8 @@ export function createIngestor(deps: HttpDeps, resolver: ConversionResolver): In
       logger.error({ err, route, events: rows.length }, 'outbox enqueue failed; answering 503');
       throw new GatewayError('STORE_UNAVAILABLE', { headers: RETRY_AFTER });
     }
-    if (deps.onAccepted && rows.some((r, i) => r.state === 'queued' && statuses[i] === 'inserted')) deps.onAccepted();
+    if (deps.onAccepted && rows.some((r, i) => r.state === 'queued' && statuses[i] === 'inserted'))
+      deps.onAccepted();
     return statuses;
   }
 
@@ -82,6 +83,7 @@ export function createIngestor(deps: HttpDeps, resolver: ConversionResolver): In
         source: request.source,
         receivedAt: request.receivedAt,
         newId: randomUUID,
+        keepEvents: request.validateOnly,
       });
       if (request.validateOnly) return previewIngest(plan);
 
@@ -89,7 +91,10 @@ export function createIngestor(deps: HttpDeps, resolver: ConversionResolver): In
       const results = settleIngest(plan, statuses);
       record(request.source, results);
       if (logger.isLevelEnabled('debug')) {
-        logger.debug({ route: request.route, source: request.source, ...countStatuses(results) }, 'ingest request');
+        logger.debug(
+          { route: request.route, source: request.source, ...countStatuses(results) },
+          'ingest request',
+        );
       }
       return results;
     },

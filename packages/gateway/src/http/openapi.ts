@@ -2,8 +2,9 @@
  * The OpenAPI 3.1 document, generated from the schemas the routes validate with. Built once, on
  * first request, after every route has registered itself.
  */
-import type { HttpDeps } from './deps.js';
+
 import type { App } from './context.js';
+import type { HttpDeps } from './deps.js';
 
 export function registerSecuritySchemes(app: App): void {
   const registry = app.openAPIRegistry;
@@ -20,7 +21,8 @@ export function registerSecuritySchemes(app: App): void {
   registry.registerComponent('securitySchemes', 'adminToken', {
     type: 'http',
     scheme: 'bearer',
-    description: 'The admin token (CAPI_ADMIN_TOKEN). Admin routes answer 401 ADMIN_DISABLED when none is set.',
+    description:
+      'The admin token (CAPI_ADMIN_TOKEN). Admin routes answer 401 ADMIN_DISABLED when none is set.',
   });
 }
 

@@ -3,7 +3,7 @@
  * `domain/`; these describe what the gateway answers, and validate the admin inputs.
  */
 import { z } from 'zod';
-import { MAX_EVENT_ID } from '../domain/native-event.js';
+import { MAX_EVENT_ID } from '../domain/ingest.js';
 
 export const ProblemSchema = z
   .object({
@@ -11,7 +11,7 @@ export const ProblemSchema = z
     path: z.string().describe('JSON pointer to the field, relative to the event (or the body).'),
     message: z.string(),
   })
-  .describe('One problem with one field.');
+  .meta({ id: 'Problem', description: 'One problem with one field.' });
 
 export const ErrorBodySchema = z
   .object({
@@ -23,41 +23,50 @@ export const ErrorBodySchema = z
       details: z.array(ProblemSchema).optional(),
     }),
   })
-  .describe('Every request-level error. Messages never repeat submitted personal data or credentials.');
+  .meta({
+    id: 'ErrorBody',
+    description: 'Every request-level error. Messages never repeat submitted personal data or credentials.',
+  });
 
-export const EventResultSchema = z.object({
-  eventId: z.string().nullable().describe('The eventId as sent (null when it was missing or unusable).'),
-  status: z
-    .enum(['accepted', 'duplicate', 'rejected', 'suppressed', 'ignored'])
-    .describe(
-      'accepted: stored and queued for LinkedIn. duplicate: (rule, eventId) was already received. rejected: see errors. suppressed: consent withheld, stored and never sent. ignored: Segment call without a conversion.',
-    ),
-  errors: z.array(ProblemSchema).optional(),
-  warnings: z.array(ProblemSchema).optional().describe('Identifiers dropped or values defaulted.'),
-  payload: z
-    .record(z.string(), z.unknown())
-    .optional()
-    .describe('validate_only only: the exact LinkedIn element that would be sent, identifiers hashed.'),
-});
+export const EventResultSchema = z
+  .object({
+    eventId: z.string().nullable().describe('The eventId as sent (null when it was missing or unusable).'),
+    status: z
+      .enum(['accepted', 'duplicate', 'rejected', 'suppressed', 'ignored'])
+      .describe(
+        'accepted: stored and queued for LinkedIn. duplicate: (rule, eventId) was already received. rejected: see errors. suppressed: consent withheld, stored and never sent. ignored: Segment call without a conversion.',
+      ),
+    errors: z.array(ProblemSchema).optional(),
+    warnings: z.array(ProblemSchema).optional().describe('Identifiers dropped or values defaulted.'),
+    payload: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .describe('validate_only only: the exact LinkedIn element that would be sent, identifiers hashed.'),
+  })
+  .meta({ id: 'EventResult' });
 
-export const IngestResponseSchema = z.object({
-  results: z.array(EventResultSchema).describe('One result per event, in request order.'),
-  summary: z.object({
-    accepted: z.number().int(),
-    duplicate: z.number().int(),
-    rejected: z.number().int(),
-    suppressed: z.number().int(),
-    ignored: z.number().int(),
-  }),
-  validateOnly: z.literal(true).optional().describe('Present on dry runs: nothing was stored.'),
-  error: ErrorBodySchema.shape.error.optional().describe('Present when no event was accepted (422).'),
-});
+export const IngestResponseSchema = z
+  .object({
+    results: z.array(EventResultSchema).describe('One result per event, in request order.'),
+    summary: z.object({
+      accepted: z.number().int(),
+      duplicate: z.number().int(),
+      rejected: z.number().int(),
+      suppressed: z.number().int(),
+      ignored: z.number().int(),
+    }),
+    validateOnly: z.literal(true).optional().describe('Present on dry runs: nothing was stored.'),
+    error: ErrorBodySchema.shape.error.optional().describe('Present when no event was accepted (422).'),
+  })
+  .meta({ id: 'IngestResponse' });
 
 export const LinkedInErrorSchema = z
   .object({ message: z.string(), status: z.number().int(), code: z.string().optional() })
-  .describe(
-    'LinkedIn-shaped error. 422: one line per problem, "Index: N, ERROR :: /path :: reason". 400: "reason, indices [i, j] (0-indexed).". Gateway errors (auth, limits, shutdown) add a stable code.',
-  );
+  .meta({
+    id: 'LinkedInError',
+    description:
+      'LinkedIn-shaped error. 422: one line per problem, "Index: N, ERROR :: /path :: reason". 400: "reason, indices [i, j] (0-indexed).". Gateway errors (auth, limits, shutdown) add a stable code.',
+  });
 
 export const BatchCreateResponseSchema = z.object({
   elements: z.array(z.object({ status: z.literal(201) })),
@@ -92,15 +101,24 @@ export const OutboxEventViewSchema = z
     consent: z.boolean().nullable(),
     context: z.record(z.string(), z.unknown()).nullable(),
   })
-  .describe('An outbox event without its payload (identifier values are never shown).');
+  .meta({
+    id: 'OutboxEventView',
+    description: 'An outbox event without its payload (identifier values are never shown).',
+  });
 
 export const EventLookupResponseSchema = z.object({
   events: z.array(OutboxEventViewSchema.extend({ attempts: z.array(AttemptSchema) })),
 });
 
-export const DeadLettersResponseSchema = z.object({ deadLetters: z.array(OutboxEventViewSchema), count: z.number().int() });
+export const DeadLettersResponseSchema = z.object({
+  deadLetters: z.array(OutboxEventViewSchema),
+  count: z.number().int(),
+});
 
-const id = z.string().min(1).max(MAX_EVENT_ID + 16);
+const id = z
+  .string()
+  .min(1)
+  .max(MAX_EVENT_ID + 16);
 
 export const DeadLetterQuerySchema = z
   .object({
@@ -119,10 +137,13 @@ export const RedriveRequestSchema = z
     ruleId: z.string().regex(/^\d+$/).optional(),
     account: z.string().regex(/^\d+$/).optional(),
     reason: z.string().max(100).optional(),
-    since: z.union([z.string().max(64), z.number()]).optional().describe('Dead-lettered at or after.'),
+    since: z
+      .union([z.string().max(64), z.number()])
+      .optional()
+      .describe('Dead-lettered at or after.'),
   })
   .strict()
-  .describe('At least one filter is required.');
+  .meta({ id: 'RedriveRequest', description: 'At least one filter is required.' });
 
 export const RedriveResponseSchema = z.object({ redriven: z.number().int() });
 

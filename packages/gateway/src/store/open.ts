@@ -35,11 +35,11 @@ export function parseStoreUrl(url: string): StoreLocation {
   }
   if (scheme === 'postgres' || scheme === 'postgresql') {
     const parsed = new URL(trimmed);
-    const schema = parsed.searchParams.get('schema') ?? undefined;
+    const schema = parsed.searchParams.get('schema');
+    // Without our own parameter the URL goes to `pg` exactly as given.
+    if (schema === null) return { kind: 'postgres', connectionString: trimmed };
     parsed.searchParams.delete('schema');
-    return schema === undefined
-      ? { kind: 'postgres', connectionString: parsed.toString() }
-      : { kind: 'postgres', connectionString: parsed.toString(), schema };
+    return { kind: 'postgres', connectionString: parsed.toString(), schema };
   }
   if (scheme === 'memory') return { kind: 'memory' };
   throw invalid(url);

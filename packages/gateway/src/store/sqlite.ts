@@ -2,35 +2,26 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { setImmediate as nextTick } from 'node:timers/promises';
 import Database from 'better-sqlite3';
-import {
-  type BudgetDecision,
-  type ClaimedBatch,
-  type Clock,
-  type EnqueueStatus,
-  type NewOutboxEvent,
-  type OutboxState,
-  type OutboxStats,
-  type OutboxStore,
-  systemClock,
-} from '../ports.js';
+import { type BudgetLimits, type Clock, type OutboxState, type OutboxStore, systemClock } from '../ports.js';
 import { decideBudget } from './budget.js';
 import { StoreError } from './errors.js';
-import { createGroupCommit, type GroupCommitStats } from './group-commit.js';
+import type { GroupCommitStats } from './group-commit.js';
 import {
   DEFAULT_AUDIT_LIMIT,
   DEFAULT_DEAD_LIST_LIMIT,
   DEFAULT_DEDUP_WINDOW_MS,
   DELETE_CHUNK_ROWS,
 } from './policy.js';
+import { createClaim } from './sqlite/claim.js';
+import { StateDeltas } from './sqlite/counters.js';
+import { createSqliteWriter, dedupThreshold } from './sqlite/enqueue.js';
 import { acquireStoreLock } from './sqlite/lock.js';
 import { migrateSqlite } from './sqlite/migrate.js';
 import { applyPragmas, type Durability, readDurability } from './sqlite/pragmas.js';
 import {
   auditFromRow,
   auditParams,
-  consentValue,
   eventFromRow,
-  identifierTypesText,
   type RawAuditRow,
   type RawEventRow,
 } from './sqlite/rows.js';
@@ -66,9 +57,9 @@ export interface SqliteStore extends OutboxStore {
 const DEFAULT_GROUP_COMMIT_ROWS = 20_000;
 
 /**
- * The single-process store: one better-sqlite3 connection, WAL, all writes funnelled through it.
- * better-sqlite3 is synchronous, so every method below runs to completion without interleaving;
- * transactions are still used so each method is one commit (one fsync in strict mode).
+ * The single-process store: one better-sqlite3 connection, WAL, every write through it. Calls are
+ * synchronous, so no two methods interleave; each still runs in a transaction so it is one commit
+ * (one fsync in strict mode) and keeps `state_counts` in step with the rows it moves.
  */
 export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
   const { path } = options;
@@ -91,6 +82,8 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
   /** Known (account, rule) queues, mirrored from the `queues` table; claims look only through these. */
   const queues = new Map<string, [string, string]>();
   const dynamic = new Map<string, Database.Statement>();
+  /** Whether `dedup_keys` holds anything; re-read whenever purge or expireDedup changes it. */
+  let archivedKeys = false;
   let closed = false;
 
   // SQLite is single-process and locked to us, so the schema can be brought up to date on first use.
@@ -99,6 +92,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     if (statements) return statements;
     migrateSqlite(db);
     statements = prepareStatements(db);
+    archivedKeys = statements.anyArchivedKey.get() === 1;
     for (const [account, ruleId] of statements.queues.all() as Array<[string, string]>) {
       queues.set(queueKey(account, ruleId), [account, ruleId]);
     }
@@ -112,116 +106,44 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     }
     return statement;
   };
+  /** Runs `fn` as one IMMEDIATE transaction. */
+  const write = <T>(fn: (s: SqliteStatements) => T): T => {
+    const s = ready();
+    return db.transaction(() => fn(s)).immediate();
+  };
 
-  /** One caller's batch, inside its own savepoint so a failure rolls back only this batch. */
-  const saveBatch = db.transaction(
-    (s: SqliteStatements, batch: NewOutboxEvent[], now: number, fresh: Map<string, [string, string]>) => {
-      const cutoff = now - dedupWindowMs;
-      const statuses: EnqueueStatus[] = new Array(batch.length);
-      for (let i = 0; i < batch.length; i += 1) {
-        const e = batch[i]!;
-        if (s.dedup.run(e.ruleId, e.eventId, now, cutoff).changes === 0) {
-          statuses[i] = 'duplicate';
-          continue;
-        }
-        s.insertEvent.run(
-          e.id,
-          e.account,
-          e.ruleId,
-          e.eventId,
-          e.source,
-          e.payload,
-          e.happenedAt,
-          e.receivedAt,
-          e.state,
-          e.receivedAt,
-          identifierTypesText(e.identifierTypes),
-          consentValue(e.consent),
-          e.context,
-        );
-        statuses[i] = 'inserted';
-        const key = queueKey(e.account, e.ruleId);
-        if (!queues.has(key) && !fresh.has(key)) {
-          s.insertQueue.run(e.account, e.ruleId);
-          fresh.set(key, [e.account, e.ruleId]);
-        }
-      }
-      return statuses;
-    },
-  );
-
-  const writer = createGroupCommit<NewOutboxEvent, EnqueueStatus>({
+  const writer = createSqliteWriter({
+    db,
+    statements: ready,
+    clock,
+    dedupWindowMs,
     maxPendingRows: options.groupCommitRows ?? DEFAULT_GROUP_COMMIT_ROWS,
-    maxInFlight: 1,
-    write: (batches) => {
-      const s = ready();
-      const now = clock.now();
-      const added = new Map<string, [string, string]>();
-      const flush = db.transaction(() =>
-        batches.map((batch) => {
-          const fresh = new Map<string, [string, string]>();
-          try {
-            const statuses = saveBatch(s, batch, now, fresh);
-            for (const [key, queue] of fresh) added.set(key, queue);
-            return statuses;
-          } catch (err) {
-            return err instanceof Error ? err : new Error(String(err));
-          }
-        }),
-      );
-      const results = flush.immediate();
-      // Only after the commit: a rolled-back batch must not leave a queue the table does not have.
-      for (const [key, queue] of added) queues.set(key, queue);
-      return results;
+    knownQueue: (account, ruleId) => queues.has(queueKey(account, ruleId)),
+    archivedKeys: () => archivedKeys,
+    onQueues: (created) => {
+      for (const [account, ruleId] of created) queues.set(queueKey(account, ruleId), [account, ruleId]);
     },
   });
+  const claim = createClaim(db, () => queues.values());
 
-  const claimTx = db.transaction((s: SqliteStatements, request: Parameters<OutboxStore['claim']>[0]) => {
-    const { now, limit } = request;
-    s.reclaimExpired.run(now);
-    if (limit <= 0) return null;
-    const excluded = new Set(request.excludeAccounts ?? []);
-    const candidates: Array<[string, string]> = [];
-    for (const queue of queues.values()) {
-      if (excluded.has(queue[0]) || (request.account !== undefined && queue[0] !== request.account)) continue;
-      candidates.push(queue);
+  const takeBudget = (s: SqliteStatements, account: string, limits: BudgetLimits, now: number) => {
+    const row = s.budgetRow.get(account) as [number, number, string, number] | undefined;
+    const state = row
+      ? { dayStart: row[0], dayCount: row[1], recent: JSON.parse(row[2]) as number[], pausedUntil: row[3] }
+      : { dayStart: 0, dayCount: 0, recent: [], pausedUntil: 0 };
+    const outcome = decideBudget(state, limits, now);
+    if (outcome.decision.ok) {
+      const next = outcome.state;
+      s.saveBudget.run(account, next.dayStart, next.dayCount, JSON.stringify(next.recent));
     }
-    if (candidates.length === 0) return null;
-    const head = s.pickQueue.raw(true).get(JSON.stringify(candidates), now) as [string, string] | undefined;
-    if (!head) return null;
-    const [account, ruleId] = head;
-    const rows = s.dueInQueue.all(account, ruleId, now, limit) as RawEventRow[];
-    const leaseUntil = now + request.leaseMs;
-    s.lease.run(leaseUntil, JSON.stringify(rows.map((r) => r[18])));
-    const events = rows.map((r) => {
-      const event = eventFromRow(r);
-      event.state = 'sending';
-      event.leaseUntil = leaseUntil;
-      return event;
-    });
-    return { account, ruleId, events } satisfies ClaimedBatch;
-  });
+    return outcome.decision;
+  };
 
-  const budgetTx = db.transaction(
-    (s: SqliteStatements, account: string, limits: { perMinute: number; perDay: number }, now: number) => {
-      const row = s.budgetRow.get(account) as [number, number, string, number] | undefined;
-      const state = row
-        ? { dayStart: row[0], dayCount: row[1], recent: JSON.parse(row[2]) as number[], pausedUntil: row[3] }
-        : { dayStart: 0, dayCount: 0, recent: [], pausedUntil: 0 };
-      const outcome = decideBudget(state, limits, now);
-      if (outcome.decision.ok) {
-        const next = outcome.state;
-        s.saveBudget.run(account, next.dayStart, next.dayCount, JSON.stringify(next.recent));
-      }
-      return outcome.decision as BudgetDecision;
-    },
-  );
-
-  /** Runs a chunked delete until a chunk comes back short, yielding to the event loop in between. */
-  const deleteInChunks = async (step: () => number): Promise<number> => {
+  /** Chunked deletes, each chunk its own transaction, yielding to the event loop in between. */
+  const inChunks = async (step: (s: SqliteStatements) => number): Promise<number> => {
     let total = 0;
     for (;;) {
-      const removed = db.transaction(step).immediate();
+      const removed = write(step);
       total += removed;
       if (removed < DELETE_CHUNK_ROWS) return total;
       await nextTick();
@@ -231,7 +153,6 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
   return {
     path,
     capabilities: { multiInstance: false, skipLocked: false },
-
     durabilitySettings: () => readDurability(db),
     writeStats: () => writer.stats(),
 
@@ -249,30 +170,56 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     },
 
     async claim(request) {
-      const s = ready();
-      return claimTx.immediate(s, request);
+      return claim.immediate(ready(), request);
     },
 
     async complete(ids, now) {
-      if (ids.length > 0) ready().complete.run(now, JSON.stringify(ids));
+      if (ids.length === 0) return;
+      write((s) => {
+        const moved = s.complete.run(now, JSON.stringify(ids)).changes;
+        new StateDeltas().move('sending', 'delivered', moved).apply(s);
+      });
     },
 
     async retryLater(ids, at, reason) {
-      if (ids.length > 0) ready().retryLater.run(at, reason, JSON.stringify(ids));
+      if (ids.length === 0) return;
+      write((s) => {
+        const moved = s.retryLater.run(at, reason, JSON.stringify(ids)).changes;
+        new StateDeltas().move('sending', 'retrying', moved).apply(s);
+      });
     },
 
     async kill(ids, reason, response, now) {
-      if (ids.length > 0) ready().kill.run(reason, response, now, JSON.stringify(ids));
+      if (ids.length === 0) return;
+      write((s) => {
+        const list = JSON.stringify(ids);
+        const deltas = new StateDeltas();
+        for (const [state, n] of s.killableStates.all(list) as Array<[OutboxState, number]>) {
+          deltas.move(state, 'dead', n);
+        }
+        s.kill.run(reason, response, now, list);
+        deltas.apply(s);
+      });
     },
 
     async release(ids, now) {
-      if (ids.length > 0) ready().release.run(now, JSON.stringify(ids));
+      if (ids.length === 0) return;
+      write((s) => {
+        const deltas = new StateDeltas();
+        for (const state of s.release.all(now, JSON.stringify(ids)) as OutboxState[]) {
+          deltas.move('sending', state, 1);
+        }
+        deltas.apply(s);
+      });
     },
 
     async redrive(filter, now) {
-      ready();
-      const where = deadLetterWhere(filter);
-      return prepared(redriveSql(where.sql)).run(now, ...where.params, filter.limit ?? -1).changes;
+      return write((s) => {
+        const where = deadLetterWhere(filter);
+        const moved = prepared(redriveSql(where.sql)).run(now, ...where.params, filter.limit ?? -1).changes;
+        new StateDeltas().move('dead', 'queued', moved).apply(s);
+        return moved;
+      });
     },
 
     async listDead(filter) {
@@ -289,18 +236,17 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     },
 
     async appendAudit(entry) {
-      const s = ready();
-      db.transaction(() => {
+      write((s) => {
         const seq = s.insertAudit.run(...auditParams(entry)).lastInsertRowid;
         s.linkAudit.run(seq, JSON.stringify(entry.eventIds));
-      }).immediate();
+      });
     },
 
     async auditForEvent(id, limit = DEFAULT_AUDIT_LIMIT) {
       return (ready().auditForEvent.all(id, limit) as RawAuditRow[]).map(auditFromRow);
     },
 
-    async stats(): Promise<OutboxStats> {
+    async stats() {
       const s = ready();
       return db.transaction(() => {
         const byState: Record<OutboxState, number> = {
@@ -311,20 +257,28 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
           dead: 0,
           suppressed: 0,
         };
-        for (const [state, count] of s.countByState.all() as Array<[OutboxState, number]>)
-          byState[state] = count;
+        for (const [state, n] of s.stateCounts.all() as Array<[OutboxState, number]>) byState[state] = n;
         const deadByReason: Record<string, number> = {};
-        for (const [reason, count] of s.deadByReason.all() as Array<[string, number]>)
-          deadByReason[reason] = count;
+        for (const [reason, n] of s.deadByReason.all() as Array<[string, number]>) deadByReason[reason] = n;
         const oldestQueuedAt = (s.oldestDue.get() as number | null) ?? null;
         return { byState, oldestQueuedAt, deadByReason };
       })();
     },
 
     async purge(before) {
-      const s = ready();
-      const events = await deleteInChunks(() => s.purgeEvents.run(before, DELETE_CHUNK_ROWS).changes);
-      const audit = await deleteInChunks(() => {
+      const events = await inChunks((s) => {
+        const seqs = JSON.stringify(s.purgeChunk.all(before, DELETE_CHUNK_ROWS));
+        const floor = s.dedupFloor.get() as number;
+        if (s.archiveKeys.run(seqs, dedupThreshold(clock.now(), dedupWindowMs, floor)).changes > 0) {
+          archivedKeys = true;
+        }
+        const deltas = new StateDeltas();
+        const states = s.deleteEvents.all(seqs) as OutboxState[];
+        for (const state of states) deltas.add(state, -1);
+        deltas.apply(s);
+        return states.length;
+      });
+      const audit = await inChunks((s) => {
         const seqs = JSON.stringify(s.oldAudit.all(before, DELETE_CHUNK_ROWS));
         s.unlinkAudit.run(seqs);
         return s.deleteAudit.run(seqs).changes;
@@ -333,12 +287,21 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     },
 
     async expireDedup(before) {
-      const s = ready();
-      return deleteInChunks(() => s.expireDedup.run(before, DELETE_CHUNK_ROWS).changes);
+      // Raising the floor forgets every key seen before it at once; the count is what crossed it.
+      const forgotten = write((s) => {
+        const floor = s.dedupFloor.get() as number;
+        if (before <= floor) return 0;
+        s.setDedupFloor.run(before);
+        const inEvents = s.countSeenBetween.get(floor, before) as number;
+        return inEvents + s.expireArchivedKeys.run(before).changes;
+      });
+      // Only after the commit may the probe of `dedup_keys` be skipped again.
+      archivedKeys = ready().anyArchivedKey.get() === 1;
+      return forgotten;
     },
 
     async takeBudget(account, limits, now) {
-      return budgetTx.immediate(ready(), account, limits, now);
+      return write((s) => takeBudget(s, account, limits, now));
     },
 
     async pauseAccount(account, until, reason) {

@@ -73,7 +73,8 @@ function sinceMs(
 ): number | undefined {
   if (value === undefined) return undefined;
   const ms = parseHappenedAt(value);
-  if (ms === null) throw new GatewayError(code, { path, message: 'since must be ISO-8601 or epoch milliseconds.' });
+  if (ms === null)
+    throw new GatewayError(code, { path, message: 'since must be ISO-8601 or epoch milliseconds.' });
   return ms;
 }
 
@@ -85,7 +86,10 @@ export function registerAdminRoutes(app: App, ctx: RouteContext): void {
   const admin = requireAdmin(deps.config.adminToken);
   const security = [{ adminToken: [] }];
   const authErrors = {
-    401: json(ErrorBodySchema, 'AUTH_MISSING, AUTH_INVALID, or ADMIN_DISABLED when CAPI_ADMIN_TOKEN is not set.'),
+    401: json(
+      ErrorBodySchema,
+      'AUTH_MISSING, AUTH_INVALID, or ADMIN_DISABLED when CAPI_ADMIN_TOKEN is not set.',
+    ),
     503: json(ErrorBodySchema, 'STORE_UNAVAILABLE.'),
   };
 
@@ -116,7 +120,8 @@ export function registerAdminRoutes(app: App, ctx: RouteContext): void {
   app.get('/v1/events/:eventId', admin, async (c) => {
     const eventId = c.req.param('eventId');
     const rows = await fromStore('findByEventId', () => store.findByEventId(eventId));
-    if (rows.length === 0) throw new GatewayError('NOT_FOUND', { message: 'No stored event has this eventId.' });
+    if (rows.length === 0)
+      throw new GatewayError('NOT_FOUND', { message: 'No stored event has this eventId.' });
     const events = await Promise.all(
       rows.map(async (row) => {
         const audit = await fromStore('auditForEvent', () => store.auditForEvent(row.id, ATTEMPTS_SHOWN));
@@ -134,7 +139,7 @@ export function registerAdminRoutes(app: App, ctx: RouteContext): void {
     security,
     request: { query: DeadLetterQuerySchema },
     responses: {
-      200: json(DeadLettersResponseSchema, 'Dead letters, newest first as the store orders them.'),
+      200: json(DeadLettersResponseSchema, 'Dead letters matching the filters.'),
       400: json(ErrorBodySchema, 'QUERY_INVALID.'),
       ...authErrors,
     },
@@ -161,7 +166,8 @@ export function registerAdminRoutes(app: App, ctx: RouteContext): void {
     path: '/v1/dead-letters/redrive',
     tags: ['admin'],
     summary: 'Redrive dead letters',
-    description: 'Moves matching dead letters back to the queue (attempts kept). At least one filter is required.',
+    description:
+      'Moves matching dead letters back to the queue (attempts kept). At least one filter is required.',
     security,
     request: { body: { required: true, content: { 'application/json': { schema: RedriveRequestSchema } } } },
     responses: {

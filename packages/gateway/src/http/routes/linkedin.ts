@@ -5,11 +5,11 @@
  * and LinkedIn-shaped; the Bearer token is a gateway source key, not a LinkedIn token.
  */
 import { randomUUID } from 'node:crypto';
+import { MAX_BATCH_SIZE } from '@capi-gateway/linkedin';
 import { z } from 'zod';
-import { pointer } from '../../domain/issues.js';
 import { prepareCompat } from '../../domain/linkedin-compat.js';
+import { type LinkedInErrorBody, safeFindingPath } from '../../domain/linkedin-errors.js';
 import { GatewayError } from '../../errors.js';
-import { requireSource } from '../auth.js';
 import { readJsonBody } from '../body.js';
 import { type App, isRecord, json, limitsText, type RouteContext, validateOnlyFlag } from '../context.js';
 import { BatchCreateResponseSchema, LinkedInErrorSchema, ValidateOnlyQuerySchema } from '../schemas.js';
@@ -23,7 +23,10 @@ const LinkedInEventSchema = z
     conversion: z.string().describe('urn:lla:llaPartnerConversion:{ruleId}; the rule must be configured.'),
     conversionHappenedAt: z.number().int().describe('Epoch milliseconds, within the last 90 days.'),
     conversionValue: z.object({ currencyCode: z.string(), amount: z.string() }).strict().optional(),
-    eventId: z.string().optional().describe('Deduplication key; without one, a digest of the event stands in.'),
+    eventId: z
+      .string()
+      .optional()
+      .describe('Deduplication key; without one, a digest of the event stands in.'),
     user: z
       .object({
         userIds: z.array(
@@ -60,19 +63,44 @@ const LinkedInEventSchema = z
       .strict(),
   })
   .strict()
-  .describe('A LinkedIn conversion event exactly as LinkedIn accepts it (SHA256_EMAIL already hashed).');
+  .meta({
+    id: 'LinkedInConversionEvent',
+    description: 'A LinkedIn conversion event exactly as LinkedIn accepts it (SHA256_EMAIL already hashed).',
+  });
 
-const BatchBodySchema = z.object({ elements: z.array(LinkedInEventSchema) }).strict();
+const BatchBodySchema = z
+  .object({ elements: z.array(LinkedInEventSchema).max(MAX_BATCH_SIZE) })
+  .strict()
+  .meta({ id: 'LinkedInBatchCreate', description: 'X-RestLi-Method: BATCH_CREATE body.' });
 
 const BATCH_CREATE = 'BATCH_CREATE';
 
-/** LinkedIn's 422 for a BATCH_CREATE body without a usable `elements` array. */
-function elementsError(reason: string) {
-  return { message: `ERROR :: /elements :: ${reason}\n`, status: 422 } as const;
+const REQUIRED = 'field is required but not found and has no default value';
+
+/**
+ * The elements of a BATCH_CREATE body, or LinkedIn's 422 when the envelope is wrong. Too many
+ * elements is the gateway's own limit, so it is a catalogued 413 rather than a LinkedIn body.
+ */
+function batchElements(body: unknown, max: number): unknown[] | LinkedInErrorBody {
+  if (!isRecord(body)) return { message: `ERROR :: /elements :: ${REQUIRED}\n`, status: 422 };
+  for (const key in body) {
+    if (key !== 'elements') {
+      const path = safeFindingPath(`/${key}`);
+      return { message: `ERROR :: ${path} :: unrecognized field found but not allowed\n`, status: 422 };
+    }
+  }
+  const elements = body.elements;
+  if (!Array.isArray(elements)) return { message: `ERROR :: /elements :: ${REQUIRED}\n`, status: 422 };
+  if (elements.length > max) {
+    throw new GatewayError('TOO_MANY_EVENTS', {
+      message: `The request carries ${elements.length} elements; at most ${max} are allowed per request.`,
+    });
+  }
+  return elements;
 }
 
 export function registerLinkedInRoutes(app: App, ctx: RouteContext): void {
-  const { deps, ingestor, resolver, sources, intakeOpen } = ctx;
+  const { deps, ingestor, resolver, admit } = ctx;
   const max = deps.config.maxEventsPerRequest;
 
   app.openAPIRegistry.registerPath({
@@ -85,7 +113,10 @@ export function registerLinkedInRoutes(app: App, ctx: RouteContext): void {
     request: {
       query: ValidateOnlyQuerySchema,
       headers: z.object({
-        'x-restli-method': z.enum([BATCH_CREATE]).optional().describe('BATCH_CREATE for {"elements": [...]}.'),
+        'x-restli-method': z
+          .enum([BATCH_CREATE])
+          .optional()
+          .describe('BATCH_CREATE for {"elements": [...]}.'),
       }),
       body: {
         required: true,
@@ -97,14 +128,18 @@ export function registerLinkedInRoutes(app: App, ctx: RouteContext): void {
       201: { description: 'Single event stored; empty body, id in the x-restli-id header.' },
       400: json(LinkedInErrorSchema, 'Semantic problems, "… indices [i, j] (0-indexed)."; or a gateway 400.'),
       401: json(LinkedInErrorSchema, 'AUTH_MISSING or AUTH_INVALID (source key).'),
-      403: json(LinkedInErrorSchema, '"No ad accounts found": a conversion rule the configuration does not list.'),
+      403: json(
+        LinkedInErrorSchema,
+        '"No ad accounts found": a conversion rule the configuration does not list.',
+      ),
       413: json(LinkedInErrorSchema, 'BODY_TOO_LARGE or TOO_MANY_EVENTS.'),
       422: json(LinkedInErrorSchema, 'Schema problems, one "Index: N, ERROR :: /path :: reason" line each.'),
       503: json(LinkedInErrorSchema, 'SHUTTING_DOWN or STORE_UNAVAILABLE (Retry-After).'),
     },
   });
 
-  app.post('/rest/conversionEvents', intakeOpen, requireSource(sources, false), async (c) => {
+  app.post('/rest/conversionEvents', async (c) => {
+    const source = admit(c.req.header('authorization'), false);
     const validateOnly = validateOnlyFlag(c.req.query('validate_only'));
     const method = c.req.header('x-restli-method')?.trim().toUpperCase();
     if (method !== undefined && method !== BATCH_CREATE) throw new GatewayError('RESTLI_METHOD_UNSUPPORTED');
@@ -112,49 +147,38 @@ export function registerLinkedInRoutes(app: App, ctx: RouteContext): void {
     const body = await readJsonBody(c.req.raw, deps.config.bodyLimitBytes);
     const receivedAt = deps.clock.now();
 
-    let elements: unknown[];
-    if (!batch) elements = [body];
-    else {
-      if (!isRecord(body)) return c.json(elementsError('field is required but not found and has no default value'), 422);
-      for (const key in body) {
-        if (key !== 'elements') {
-          return c.json({ message: `ERROR :: ${pointer([key])} :: unrecognized field found but not allowed\n`, status: 422 }, 422);
-        }
-      }
-      if (!Array.isArray(body.elements)) {
-        return c.json(elementsError('field is required but not found and has no default value'), 422);
-      }
-      elements = body.elements;
-      if (elements.length > max) {
-        throw new GatewayError('TOO_MANY_EVENTS', {
-          message: `The request carries ${elements.length} elements; at most ${max} are allowed per request.`,
-        });
-      }
-    }
+    const elements = batch ? batchElements(body, max) : [body];
+    if (!Array.isArray(elements)) return c.json(elements, 422);
 
     const outcome = prepareCompat(elements, batch, {
       version: deps.config.linkedin.version,
       now: receivedAt,
       hashNames: deps.config.identity.hashNames,
+      hashIp: deps.config.identity.hashIp,
       configuredRule: resolver.configuredRule,
-      source: c.get('source'),
+      source,
       receivedAt,
       newId: randomUUID,
     });
-    const source = c.get('source');
     if (!outcome.ok) {
-      deps.metrics.eventsIngested.inc({ source, status: 'rejected' }, elements.length);
-      for (const code of outcome.codes) deps.metrics.eventsRejected.inc({ code });
+      if (!validateOnly) {
+        deps.metrics.eventsIngested.inc({ source, status: 'rejected' }, elements.length);
+        for (const code of outcome.codes) deps.metrics.eventsRejected.inc({ code });
+      }
       return c.json(outcome.body, outcome.status);
     }
     if (validateOnly) {
-      return c.json({ validateOnly: true, elements: outcome.elements.map((e) => ({ status: 201, ...e })) }, 200);
+      return c.json(
+        { validateOnly: true, elements: outcome.elements.map((e) => ({ status: 201, ...e })) },
+        200,
+      );
     }
 
     const statuses = await ingestor.commit(outcome.rows, '/rest/conversionEvents');
     const inserted = statuses.filter((s) => s === 'inserted').length;
     if (inserted > 0) deps.metrics.eventsIngested.inc({ source, status: 'accepted' }, inserted);
-    if (elements.length > inserted) deps.metrics.eventsIngested.inc({ source, status: 'duplicate' }, elements.length - inserted);
+    if (elements.length > inserted)
+      deps.metrics.eventsIngested.inc({ source, status: 'duplicate' }, elements.length - inserted);
 
     c.header('x-restli-protocol-version', '2.0.0');
     if (!batch) {

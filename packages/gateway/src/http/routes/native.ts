@@ -4,7 +4,6 @@
  */
 import { NativeBodySchema, nativeDraft } from '../../domain/native-event.js';
 import { GatewayError } from '../../errors.js';
-import { requireSource } from '../auth.js';
 import { readJsonBody } from '../body.js';
 import { type App, isRecord, json, limitsText, type RouteContext, validateOnlyFlag } from '../context.js';
 import { ingestReply } from '../ingest-reply.js';
@@ -21,15 +20,24 @@ export function nativeElements(body: unknown, max: number): unknown[] {
   if (!Object.hasOwn(body, 'events')) return [body];
   for (const key in body) {
     if (key !== 'events') {
-      throw new GatewayError('BODY_INVALID', { path: '/', message: 'A batch body holds only the "events" array.' });
+      throw new GatewayError('BODY_INVALID', {
+        path: '/',
+        message: 'A batch body holds only the "events" array.',
+      });
     }
   }
   const events = body.events;
   if (!Array.isArray(events)) {
-    throw new GatewayError('BODY_INVALID', { path: '/events', message: 'events must be an array of events.' });
+    throw new GatewayError('BODY_INVALID', {
+      path: '/events',
+      message: 'events must be an array of events.',
+    });
   }
   if (events.length === 0) {
-    throw new GatewayError('BODY_INVALID', { path: '/events', message: 'events must hold at least one event.' });
+    throw new GatewayError('BODY_INVALID', {
+      path: '/events',
+      message: 'events must hold at least one event.',
+    });
   }
   if (events.length > max) {
     throw new GatewayError('TOO_MANY_EVENTS', {
@@ -41,7 +49,7 @@ export function nativeElements(body: unknown, max: number): unknown[] {
 }
 
 export function registerNativeRoutes(app: App, ctx: RouteContext): void {
-  const { deps, ingestor, sources, intakeOpen } = ctx;
+  const { deps, ingestor, admit } = ctx;
 
   app.openAPIRegistry.registerPath({
     method: 'post',
@@ -66,14 +74,20 @@ export function registerNativeRoutes(app: App, ctx: RouteContext): void {
     },
   });
 
-  app.post('/v1/events', intakeOpen, requireSource(sources, false), async (c) => {
+  app.post('/v1/events', async (c) => {
+    const source = admit(c.req.header('authorization'), false);
     const validateOnly = validateOnlyFlag(c.req.query('validate_only'));
     const body = await readJsonBody(c.req.raw, deps.config.bodyLimitBytes);
     const receivedAt = deps.clock.now();
     const drafts = nativeElements(body, deps.config.maxEventsPerRequest).map(nativeDraft);
-    const results = await ingestor.run({ drafts, source: c.get('source'), receivedAt, validateOnly, route: '/v1/events' });
+    const results = await ingestor.run({
+      drafts,
+      source,
+      receivedAt,
+      validateOnly,
+      route: '/v1/events',
+    });
     const reply = ingestReply(results, validateOnly, false);
     return c.json(reply.body, reply.status);
   });
 }
-

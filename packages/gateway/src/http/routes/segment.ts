@@ -7,14 +7,13 @@
 import { snakeCase } from '../../domain/conversions.js';
 import type { Draft } from '../../domain/ingest.js';
 import {
-  type SegmentMapping,
   SegmentBatchSchema,
+  type SegmentMapping,
   SegmentTrackSchema,
   segmentBatchDraft,
   segmentTrackDraft,
 } from '../../domain/segment-event.js';
 import { GatewayError } from '../../errors.js';
-import { requireSource } from '../auth.js';
 import { readJsonBody } from '../body.js';
 import { type App, isRecord, json, limitsText, type RouteContext, validateOnlyFlag } from '../context.js';
 import { ingestReply } from '../ingest-reply.js';
@@ -47,18 +46,24 @@ const responses = {
 };
 
 export function registerSegmentRoutes(app: App, ctx: RouteContext): void {
-  const { deps, ingestor, resolver, sources, intakeOpen } = ctx;
-  const auth = requireSource(sources, true);
+  const { deps, ingestor, resolver, admit } = ctx;
   // Event names map to aliases as written first ("lead", "Lead"), then in snake_case ("Qualified Lead").
   const conversionFor = (name: string) => (resolver.resolve(name).ok ? name : snakeCase(name));
 
   const handle = (route: string, toDrafts: (body: unknown, mapping: SegmentMapping) => Draft[]) => {
-    app.post(route, intakeOpen, auth, async (c) => {
+    app.post(route, async (c) => {
+      const source = admit(c.req.header('authorization'), true);
       const validateOnly = validateOnlyFlag(c.req.query('validate_only'));
       const body = await readJsonBody(c.req.raw, deps.config.bodyLimitBytes);
       const receivedAt = deps.clock.now();
       const drafts = toDrafts(body, { conversionFor, receivedAt });
-      const results = await ingestor.run({ drafts, source: c.get('source'), receivedAt, validateOnly, route });
+      const results = await ingestor.run({
+        drafts,
+        source,
+        receivedAt,
+        validateOnly,
+        route,
+      });
       const reply = ingestReply(results, validateOnly, true);
       return c.json(reply.body, reply.status);
     });
@@ -80,7 +85,10 @@ export function registerSegmentRoutes(app: App, ctx: RouteContext): void {
   });
   handle('/v1/track', (body, mapping) => {
     if (!isRecord(body)) {
-      throw new GatewayError('BODY_INVALID', { path: '/', message: 'The body must be one Segment track call.' });
+      throw new GatewayError('BODY_INVALID', {
+        path: '/',
+        message: 'The body must be one Segment track call.',
+      });
     }
     return [segmentTrackDraft(body, mapping)];
   });

@@ -1,5 +1,6 @@
 import { expect, it } from 'vitest';
 import type { OutboxStore } from '../../ports.js';
+import { SLOT_HOLD_MS as SLOT } from '../budget.js';
 import { DAY, MINUTE, T0 } from './fixtures.js';
 
 type Setup = () => { store: OutboxStore };
@@ -19,15 +20,20 @@ export function budgetCases(setup: Setup): void {
       minuteLeft: 0,
       dayLeft: 97,
     });
-    expect(await store.takeBudget('1', limits, T0 + 30_000)).toEqual({ ok: false, retryAt: T0 + MINUTE });
+    // A slot counts for a minute plus the send skew (SLOT), so LinkedIn never sees more per minute.
+    expect(await store.takeBudget('1', limits, T0 + 30_000)).toEqual({ ok: false, retryAt: T0 + SLOT });
     // Another account has its own budget.
     expect(await store.takeBudget('2', limits, T0 + 30_000)).toMatchObject({ ok: true, minuteLeft: 2 });
-    expect(await store.takeBudget('1', limits, T0 + MINUTE)).toEqual({
+    expect(await store.takeBudget('1', limits, T0 + MINUTE)).toEqual({ ok: false, retryAt: T0 + SLOT });
+    expect(await store.takeBudget('1', limits, T0 + SLOT)).toEqual({
       ok: true,
       minuteLeft: 0,
       dayLeft: 96,
     });
-    expect(await store.takeBudget('1', limits, T0 + MINUTE + 1)).toEqual({ ok: false, retryAt: T0 + 70_000 });
+    expect(await store.takeBudget('1', limits, T0 + SLOT + 1)).toEqual({
+      ok: false,
+      retryAt: T0 + 10_000 + SLOT,
+    });
   });
 
   it('never lets any 60-second window exceed perMinute, even across window edges', async () => {
@@ -39,9 +45,23 @@ export function budgetCases(setup: Setup): void {
       if (decision.ok) granted.push(t);
     }
     for (const start of granted) {
-      expect(granted.filter((t) => t >= start && t < start + MINUTE).length).toBeLessThanOrEqual(5);
+      expect(granted.filter((t) => t >= start && t < start + SLOT).length).toBeLessThanOrEqual(5);
     }
+    // Five per SLOT (65 s) over five minutes: bursts at 0, 65, 130, 195, 260 s.
     expect(granted.length).toBe(25);
+  });
+
+  it('keeps the window whole when a caller arrives with an earlier clock reading', async () => {
+    const { store } = setup();
+    const limits = { perMinute: 2, perDay: 100 };
+    expect(await store.takeBudget('1', limits, T0 + 10_000)).toMatchObject({ ok: true });
+    // This caller read its clock before the first one took its slot.
+    expect(await store.takeBudget('1', limits, T0)).toMatchObject({ ok: true });
+    // Both slots count from T0 + 10 s: the first frees at T0 + 10 s + SLOT, not at T0 + SLOT.
+    expect(await store.takeBudget('1', limits, T0 + SLOT + 1)).toEqual({
+      ok: false,
+      retryAt: T0 + 10_000 + SLOT,
+    });
   });
 
   it('takes per-day budget and resets it at 00:00 UTC', async () => {

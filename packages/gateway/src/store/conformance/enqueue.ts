@@ -130,4 +130,13 @@ export function enqueueCases(setup: Setup): void {
     ctx.clock.advance(DAY);
     expect(await store.enqueue([newEvent({ eventId: first.eventId })])).toEqual(['duplicate']);
   });
+
+  it('keeps deduplicating keys accepted after expireDedup, even with a cut-off ahead of the clock', async () => {
+    const { store } = setup();
+    const first = newEvent();
+    await store.enqueue([first]);
+    expect(await store.expireDedup(T0 + DAY)).toBe(1);
+    expect(await store.enqueue([newEvent({ eventId: first.eventId })])).toEqual(['inserted']);
+    expect(await store.enqueue([newEvent({ eventId: first.eventId })])).toEqual(['duplicate']);
+  });
 }

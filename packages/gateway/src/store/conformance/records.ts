@@ -104,4 +104,15 @@ export function recordCases(setup: Setup): void {
     expect(await store.findByEventId(delivered.eventId)).toEqual([]);
     expect(await store.auditForEvent('e-1')).toHaveLength(1);
   });
+
+  it('purge keeps the dedup keys of purged events while their window is open', async () => {
+    const { store } = setup();
+    const event = newEvent({ state: 'suppressed', receivedAt: T0 - 3 * DAY });
+    await store.enqueue([event]);
+    expect(await store.purge(T0)).toEqual({ events: 1, audit: 0 });
+    expect(await store.findByEventId(event.eventId)).toEqual([]);
+    expect(await store.enqueue([newEvent({ eventId: event.eventId })])).toEqual(['duplicate']);
+    expect(await store.expireDedup(T0 + 1)).toBe(1);
+    expect(await store.enqueue([newEvent({ eventId: event.eventId })])).toEqual(['inserted']);
+  });
 }

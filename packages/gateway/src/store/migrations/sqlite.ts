@@ -4,6 +4,13 @@ import type { Migration } from './types.js';
  * SQLite schema, newest last. Times are epoch milliseconds (INTEGER). Payloads are stored as the
  * TEXT they arrive as, never parsed. `seq` (the rowid) gives claims a stable insertion order and
  * keeps the table clustered by arrival, so a backlog drains from the front of the file.
+ *
+ * Ingest speed is decided by how many B-trees each new row touches, and above all by those with
+ * random keys (every commit rewrites the leaf pages they dirty). So dedup has no table of its own
+ * here: the events table carries the key (`events_key`, which also serves findByEventId) and
+ * `seen_at`, and `dedup_keys` only keeps the keys of events purged while still inside the dedup
+ * window. Per-state counts live in `state_counts`, maintained in the same transactions, so stats()
+ * stays O(1) on a backlog of millions of rows instead of scanning an index on every health check.
  */
 export const sqliteMigrations: readonly Migration[] = [
   {
@@ -20,6 +27,7 @@ export const sqliteMigrations: readonly Migration[] = [
         payload TEXT NOT NULL,
         happened_at INTEGER NOT NULL,
         received_at INTEGER NOT NULL,
+        seen_at INTEGER NOT NULL,
         state TEXT NOT NULL,
         attempts INTEGER NOT NULL DEFAULT 0,
         next_attempt_at INTEGER NOT NULL,
@@ -33,26 +41,42 @@ export const sqliteMigrations: readonly Migration[] = [
         context TEXT
       ) STRICT`,
       'CREATE UNIQUE INDEX events_id ON events (id)',
+      // Dedup probe (eventId, rule, newer than the cut-off) and findByEventId, in one index.
+      'CREATE INDEX events_key ON events (event_id, rule_id, seen_at)',
+      // Append-only (seen_at is the store clock): counts keys as expireDedup moves the floor.
+      'CREATE INDEX events_seen ON events (seen_at)',
       // Claims: the head of each (account, rule) queue in O(log n); only due rows are indexed, so the
       // index shrinks as the backlog drains. The rowid appended to every index entry breaks ties.
       `CREATE INDEX events_due ON events (account, rule_id, next_attempt_at)
         WHERE state IN ('queued', 'retrying')`,
+      // The oldest due event, for lag.
+      "CREATE INDEX events_age ON events (received_at) WHERE state IN ('queued', 'retrying')",
       "CREATE INDEX events_lease ON events (lease_until) WHERE state = 'sending'",
-      // Stats per state and the oldest due event.
-      'CREATE INDEX events_state ON events (state, received_at)',
       // Purge: final rows by the time they became final.
       `CREATE INDEX events_final ON events (coalesce(delivered_at, dead_at, received_at))
         WHERE state IN ('delivered', 'dead', 'suppressed')`,
       "CREATE INDEX events_dead ON events (dead_at) WHERE state = 'dead'",
-      'CREATE INDEX events_event_id ON events (event_id)',
-      // Dedup keys outlive their events (purge keeps them) and expire on their own clock.
-      `CREATE TABLE dedup (
-        rule_id TEXT NOT NULL,
+      // Keys of events purged while their dedup window was still open (empty with the defaults:
+      // retention 180 days outlives the 90-day window).
+      `CREATE TABLE dedup_keys (
         event_id TEXT NOT NULL,
+        rule_id TEXT NOT NULL,
         seen_at INTEGER NOT NULL,
-        PRIMARY KEY (rule_id, event_id)
+        PRIMARY KEY (event_id, rule_id)
       ) STRICT, WITHOUT ROWID`,
-      'CREATE INDEX dedup_seen ON dedup (seen_at)',
+      'CREATE INDEX dedup_keys_seen ON dedup_keys (seen_at)',
+      // Small settings the store keeps for itself; `dedup_floor`: keys seen before it are forgotten.
+      `CREATE TABLE store_meta (
+        key TEXT PRIMARY KEY,
+        value INTEGER NOT NULL
+      ) STRICT, WITHOUT ROWID`,
+      "INSERT INTO store_meta (key, value) VALUES ('dedup_floor', 0)",
+      `CREATE TABLE state_counts (
+        state TEXT PRIMARY KEY,
+        n INTEGER NOT NULL
+      ) STRICT, WITHOUT ROWID`,
+      `INSERT INTO state_counts (state, n) VALUES
+        ('queued', 0), ('sending', 0), ('retrying', 0), ('delivered', 0), ('dead', 0), ('suppressed', 0)`,
       // Every (account, rule) pair that ever had an event: what a claim looks through for the oldest head.
       `CREATE TABLE queues (
         account TEXT NOT NULL,

@@ -68,6 +68,17 @@ export async function inTransaction<T>(pool: Pool, fn: (client: PoolClient) => P
   }
 }
 
+export type Queryable = Pool | PoolClient;
+
+/** A named statement: the server parses and plans it once per connection. */
+export function runStatement<R extends object = Record<string, unknown>>(
+  db: Queryable,
+  statement: { name: string; text: string },
+  values: unknown[],
+) {
+  return db.query<R>({ name: statement.name, text: statement.text, values });
+}
+
 /** PostgreSQL error code (SQLSTATE) of a driver error, if any. */
 export function sqlState(err: unknown): string | undefined {
   const code = (err as { code?: unknown } | null)?.code;

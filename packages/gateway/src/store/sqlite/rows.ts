@@ -1,4 +1,4 @@
-import type { AuditEntry, NewOutboxEvent, OutboxEvent, OutboxState } from '../../ports.js';
+import type { AuditEntry, OutboxEvent, OutboxState } from '../../ports.js';
 
 /**
  * Conversions between SQLite rows and port types. Reads use raw (array) rows in the fixed column
@@ -63,25 +63,6 @@ export function identifierTypesText(types: readonly string[]): string {
 
 export function consentValue(consent: boolean | null): number | null {
   return consent === null ? null : consent ? 1 : 0;
-}
-
-/** Positional parameters for the events INSERT, in its column order. */
-export function insertParams(e: NewOutboxEvent): unknown[] {
-  return [
-    e.id,
-    e.account,
-    e.ruleId,
-    e.eventId,
-    e.source,
-    e.payload,
-    e.happenedAt,
-    e.receivedAt,
-    e.state,
-    e.receivedAt,
-    identifierTypesText(e.identifierTypes),
-    consentValue(e.consent),
-    e.context,
-  ];
 }
 
 export type RawAuditRow = [

@@ -12,46 +12,67 @@ const DUE = "state IN ('queued', 'retrying')";
 const FINAL = `state IN (${FINAL_STATES.map((s) => `'${s}'`).join(', ')})`;
 const FINISHED_AT = 'coalesce(delivered_at, dead_at, received_at)';
 const ID_LIST = 'id IN (SELECT value FROM json_each(?))';
+const SEQ_LIST = 'seq IN (SELECT value FROM json_each(?))';
 
 export function prepareStatements(db: Database.Database) {
   return {
-    // A key is new, or old enough to be admitted again (seen at or before the cut-off).
-    dedup: db.prepare(`INSERT INTO dedup (rule_id, event_id, seen_at) VALUES (?, ?, ?)
-      ON CONFLICT (rule_id, event_id) DO UPDATE SET seen_at = excluded.seen_at WHERE dedup.seen_at <= ?`),
+    // Dedup: a key is live while some copy was seen after the threshold (see sqlite/dedup.ts).
+    keySeen: db
+      .prepare('SELECT 1 FROM events WHERE event_id = ? AND rule_id = ? AND seen_at > ? LIMIT 1')
+      .pluck(),
+    archivedKeySeen: db
+      .prepare('SELECT 1 FROM dedup_keys WHERE event_id = ? AND rule_id = ? AND seen_at > ?')
+      .pluck(),
+    anyArchivedKey: db.prepare('SELECT EXISTS (SELECT 1 FROM dedup_keys)').pluck(),
+    dedupFloor: db.prepare("SELECT value FROM store_meta WHERE key = 'dedup_floor'").pluck(),
+    setDedupFloor: db.prepare("UPDATE store_meta SET value = ? WHERE key = 'dedup_floor'"),
+    countSeenBetween: db.prepare('SELECT count(*) FROM events WHERE seen_at >= ? AND seen_at < ?').pluck(),
+    expireArchivedKeys: db.prepare('DELETE FROM dedup_keys WHERE seen_at < ?'),
+
     insertEvent: db.prepare(`INSERT INTO events (id, account, rule_id, event_id, source, payload, happened_at,
-      received_at, state, next_attempt_at, identifier_types, consent, context)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      received_at, seen_at, state, next_attempt_at, identifier_types, consent, context)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
     insertQueue: db.prepare('INSERT OR IGNORE INTO queues (account, rule_id) VALUES (?, ?)'),
     queues: db.prepare('SELECT account, rule_id FROM queues').raw(true),
+
+    bumpState: db.prepare('UPDATE state_counts SET n = n + ? WHERE state = ?'),
+    stateCounts: db.prepare('SELECT state, n FROM state_counts').raw(true),
 
     reclaimExpired:
       db.prepare(`UPDATE events SET state = 'retrying', attempts = attempts + 1, lease_until = NULL,
       last_reason = '${LEASE_EXPIRED_REASON}' WHERE state = 'sending' AND lease_until <= ?`),
     // The oldest due head among the given queues: one O(log n) probe of events_due per queue.
-    pickQueue: db.prepare(`SELECT e.account, e.rule_id FROM json_each(?) q
-      JOIN events e ON e.seq = (
-        SELECT d.seq FROM events d
-        WHERE d.account = q.value ->> 0 AND d.rule_id = q.value ->> 1 AND d.${DUE} AND d.next_attempt_at <= ?
-        ORDER BY d.next_attempt_at, d.seq LIMIT 1)
-      ORDER BY e.next_attempt_at, e.seq LIMIT 1`),
+    pickQueue: db
+      .prepare(`SELECT e.account, e.rule_id FROM json_each(?) q
+        JOIN events e ON e.seq = (
+          SELECT d.seq FROM events d
+          WHERE d.account = q.value ->> 0 AND d.rule_id = q.value ->> 1 AND d.${DUE} AND d.next_attempt_at <= ?
+          ORDER BY d.next_attempt_at, d.seq LIMIT 1)
+        ORDER BY e.next_attempt_at, e.seq LIMIT 1`)
+      .raw(true),
     dueInQueue: db
       .prepare(`SELECT ${EVENT_COLUMNS}, seq FROM events
         WHERE account = ? AND rule_id = ? AND ${DUE} AND next_attempt_at <= ?
         ORDER BY next_attempt_at, seq LIMIT ?`)
       .raw(true),
-    lease: db.prepare(
-      "UPDATE events SET state = 'sending', lease_until = ? WHERE seq IN (SELECT value FROM json_each(?))",
-    ),
+    lease: db.prepare(`UPDATE events SET state = 'sending', lease_until = ? WHERE ${SEQ_LIST}`),
 
     complete: db.prepare(`UPDATE events SET state = 'delivered', delivered_at = ?, lease_until = NULL,
       attempts = attempts + 1 WHERE ${ID_LIST} AND state = 'sending'`),
     retryLater: db.prepare(`UPDATE events SET state = 'retrying', next_attempt_at = ?, last_reason = ?,
       lease_until = NULL, attempts = attempts + 1 WHERE ${ID_LIST} AND state = 'sending'`),
+    killableStates: db
+      .prepare(`SELECT state, count(*) FROM events WHERE ${ID_LIST} AND state IN ('queued', 'retrying', 'sending')
+        GROUP BY state`)
+      .raw(true),
     kill: db.prepare(`UPDATE events SET state = 'dead', last_reason = ?, last_response = ?, dead_at = ?,
       attempts = attempts + (state = 'sending'), lease_until = NULL
       WHERE ${ID_LIST} AND state IN ('queued', 'retrying', 'sending')`),
-    release: db.prepare(`UPDATE events SET state = CASE WHEN attempts > 0 THEN 'retrying' ELSE 'queued' END,
-      lease_until = NULL, next_attempt_at = min(next_attempt_at, ?) WHERE ${ID_LIST} AND state = 'sending'`),
+    release: db
+      .prepare(`UPDATE events SET state = CASE WHEN attempts > 0 THEN 'retrying' ELSE 'queued' END,
+        lease_until = NULL, next_attempt_at = min(next_attempt_at, ?) WHERE ${ID_LIST} AND state = 'sending'
+        RETURNING state`)
+      .pluck(),
 
     byEventId: db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE event_id = ? ORDER BY seq`).raw(true),
 
@@ -66,7 +87,6 @@ export function prepareStatements(db: Database.Database) {
         JOIN audit a ON a.seq = l.audit_seq WHERE l.event_id = ? ORDER BY a.at DESC, a.seq DESC LIMIT ?`)
       .raw(true),
 
-    countByState: db.prepare('SELECT state, count(*) FROM events GROUP BY state').raw(true),
     oldestDue: db.prepare(`SELECT min(received_at) FROM events WHERE ${DUE}`).pluck(),
     deadByReason: db
       .prepare(
@@ -74,13 +94,15 @@ export function prepareStatements(db: Database.Database) {
       )
       .raw(true),
 
-    purgeEvents: db.prepare(`DELETE FROM events WHERE seq IN (
-      SELECT seq FROM events WHERE ${FINAL} AND ${FINISHED_AT} < ? LIMIT ?)`),
+    purgeChunk: db.prepare(`SELECT seq FROM events WHERE ${FINAL} AND ${FINISHED_AT} < ? LIMIT ?`).pluck(),
+    // Keys still inside the window outlive their event, so a purge never re-opens the door to a resend.
+    archiveKeys: db.prepare(`INSERT INTO dedup_keys (event_id, rule_id, seen_at)
+      SELECT event_id, rule_id, seen_at FROM events WHERE ${SEQ_LIST} AND seen_at > ?
+      ON CONFLICT (event_id, rule_id) DO UPDATE SET seen_at = max(seen_at, excluded.seen_at)`),
+    deleteEvents: db.prepare(`DELETE FROM events WHERE ${SEQ_LIST} RETURNING state`).pluck(),
     oldAudit: db.prepare('SELECT seq FROM audit WHERE at < ? LIMIT ?').pluck(),
     unlinkAudit: db.prepare('DELETE FROM audit_events WHERE audit_seq IN (SELECT value FROM json_each(?))'),
     deleteAudit: db.prepare('DELETE FROM audit WHERE seq IN (SELECT value FROM json_each(?))'),
-    expireDedup: db.prepare(`DELETE FROM dedup WHERE (rule_id, event_id) IN (
-      SELECT rule_id, event_id FROM dedup WHERE seen_at < ? LIMIT ?)`),
 
     budgetRow: db
       .prepare('SELECT day_start, day_count, recent, paused_until FROM account_limits WHERE account = ?')

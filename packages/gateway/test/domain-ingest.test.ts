@@ -1,0 +1,168 @@
+import { buildConversionEvent } from '@capi-gateway/linkedin';
+import { describe, expect, it } from 'vitest';
+import { createConversionResolver } from '../src/domain/conversions.js';
+import { parseHappenedAt } from '../src/domain/happened-at.js';
+import { type Draft, planIngest, previewIngest, settleIngest } from '../src/domain/ingest.js';
+import { safeFindingPath } from '../src/domain/linkedin-errors.js';
+import { nativeDraft } from '../src/domain/native-event.js';
+import { isPiiKey, looksLikeEmail } from '../src/domain/pii.js';
+
+const NOW = Date.parse('2026-11-20T12:00:00Z');
+const resolver = createConversionResolver({
+  rules: [{ alias: 'lead', ruleId: '11', account: '1001' }],
+  accounts: ['1001'],
+});
+let n = 0;
+const ctx = {
+  resolve: resolver.resolve,
+  build: (input: Parameters<typeof buildConversionEvent>[0]) =>
+    buildConversionEvent(input, { version: '202609', now: NOW }),
+  source: 'web',
+  receivedAt: NOW,
+  newId: () => `id-${++n}`,
+};
+const event = (eventId: string, extra: Partial<Extract<Draft, { kind: 'event' }>> = {}): Draft => ({
+  kind: 'event',
+  eventId,
+  conversion: 'lead',
+  input: { happenedAt: NOW - 1000, user: { email: 'a@example.com' } },
+  consent: null,
+  context: null,
+  warnings: [],
+  ...extra,
+});
+
+describe('planIngest / settleIngest', () => {
+  it('makes one row per distinct (rule, eventId) and marks repeats as duplicates', () => {
+    const plan = planIngest(
+      [
+        event('a'),
+        event('a'),
+        event('b', { consent: false }),
+        { kind: 'rejected', eventId: null, errors: [{ code: 'X', path: '/', message: 'm' }] },
+      ],
+      ctx,
+    );
+    expect(plan.rows.map((r) => [r.eventId, r.state, r.consent])).toEqual([
+      ['a', 'queued', null],
+      ['b', 'suppressed', false],
+    ]);
+    expect(plan.rows[0]).toMatchObject({
+      account: '1001',
+      ruleId: '11',
+      source: 'web',
+      receivedAt: NOW,
+      happenedAt: NOW - 1000,
+    });
+    const results = settleIngest(plan, ['duplicate', 'inserted']);
+    expect(results.map((r) => r.status)).toEqual(['duplicate', 'duplicate', 'suppressed', 'rejected']);
+  });
+
+  it('previews the LinkedIn payload without rows being needed', () => {
+    const [result] = previewIngest(planIngest([event('p')], { ...ctx, keepEvents: true }));
+    expect(result?.payload).toMatchObject({ conversion: 'urn:lla:llaPartnerConversion:11', eventId: 'p' });
+  });
+
+  it('passes SDK findings through as per-event problems without severity', () => {
+    const [result] = settleIngest(
+      planIngest([event('x', { input: { happenedAt: NOW - 1000, user: {} } })], ctx),
+      [],
+    );
+    expect(result?.errors).toEqual([{ code: 'NO_IDENTIFIER', path: '/user', message: expect.any(String) }]);
+  });
+});
+
+describe('nativeDraft', () => {
+  it('maps a valid event', () => {
+    const d = nativeDraft({
+      conversion: 'lead',
+      eventId: 'e',
+      happenedAt: '2026-11-20T10:00:00Z',
+      user: { email: 'a@b.co' },
+      consent: { granted: true },
+      context: { stage: 'SQL' },
+    });
+    expect(d).toEqual({
+      kind: 'event',
+      eventId: 'e',
+      conversion: 'lead',
+      input: { happenedAt: Date.parse('2026-11-20T10:00:00Z'), user: { email: 'a@b.co' } },
+      consent: true,
+      context: '{"stage":"SQL"}',
+      warnings: [],
+    });
+  });
+
+  it('treats an empty context as none', () => {
+    const d = nativeDraft({ conversion: 'lead', eventId: 'e', happenedAt: 1, user: {}, context: {} });
+    expect(d.kind === 'event' && d.context).toBeNull();
+  });
+
+  it('never echoes a key that looks like an email in a path', () => {
+    const d = nativeDraft({
+      conversion: 'lead',
+      eventId: 'e',
+      happenedAt: 1,
+      user: { 'jane@example.com': 'x' },
+    });
+    expect(d.kind).toBe('rejected');
+    expect(JSON.stringify(d)).not.toContain('jane');
+  });
+});
+
+describe('parseHappenedAt', () => {
+  it.each([
+    [1795172400000, 1795172400000],
+    ['1795172400000', 1795172400000],
+    ['2026-11-20T10:00:00Z', Date.parse('2026-11-20T10:00:00Z')],
+    ['2026-11-20T10:00:00.123+02:00', Date.parse('2026-11-20T08:00:00.123Z')],
+    ['2026-11-20T10:00+0200', Date.parse('2026-11-20T08:00:00Z')],
+    ['2026-11-20', Date.parse('2026-11-20T00:00:00Z')],
+    ['2026-11-20T10:00:00', null],
+    ['20 Nov 2026', null],
+    ['', null],
+    [Number.NaN, null],
+  ])('%s → %s', (input, expected) => {
+    expect(parseHappenedAt(input)).toBe(expected);
+  });
+});
+
+describe('personal-data detection', () => {
+  it.each(['a@b.co', 'Jane.Doe+tag@example.com', 'x <jane@example.org>'])('finds the email in %s', (s) => {
+    expect(looksLikeEmail(s)).toBe(true);
+  });
+  it.each(['Sales @ Acme', 'user@localhost', 'no at sign', '@handle'])('does not flag %s', (s) => {
+    expect(looksLikeEmail(s)).toBe(false);
+  });
+  it.each(['email', 'contactEmail', 'e-mail', 'phone', 'first_name', 'lastName', 'name', 'ip', 'li_fat_id'])(
+    '%s is a personal-data key',
+    (k) => {
+      expect(isPiiKey(k)).toBe(true);
+    },
+  );
+  it.each([
+    'accountDomain',
+    'crmAccountId',
+    'companyName',
+    'accountName',
+    'lifecycleStage',
+    'opportunityId',
+    'shipping',
+  ])('%s is not', (k) => {
+    expect(isPiiKey(k)).toBe(false);
+  });
+});
+
+describe('safeFindingPath', () => {
+  it.each([
+    ['', '/'],
+    ['/conversion', '/conversion'],
+    ['/user/userIds/0/idValue', '/user/userIds/0/idValue'],
+    ['/user/userInfo/city', '/user/userInfo/city'],
+    ['/ spaced key', '/(key)'],
+    ['/user/jane@example.com', '/user/(key)'],
+    ['/conversionValue/a b', '/conversionValue/(key)'],
+  ])('%s → %s', (input, expected) => {
+    expect(safeFindingPath(input)).toBe(expected);
+  });
+});

@@ -1,0 +1,216 @@
+import { describe, expect, it } from 'vitest';
+import { createMemoryStore } from '../src/store/memory.js';
+import { ACCOUNT, get, HOUR, harness, KEYS, NOW, nativeEvent, post, RULES } from './http-harness.js';
+
+type Harness = ReturnType<typeof harness>;
+
+/** Ingests events and dead-letters them with `reason`, as the worker would. */
+async function deadLetters(
+  h: Harness,
+  eventIds: string[],
+  reason: string,
+  conversion = 'lead',
+): Promise<string[]> {
+  const res = await post(h, '/v1/events', {
+    events: eventIds.map((eventId) => nativeEvent({ eventId, conversion })),
+  });
+  expect(res.status).toBe(200);
+  const ids: string[] = [];
+  for (const eventId of eventIds) {
+    const [row] = await h.store.findByEventId(eventId);
+    if (row) ids.push(row.id);
+  }
+  const claimed = await h.store.claim({ limit: 100, leaseMs: 60_000, now: h.clock.now() });
+  expect(claimed?.events.length).toBe(eventIds.length);
+  await h.store.kill(ids, reason, '{"message":"Index: 0, ERROR :: /user :: x","status":422}', h.clock.now());
+  return ids;
+}
+
+const admin = (h: Harness, path: string, body: unknown, key: string | null = KEYS.admin) =>
+  post(h, path, body, { key });
+
+describe('admin routes', () => {
+  describe('authentication', () => {
+    it('401 ADMIN_DISABLED with a fix naming CAPI_ADMIN_TOKEN when no admin token is configured', async () => {
+      const h = harness({
+        replaceYaml: `
+accounts: [{ id: ${ACCOUNT}, conversions: { lead: ${RULES.lead} } }]
+sources: [{ name: website, key: ${KEYS.website} }]
+`,
+      });
+      for (const res of [
+        await get(h, '/v1/events/x'),
+        await get(h, '/v1/dead-letters'),
+        await admin(h, '/v1/dead-letters/redrive', { reason: 'x' }),
+      ]) {
+        expect(res.status).toBe(401);
+        const body = (await res.json()) as { error: { code: string; fix: string } };
+        expect(body.error.code).toBe('ADMIN_DISABLED');
+        expect(body.error.fix).toContain('CAPI_ADMIN_TOKEN');
+      }
+    });
+
+    it('401 for a missing token, and for a source key used as admin token', async () => {
+      const h = harness();
+      expect(await (await get(h, '/v1/dead-letters', null)).json()).toMatchObject({
+        error: { code: 'AUTH_MISSING' },
+      });
+      const res = await get(h, '/v1/dead-letters', KEYS.website);
+      expect(res.status).toBe(401);
+      expect(await res.json()).toMatchObject({ error: { code: 'AUTH_INVALID' } });
+    });
+  });
+
+  describe('GET /v1/events/{eventId}', () => {
+    it('shows state, identifier types and attempts, never identifier values', async () => {
+      const h = harness();
+      await post(h, '/v1/events', nativeEvent({ eventId: 'look-me-up', context: { crmAccountId: 'A-1' } }));
+      await post(h, '/v1/events', nativeEvent({ eventId: 'look-me-up', conversion: 'purchase' }));
+      const [row] = await h.store.findByEventId('look-me-up');
+      await h.store.appendAudit({
+        at: NOW,
+        account: ACCOUNT,
+        ruleId: RULES.lead,
+        requestId: 'li-req-1',
+        batchSize: 1,
+        identifierCounts: { SHA256_EMAIL: 1 },
+        consentCounts: { unknown: 1 },
+        status: 500,
+        outcome: 'retry',
+        errorBody: '{"message":"Internal Server Error","status":500}',
+        durationMs: 12,
+        eventIds: [row?.id ?? ''],
+      });
+
+      const res = await get(h, '/v1/events/look-me-up');
+      expect(res.status).toBe(200);
+      const text = await res.text();
+      const body = JSON.parse(text) as { events: Array<Record<string, unknown>> };
+      expect(body.events).toHaveLength(2);
+      const lead = body.events.find((e) => e.ruleId === RULES.lead);
+      expect(lead).toMatchObject({
+        eventId: 'look-me-up',
+        account: ACCOUNT,
+        source: 'website',
+        state: 'queued',
+        attemptCount: 0,
+        happenedAt: new Date(NOW - HOUR).toISOString(),
+        identifierTypes: ['SHA256_EMAIL', 'LINKEDIN_FIRST_PARTY_ADS_TRACKING_UUID'],
+        context: { crmAccountId: 'A-1' },
+        attempts: [
+          {
+            at: new Date(NOW).toISOString(),
+            status: 500,
+            outcome: 'retry',
+            requestId: 'li-req-1',
+            batchSize: 1,
+            durationMs: 12,
+            errorBody: '{"message":"Internal Server Error","status":500}',
+          },
+        ],
+      });
+      expect(lead).not.toHaveProperty('payload');
+      expect(text).not.toContain('a1b2c3-d4e5f6');
+      expect(text).not.toMatch(/[0-9a-f]{64}/);
+    });
+
+    it('404 NOT_FOUND for an unknown eventId', async () => {
+      const res = await get(harness(), '/v1/events/nope');
+      expect(res.status).toBe(404);
+      expect(await res.json()).toMatchObject({ error: { code: 'NOT_FOUND' } });
+    });
+
+    it('503 STORE_UNAVAILABLE when the store fails', async () => {
+      const store = createMemoryStore();
+      store.findByEventId = async () => {
+        throw new Error('connection refused');
+      };
+      const res = await get(harness({ store }), '/v1/events/x');
+      expect(res.status).toBe(503);
+      expect(await res.json()).toMatchObject({ error: { code: 'STORE_UNAVAILABLE' } });
+    });
+  });
+
+  describe('GET /v1/dead-letters', () => {
+    it('lists dead letters with filters', async () => {
+      const h = harness();
+      await deadLetters(h, ['d1', 'd2'], 'rejected');
+      h.clock.set(NOW + HOUR);
+      await deadLetters(h, ['d3'], 'expired', 'purchase');
+
+      const all = (await (await get(h, '/v1/dead-letters')).json()) as {
+        count: number;
+        deadLetters: Array<{ eventId: string; state: string; lastReason: string; lastResponse: string }>;
+      };
+      expect(all.count).toBe(3);
+      expect(all.deadLetters.every((d) => d.state === 'dead')).toBe(true);
+      expect(all.deadLetters[0]?.lastResponse).toContain('ERROR ::');
+
+      const byReason = (await (await get(h, '/v1/dead-letters?reason=expired')).json()) as typeof all;
+      expect(byReason.deadLetters.map((d) => d.eventId)).toEqual(['d3']);
+      const byRule = (await (await get(h, `/v1/dead-letters?ruleId=${RULES.lead}`)).json()) as typeof all;
+      expect(byRule.deadLetters.map((d) => d.eventId).sort()).toEqual(['d1', 'd2']);
+      const since = (await (
+        await get(h, `/v1/dead-letters?since=${new Date(NOW + HOUR).toISOString()}`)
+      ).json()) as typeof all;
+      expect(since.deadLetters.map((d) => d.eventId)).toEqual(['d3']);
+      const limited = (await (
+        await get(h, `/v1/dead-letters?account=${ACCOUNT}&limit=1`)
+      ).json()) as typeof all;
+      expect(limited.count).toBe(1);
+    });
+
+    it.each([
+      ['limit=0', '/limit'],
+      ['limit=abc', '/limit'],
+      ['ruleId=urn:x', '/ruleId'],
+      ['since=tomorrow', '/since'],
+      ['colour=red', '/colour'],
+    ])('400 QUERY_INVALID for %s', async (query, path) => {
+      const res = await get(harness(), `/v1/dead-letters?${query}`);
+      expect(res.status).toBe(400);
+      expect(await res.json()).toMatchObject({ error: { code: 'QUERY_INVALID', path } });
+    });
+  });
+
+  describe('POST /v1/dead-letters/redrive', () => {
+    it('moves matching dead letters back to the queue and wakes the worker', async () => {
+      const h = harness();
+      const [first] = await deadLetters(h, ['r1', 'r2'], 'rejected');
+      await deadLetters(h, ['r3'], 'expired');
+      const before = h.wakeups();
+
+      const byId = await admin(h, '/v1/dead-letters/redrive', { ids: [first] });
+      expect(await byId.json()).toEqual({ redriven: 1 });
+      expect((await h.store.findByEventId('r1'))[0]?.state).toBe('queued');
+      expect(h.wakeups()).toBe(before + 1);
+
+      const byReason = await admin(h, '/v1/dead-letters/redrive', { reason: 'expired' });
+      expect(await byReason.json()).toEqual({ redriven: 1 });
+      const byEventId = await admin(h, '/v1/dead-letters/redrive', { eventIds: ['r2', 'unknown'] });
+      expect(await byEventId.json()).toEqual({ redriven: 1 });
+      const none = await admin(h, '/v1/dead-letters/redrive', { ruleId: RULES.lead });
+      expect(await none.json()).toEqual({ redriven: 0 });
+      expect(h.logs.some((l) => l.includes('dead letters redriven'))).toBe(true);
+    });
+
+    it.each([
+      ['an empty body object', {}],
+      ['empty id lists', { ids: [], eventIds: [] }],
+    ])('400 REDRIVE_FILTER_MISSING for %s', async (_name, body) => {
+      const res = await admin(harness(), '/v1/dead-letters/redrive', body);
+      expect(res.status).toBe(400);
+      expect(await res.json()).toMatchObject({ error: { code: 'REDRIVE_FILTER_MISSING' } });
+    });
+
+    it('400 BODY_INVALID with details for a wrong shape', async () => {
+      const res = await admin(harness(), '/v1/dead-letters/redrive', { ids: 'x', everything: true });
+      expect(res.status).toBe(400);
+      const body = (await res.json()) as {
+        error: { code: string; path: string; details: Array<{ path: string }> };
+      };
+      expect(body.error.code).toBe('BODY_INVALID');
+      expect(body.error.details.map((d) => d.path).sort()).toEqual(['/everything', '/ids']);
+    });
+  });
+});

@@ -1,0 +1,250 @@
+import { sha256Hex } from '@capi-gateway/linkedin';
+import { describe, expect, it } from 'vitest';
+import { basic, HOUR, harness, KEYS, NOW, post, RULES, trackCall } from './http-harness.js';
+
+type Body = {
+  results: Array<{
+    eventId: string | null;
+    status: string;
+    errors?: Array<{ code: string; path: string }>;
+    warnings?: Array<{ code: string }>;
+    payload?: { user: Record<string, unknown>; conversionValue?: unknown; conversionHappenedAt: number };
+  }>;
+  summary: Record<string, number>;
+  error?: { code: string };
+};
+
+describe('Segment-compatible routes', () => {
+  describe('authentication', () => {
+    it('takes the write key as the Basic user name with an empty password', async () => {
+      const h = harness();
+      const res = await post(h, '/v1/track', trackCall({ messageId: 'm-basic' }), {
+        key: null,
+        headers: { authorization: basic(KEYS.crm) },
+      });
+      expect(res.status).toBe(200);
+      expect((await h.store.findByEventId('m-basic'))[0]?.source).toBe('crm');
+    });
+
+    it('also takes it as Bearer', async () => {
+      const h = harness();
+      const res = await post(h, '/v1/track', trackCall({ messageId: 'm-bearer' }));
+      expect(res.status).toBe(200);
+      expect((await h.store.findByEventId('m-bearer'))[0]?.source).toBe('website');
+    });
+
+    it.each([
+      ['no header', {}, 'AUTH_MISSING'],
+      ['an empty Basic user', { authorization: basic('') }, 'AUTH_MISSING'],
+      ['an unknown Basic key', { authorization: basic('not-a-key-000000000') }, 'AUTH_INVALID'],
+      ['a malformed Basic value', { authorization: 'Basic ***' }, 'AUTH_MISSING'],
+    ])('401 with %s', async (_name, headers, code) => {
+      const res = await post(harness(), '/v1/batch', { batch: [trackCall()] }, { key: null, headers });
+      expect(res.status).toBe(401);
+      expect(await res.json()).toMatchObject({ error: { code } });
+    });
+  });
+
+  describe('field mapping', () => {
+    it('maps messageId, event, timestamp, email, revenue and currency', async () => {
+      const h = harness();
+      const res = await post(
+        h,
+        '/v1/track',
+        trackCall({
+          messageId: 'm-map',
+          event: 'Qualified Lead',
+          timestamp: '2026-11-20T09:00:00.000Z',
+          context: { traits: { email: 'Sam.Lee@Example.com' } },
+          properties: { revenue: 1500, currency: 'USD' },
+        }),
+      );
+      expect(res.status).toBe(200);
+      const [row] = await h.store.findByEventId('m-map');
+      expect(row).toMatchObject({
+        ruleId: RULES.qualified_lead,
+        happenedAt: Date.parse('2026-11-20T09:00:00Z'),
+      });
+      expect(JSON.parse(row?.payload ?? '')).toMatchObject({
+        eventId: 'm-map',
+        conversionValue: { currencyCode: 'USD', amount: '1500' },
+        user: { userIds: [{ idType: 'SHA256_EMAIL', idValue: sha256Hex('sam.lee@example.com') }] },
+      });
+    });
+
+    it('maps li_fat_id, names, company, title and IP; value; email from properties', async () => {
+      const h = harness();
+      const res = await post(
+        h,
+        '/v1/track',
+        trackCall({
+          messageId: 'm-rich',
+          event: 'purchase',
+          context: {
+            ip: '203.0.113.7',
+            traits: { first_name: 'Sam', lastName: 'Lee', company: { name: 'Acme' }, title: 'CTO' },
+            page: { url: 'https://example.com/landing?utm_source=li&li_fat_id=fat-123' },
+          },
+          properties: { email: 'sam@example.com', value: '99.5', currency: 'EUR' },
+        }),
+        { query: 'validate_only=true' },
+      );
+      const body = (await res.json()) as Body;
+      expect(body.results[0]?.payload?.conversionValue).toEqual({ currencyCode: 'EUR', amount: '99.5' });
+      expect(body.results[0]?.payload?.user).toEqual({
+        userIds: [
+          { idType: 'SHA256_EMAIL', idValue: sha256Hex('sam@example.com') },
+          { idType: 'LINKEDIN_FIRST_PARTY_ADS_TRACKING_UUID', idValue: 'fat-123' },
+          { idType: 'PLAINTEXT_IP_ADDRESS', idValue: '203.0.113.7' },
+        ],
+        userInfo: { firstName: 'Sam', lastName: 'Lee', companyName: 'Acme', title: 'CTO' },
+      });
+    });
+
+    it('prefers li_fat_id from properties, then context, then the page URL', async () => {
+      const h = harness();
+      const res = await post(
+        h,
+        '/v1/track',
+        trackCall({
+          context: { li_fat_id: 'from-context', page: { url: 'https://x.test/?li_fat_id=from-url' } },
+          properties: { li_fat_id: 'from-properties' },
+        }),
+        { query: 'validate_only=1' },
+      );
+      const ids = ((await res.json()) as Body).results[0]?.payload?.user.userIds as Array<{
+        idValue: string;
+      }>;
+      expect(ids.map((i) => i.idValue)).toEqual(['from-properties']);
+    });
+
+    it('uses the time of receipt when there is no timestamp, and warns', async () => {
+      const h = harness();
+      const call = trackCall({ messageId: 'm-now' });
+      delete call.timestamp;
+      const res = await post(h, '/v1/track', call, { query: 'validate_only=true' });
+      const result = ((await res.json()) as Body).results[0];
+      expect(result?.payload?.conversionHappenedAt).toBe(NOW);
+      expect(result?.warnings?.map((w) => w.code)).toContain('HAPPENED_AT_DEFAULTED');
+    });
+
+    it('drops a revenue without currency, with a warning', async () => {
+      const res = await post(harness(), '/v1/track', trackCall({ properties: { revenue: 10 } }), {
+        query: 'validate_only=true',
+      });
+      const result = ((await res.json()) as Body).results[0];
+      expect(result?.payload?.conversionValue).toBeUndefined();
+      expect(result?.warnings?.map((w) => w.code)).toContain('SEGMENT_CURRENCY_MISSING');
+    });
+
+    it('accepts Segment’s nulls and unknown fields', async () => {
+      const h = harness();
+      const res = await post(
+        h,
+        '/v1/track',
+        trackCall({
+          anonymousId: 'anon-1',
+          userId: null,
+          integrations: { All: true },
+          context: { traits: { email: 'a@example.com', title: null }, library: { name: 'analytics-node' } },
+          properties: { revenue: null, plan: 'pro' },
+        }),
+      );
+      expect(((await res.json()) as Body).summary.accepted).toBe(1);
+    });
+
+    it('rejects an event name that maps to no alias, a missing messageId, and a bad timestamp', async () => {
+      const res = await post(harness(), '/v1/batch', {
+        batch: [
+          trackCall({ event: 'Page Scrolled' }),
+          trackCall({ messageId: undefined }),
+          trackCall({ messageId: 'bad-ts', timestamp: 'last week' }),
+        ],
+      });
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as Body;
+      expect(body.results.map((r) => [r.status, r.errors?.[0]?.code, r.errors?.[0]?.path])).toEqual([
+        ['rejected', 'CONVERSION_UNKNOWN', '/conversion'],
+        ['rejected', 'EVENT_ID_MISSING', '/messageId'],
+        ['rejected', 'HAPPENED_AT_INVALID', '/timestamp'],
+      ]);
+    });
+  });
+
+  describe('/v1/batch', () => {
+    it('ingests track calls, ignores identify/page calls, rejects unknown types; always 200', async () => {
+      const h = harness();
+      const res = await post(h, '/v1/batch', {
+        sentAt: new Date(NOW).toISOString(),
+        batch: [
+          trackCall({ messageId: 't1' }),
+          { type: 'identify', messageId: 'i1', traits: { email: 'x@example.com' } },
+          { type: 'page', messageId: 'p1' },
+          { type: 'bogus', messageId: 'b1' },
+          trackCall({ messageId: 't1' }),
+        ],
+      });
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as Body;
+      expect(body.results.map((r) => [r.eventId, r.status])).toEqual([
+        ['t1', 'accepted'],
+        ['i1', 'ignored'],
+        ['p1', 'ignored'],
+        ['b1', 'rejected'],
+        ['t1', 'duplicate'],
+      ]);
+      expect(body.results[1]?.warnings?.[0]?.code).toBe('SEGMENT_TYPE_IGNORED');
+      expect(body.results[3]?.errors?.[0]).toMatchObject({ code: 'EVENT_INVALID', path: '/type' });
+      expect(body.summary).toEqual({ accepted: 1, duplicate: 1, rejected: 1, suppressed: 0, ignored: 2 });
+      expect(JSON.stringify(body)).not.toContain('x@example.com');
+    });
+
+    it('answers 200 even when every call was rejected (Segment SDKs only look at 2xx)', async () => {
+      const res = await post(harness(), '/v1/batch', { batch: [trackCall({ event: 'Nope' })] });
+      expect(res.status).toBe(200);
+      expect(((await res.json()) as Body).summary.rejected).toBe(1);
+    });
+
+    it.each([
+      ['no batch', {}],
+      ['batch not an array', { batch: {} }],
+      ['an empty batch', { batch: [] }],
+    ])('400 BODY_INVALID for %s', async (_name, body) => {
+      const res = await post(harness(), '/v1/batch', body);
+      expect(res.status).toBe(400);
+      expect(await res.json()).toMatchObject({ error: { code: 'BODY_INVALID', path: '/batch' } });
+    });
+
+    it('413 TOO_MANY_EVENTS above the limit', async () => {
+      const res = await post(harness(), '/v1/batch', {
+        batch: Array.from({ length: 5001 }, () => ({ type: 'page' })),
+      });
+      expect(res.status).toBe(413);
+      expect(await res.json()).toMatchObject({ error: { code: 'TOO_MANY_EVENTS' } });
+    });
+
+    it('503 while intake is closed', async () => {
+      const h = harness();
+      h.intake.close();
+      const res = await post(h, '/v1/track', trackCall());
+      expect(res.status).toBe(503);
+      expect(res.headers.get('retry-after')).toBe('5');
+    });
+  });
+
+  it('/v1/track refuses a body that is not one call', async () => {
+    const res = await post(harness(), '/v1/track', [trackCall()]);
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ error: { code: 'BODY_INVALID', path: '/' } });
+  });
+
+  it('an old Segment timestamp is rejected by LinkedIn’s 90-day rule', async () => {
+    const res = await post(
+      harness(),
+      '/v1/track',
+      trackCall({ timestamp: new Date(NOW - 95 * 24 * HOUR).toISOString() }),
+    );
+    const body = (await res.json()) as Body;
+    expect(body.results[0]?.errors?.[0]?.code).toBe('HAPPENED_AT_TOO_OLD');
+  });
+});

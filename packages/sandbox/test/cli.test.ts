@@ -1,0 +1,39 @@
+import { describe, expect, it, vi } from 'vitest';
+import { runSandboxCli } from '../src/cli.js';
+import { DEMO_SEED } from '../src/index.js';
+
+describe('runSandboxCli', () => {
+  it('starts, prints the URL, tokens and rule ids, and stops when told to', async () => {
+    const lines: string[] = [];
+    const controller = new AbortController();
+    let url = '';
+    const done = runSandboxCli(['--port', '0', '--per-minute', '5'], {
+      log: (l) => lines.push(l),
+      signal: controller.signal,
+      onListening: (u) => {
+        url = u;
+      },
+    });
+    await vi.waitFor(() => expect(url).not.toBe(''));
+    const res = await fetch(`${url}/__sandbox/limits`);
+    expect(await res.json()).toEqual({ perMinute: 5, perDay: 500_000 });
+    controller.abort();
+    await done;
+    const out = lines.join('\n');
+    expect(out).toContain(`listening on ${url}`);
+    for (const token of Object.values(DEMO_SEED.tokens)) expect(out).toContain(token);
+    for (const id of Object.values(DEMO_SEED.rules)) expect(out).toContain(id);
+    expect(out).toContain('Stopping');
+    await expect(fetch(`${url}/__sandbox/stats`)).rejects.toThrow();
+  });
+
+  it('--help prints usage and returns', async () => {
+    const lines: string[] = [];
+    await runSandboxCli(['--help'], { log: (l) => lines.push(l) });
+    expect(lines.join('\n')).toMatch(/--seed <file>/);
+  });
+
+  it('rejects a bad port', async () => {
+    await expect(runSandboxCli(['--port', 'abc'], { log: () => {} })).rejects.toThrow();
+  });
+});

@@ -1,0 +1,101 @@
+/**
+ * Crash: kill -9 the gateway repeatedly during a 100,000-event ingest while clients retry
+ * unanswered requests with the same eventIds. Every acknowledged event must reach LinkedIn (the
+ * sandbox), and an eventId may reach it twice only if it was in flight when a kill landed.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually, freePort, type GatewayProcess, sleep, spawnGateway } from '../support/processes.js';
+import {
+  admin,
+  deliveredAt,
+  gatewayEnv,
+  makeEvents,
+  postUntilAnswered,
+  type SandboxHandle,
+  startSandbox,
+  tempDir,
+} from './harness.js';
+
+const TOTAL = 100_000;
+const PER_REQUEST = 500;
+const CLIENTS = 8;
+const KILLS = 4;
+const BATCH = 5000;
+const CONCURRENCY = 4;
+
+describe('crash: kill -9 during ingest', () => {
+  let sb: SandboxHandle;
+  let tmp: ReturnType<typeof tempDir>;
+  let gw: GatewayProcess;
+  let env: Record<string, string>;
+  let port: number;
+
+  beforeAll(async () => {
+    sb = await startSandbox({ limits: { perMinute: 100_000, perDay: 10_000_000 } });
+    tmp = tempDir('crash');
+    port = await freePort();
+    env = gatewayEnv(sb.url, `sqlite:${tmp.dir}/gateway.db`, {
+      CAPI_LINKEDIN_RPM: '100000',
+      CAPI_DELIVERY_CONCURRENCY: String(CONCURRENCY),
+    });
+    gw = await spawnGateway(env, { port });
+  });
+
+  afterAll(async () => {
+    await gw?.kill9().catch(() => undefined);
+    await sb?.stop();
+    tmp?.cleanup();
+  });
+
+  it('loses no acknowledged event and delivers none twice outside the crash windows', async () => {
+    const now = Date.now() - 3_600_000;
+    const batches = Array.from({ length: TOTAL / PER_REQUEST }, (_, r) =>
+      makeEvents(`crash-${r}`, PER_REQUEST, now, r % 2 === 0 ? 'lead' : 'purchase'),
+    );
+    const acknowledged = new Set<string>();
+    let next = 0;
+    let ingestDone = false;
+    const client = async () => {
+      for (let r = next++; r < batches.length; r = next++) {
+        const results = await postUntilAnswered(() => gw.url, batches[r]!);
+        for (const res of results) {
+          expect(['accepted', 'duplicate']).toContain(res.status);
+          if (res.eventId) acknowledged.add(res.eventId);
+        }
+      }
+    };
+
+    let kills = 0;
+    const killer = async () => {
+      while (!ingestDone && kills < KILLS) {
+        await sleep(700 + Math.floor(Math.random() * 800));
+        if (ingestDone) break;
+        await gw.kill9();
+        kills++;
+        gw = await spawnGateway(env, { port });
+      }
+    };
+
+    const clients = Promise.all(Array.from({ length: CLIENTS }, client)).finally(() => {
+      ingestDone = true;
+    });
+    await Promise.all([clients, killer()]);
+    expect(kills).toBeGreaterThanOrEqual(1);
+    expect(acknowledged.size).toBe(TOTAL);
+
+    await eventually(() => deliveredAt(sb.sandbox).distinct.size >= TOTAL, 120_000, 'all events delivered');
+    const { distinct, total } = deliveredAt(sb.sandbox);
+    // 0 acknowledged events lost.
+    for (const id of acknowledged) expect(distinct.has(id)).toBe(true);
+    expect(distinct.size).toBe(TOTAL);
+    // Repeats only inside crash windows: at most what could be in flight at each kill.
+    expect(total - distinct.size).toBeLessThanOrEqual(kills * BATCH * CONCURRENCY);
+
+    const dead = await admin<{ deadLetters: unknown[]; count: number }>(gw.url, '/v1/dead-letters');
+    expect(dead.count).toBe(0);
+    expect(dead.deadLetters).toEqual([]);
+
+    // Graceful stop after the storm: exit code 0.
+    expect(await gw.terminate()).toBe(0);
+  }, 300_000);
+});

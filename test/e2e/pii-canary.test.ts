@@ -76,7 +76,7 @@ describe('PII canary', () => {
         happenedAt: Math.floor(now / 1000),
         user: user(1),
       }),
-    ).toBe(200);
+    ).toBe(422);
     expect(
       await post('/v1/events?validate_only=true', {
         conversion: 'lead',

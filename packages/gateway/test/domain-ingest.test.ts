@@ -59,7 +59,7 @@ describe('planIngest / settleIngest', () => {
   });
 
   it('previews the LinkedIn payload without rows being needed', () => {
-    const [result] = previewIngest(planIngest([event('p')], { ...ctx, keepEvents: true }));
+    const [result] = previewIngest(planIngest([event('p')], ctx));
     expect(result?.payload).toMatchObject({ conversion: 'urn:lla:llaPartnerConversion:11', eventId: 'p' });
   });
 

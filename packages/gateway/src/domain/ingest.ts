@@ -47,10 +47,10 @@ export interface PlanContext {
   receivedAt: number;
   newId(): string;
   /**
-   * Keep each built event for previewIngest (validate_only). Off for real ingest, so the object
-   * graphs die young instead of surviving the commit's await into the old generation.
+   * Do not keep each built event for previewIngest. Real ingest sets it, so those object graphs die
+   * young instead of surviving the commit's await into the old generation.
    */
-  keepEvents?: boolean;
+  dropEvents?: boolean;
 }
 
 interface Slot {
@@ -80,7 +80,7 @@ export function planIngest(drafts: readonly Draft[], ctx: PlanContext): IngestPl
   const slots: Slot[] = [];
   // Dedup key (ruleId, eventId), as in the store: a repeat inside one request is a duplicate too.
   const seen = new Set<string>();
-  const keep = ctx.keepEvents === true;
+  const keep = ctx.dropEvents !== true;
 
   for (const draft of drafts) {
     if (draft.kind === 'rejected') {

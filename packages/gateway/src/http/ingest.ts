@@ -83,7 +83,7 @@ export function createIngestor(deps: HttpDeps, resolver: ConversionResolver): In
         source: request.source,
         receivedAt: request.receivedAt,
         newId: randomUUID,
-        keepEvents: request.validateOnly,
+        dropEvents: !request.validateOnly,
       });
       if (request.validateOnly) return previewIngest(plan);
 

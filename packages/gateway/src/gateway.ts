@@ -100,7 +100,9 @@ export async function createGateway(
         await store.stats();
         checks.store = 'ok';
       } catch (err) {
-        checks.store = `unreachable: ${(err as Error).message}`;
+        // /readyz is unauthenticated: the detail goes to the log, not to the caller.
+        logger.warn({ err }, 'readiness: store unreachable');
+        checks.store = 'unreachable';
       }
       return { ok: accepting && checks.store === 'ok', checks };
     },

@@ -28,6 +28,11 @@ const SENSITIVE = [
   'name',
   'phone',
   'ip',
+  'payload',
+  'idValue',
+  'sha256Email',
+  'liFatId',
+  'context',
 ];
 
 export const REDACT_PATHS: string[] = SENSITIVE.flatMap((field) => [

@@ -22,6 +22,8 @@ export interface GatewayMetrics {
   readonly budgetLeft: Gauge<'account' | 'window'>;
   /** Dead-lettered events by reason. */
   readonly deadLettered: Counter<'reason'>;
+  /** Age in seconds of the oldest event waiting for delivery (0 when none): the freshness alarm. */
+  readonly oldestQueuedAge: Gauge<never>;
 }
 
 export interface MetricsOptions {
@@ -82,6 +84,11 @@ export function createMetrics(options: MetricsOptions = {}): GatewayMetrics {
       name: 'capigw_dead_lettered_total',
       help: 'Events dead-lettered, by reason',
       labelNames: ['reason'] as const,
+      registers,
+    }),
+    oldestQueuedAge: new Gauge({
+      name: 'capigw_oldest_queued_age_seconds',
+      help: 'Age of the oldest event waiting for delivery; alert when it passes 15 minutes',
       registers,
     }),
   };

@@ -63,6 +63,11 @@ describe('planIngest / settleIngest', () => {
     expect(result?.payload).toMatchObject({ conversion: 'urn:lla:llaPartnerConversion:11', eventId: 'p' });
   });
 
+  it('drops the built events when asked (real ingest keeps only the rows)', () => {
+    const [result] = previewIngest(planIngest([event('q')], { ...ctx, dropEvents: true }));
+    expect(result?.payload).toBeUndefined();
+  });
+
   it('passes SDK findings through as per-event problems without severity', () => {
     const [result] = settleIngest(
       planIngest([event('x', { input: { happenedAt: NOW - 1000, user: {} } })], ctx),

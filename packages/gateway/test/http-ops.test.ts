@@ -73,6 +73,7 @@ describe('operations routes', () => {
       expect(text).toContain('capigw_queue_depth{state="queued"} 2');
       expect(text).toContain('capigw_queue_depth{state="suppressed"} 1');
       expect(text).toContain('capigw_queue_depth{state="dead"} 0');
+      expect(text).toMatch(/^capigw_oldest_queued_age_seconds \d+(\.\d+)?$/m);
       expect(text).toContain('capigw_events_ingested_total{source="website",status="accepted"} 2');
     });
 

@@ -69,6 +69,8 @@ export function registerOpsRoutes(app: App, ctx: RouteContext, openApiDocument: 
     try {
       const stats = await store.stats();
       for (const state of STATES) metrics.queueDepth.set({ state }, stats.byState[state] ?? 0);
+      const oldest = stats.oldestQueuedAt;
+      metrics.oldestQueuedAge.set(oldest === null ? 0 : Math.max(0, (deps.clock.now() - oldest) / 1000));
     } catch (err) {
       // Serve the other metrics anyway; a stale gauge is better than a failed scrape.
       logger.warn({ err }, 'could not refresh queue depth for /metrics');

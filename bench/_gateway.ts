@@ -665,6 +665,25 @@ export async function gatewayCounters(gatewayUrl: string): Promise<GatewayCounte
   };
 }
 
+/** The gateway's own warnings and errors (pino JSON lines at level ≥ 40), counted by message. */
+export function logSummary(output: string): { warnOrWorse: number; byMessage: Record<string, number> } {
+  const byMessage: Record<string, number> = {};
+  let warnOrWorse = 0;
+  for (const line of output.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    try {
+      const entry = JSON.parse(line) as { level?: number; msg?: string; err?: { message?: string } };
+      if ((entry.level ?? 0) < 40) continue;
+      warnOrWorse += 1;
+      const key = `${entry.msg ?? '?'}${entry.err?.message ? `: ${entry.err.message}` : ''}`.slice(0, 200);
+      byMessage[key] = (byMessage[key] ?? 0) + 1;
+    } catch {
+      // not a log line
+    }
+  }
+  return { warnOrWorse, byMessage };
+}
+
 export interface SandboxCounters {
   requests: number;
   byStatus: Record<string, number>;

@@ -39,6 +39,7 @@ import {
   getText,
   healthProbe,
   intFromEnv,
+  logSummary,
   MiB,
   machine,
   makeTempDir,
@@ -340,6 +341,7 @@ export async function run(): Promise<Record<string, unknown>> {
         linkedinRequests: g.linkedinRequests,
         sandboxByStatus: s.byStatus,
         sandboxEventsAccepted: s.eventsAccepted,
+        gatewayLog: logSummary(gw.output()),
       },
       meetsGoal: {
         drained,

@@ -30,6 +30,7 @@ import {
   healthProbe,
   intFromEnv,
   load,
+  logSummary,
   machine,
   makeTempDir,
   note,
@@ -220,6 +221,7 @@ export async function run(): Promise<Record<string, unknown>> {
         sandboxEventsAccepted: s2.eventsAccepted,
         gatewayAcceptedTotal: g2.accepted,
         deliveredMatchesAccepted: s2.eventsAccepted === g2.accepted,
+        gatewayLog: logSummary(gw.output()),
       },
       meetsGoal: {
         deliveredEventsPerSecond: deliveredPerSecond >= GOALS.deliveredEventsPerSecond,

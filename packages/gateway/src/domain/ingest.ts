@@ -4,7 +4,13 @@
  * request, and shape the outbox rows. Pure (ids and time come in through the context), so the HTTP
  * layer only adds one `store.enqueue` between `planIngest` and `settleIngest`.
  */
-import type { BuildResult, ConversionEvent, ConversionInput, Finding } from '@capi-gateway/linkedin';
+import {
+  type BuildResult,
+  type ConversionEvent,
+  type ConversionInput,
+  type Finding,
+  serializeConversionEvent,
+} from '@capi-gateway/linkedin';
 import type { Problem } from '../errors.js';
 import type { EnqueueStatus, NewOutboxEvent } from '../ports.js';
 import type { ConversionResolver } from './conversions.js';
@@ -154,7 +160,8 @@ export function planIngest(drafts: readonly Draft[], ctx: PlanContext): IngestPl
       ruleId,
       eventId: draft.eventId,
       source: ctx.source,
-      payload: JSON.stringify(built.event),
+      // Byte-identical to JSON.stringify (property-tested in the SDK), and faster on the hot path.
+      payload: serializeConversionEvent(built.event),
       happenedAt: built.event.conversionHappenedAt,
       receivedAt: ctx.receivedAt,
       state: suppressed ? 'suppressed' : 'queued',

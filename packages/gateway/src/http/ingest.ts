@@ -3,7 +3,6 @@
  * `store.enqueue` → results. The answer is only given after the store has committed, so a 2xx
  * always means "on disk". Metrics are counted per request, not per event.
  */
-import { randomUUID } from 'node:crypto';
 import { buildConversionEvent, type ConversionInput } from '@capi-gateway/linkedin';
 import type { ConversionResolver } from '../domain/conversions.js';
 import {
@@ -17,6 +16,7 @@ import {
 } from '../domain/ingest.js';
 import { GatewayError } from '../errors.js';
 import type { EnqueueStatus, NewOutboxEvent } from '../ports.js';
+import { newOutboxId } from '../store/ids.js';
 import type { HttpDeps } from './deps.js';
 
 export interface IngestRequest {
@@ -82,7 +82,7 @@ export function createIngestor(deps: HttpDeps, resolver: ConversionResolver): In
         build: (input: ConversionInput) => buildConversionEvent(input, buildOptions),
         source: request.source,
         receivedAt: request.receivedAt,
-        newId: randomUUID,
+        newId: () => newOutboxId(),
         dropEvents: !request.validateOnly,
       });
       if (request.validateOnly) return previewIngest(plan);

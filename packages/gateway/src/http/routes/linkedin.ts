@@ -4,12 +4,12 @@
  * `{"status": 201}` per element), answered after the commit. Validation errors are all-or-nothing
  * and LinkedIn-shaped; the Bearer token is a gateway source key, not a LinkedIn token.
  */
-import { randomUUID } from 'node:crypto';
 import { MAX_BATCH_SIZE } from '@capi-gateway/linkedin';
 import { z } from 'zod';
 import { prepareCompat } from '../../domain/linkedin-compat.js';
 import { type LinkedInErrorBody, safeFindingPath } from '../../domain/linkedin-errors.js';
 import { GatewayError } from '../../errors.js';
+import { newOutboxId } from '../../store/ids.js';
 import { readJsonBody } from '../body.js';
 import { type App, isRecord, json, limitsText, type RouteContext, validateOnlyFlag } from '../context.js';
 import { BatchCreateResponseSchema, LinkedInErrorSchema, ValidateOnlyQuerySchema } from '../schemas.js';
@@ -158,7 +158,7 @@ export function registerLinkedInRoutes(app: App, ctx: RouteContext): void {
       configuredRule: resolver.configuredRule,
       source,
       receivedAt,
-      newId: randomUUID,
+      newId: () => newOutboxId(),
     });
     if (!outcome.ok) {
       if (!validateOnly) {

@@ -214,7 +214,19 @@ export function gatewayEnv(o: GatewayEnvOptions): Record<string, string> {
     ...(process.env.BENCH_GATEWAY_NODE_OPTIONS
       ? { NODE_OPTIONS: process.env.BENCH_GATEWAY_NODE_OPTIONS }
       : {}),
+    // Experiments: extra gateway settings, e.g. BENCH_GATEWAY_ENV="CAPI_DELIVERY_CONCURRENCY=1".
+    ...extraGatewayEnv(),
   };
+}
+
+/** BENCH_GATEWAY_ENV: whitespace-separated NAME=value pairs added to the gateway's environment. */
+export function extraGatewayEnv(): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of (process.env.BENCH_GATEWAY_ENV ?? '').split(/\s+/).filter(Boolean)) {
+    const eq = pair.indexOf('=');
+    if (eq > 0) out[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------

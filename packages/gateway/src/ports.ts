@@ -143,6 +143,12 @@ export interface StoreCapabilities {
 /**
  * The durable outbox. Operations, not SQL. Every method is atomic. `enqueue` returns only after the
  * events are committed (WAL; fsync per commit in strict mode).
+ *
+ * Attempts: `complete` and `retryLater` count one; `kill` counts one only if the event was leased;
+ * `release` counts none; a lease that expires counts one (reason `lease_expired`). `complete`,
+ * `retryLater` and `release` act only on events still being sent, so a late answer cannot undo
+ * another worker's delivery. `purge` keeps dedup keys until their window closes. `listDead` returns
+ * at most 1,000 rows unless a limit says otherwise.
  */
 export interface OutboxStore {
   readonly capabilities: StoreCapabilities;

@@ -7,7 +7,7 @@
  * Every process runs on 127.0.0.1; every load run is bounded both in requests and in time.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statfsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statfsSync } from 'node:fs';
 import { cpus, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -261,6 +261,16 @@ export function readCpuSeconds(pid: number): number | null {
   }
 }
 
+/** Bytes the process has caused to be written to storage so far (/proc/<pid>/io), or null. */
+export function readWriteBytes(pid: number): number | null {
+  try {
+    const m = /^write_bytes: (\d+)$/m.exec(readFileSync(`/proc/${pid}/io`, 'utf8'));
+    return m ? Number(m[1]) : null;
+  } catch {
+    return null;
+  }
+}
+
 /** Samples a process's RSS every `intervalMs` (default 250 ms) until stopped. */
 export class RssSampler {
   readonly samples: Array<{ atMs: number; rssMiB: number }> = [];
@@ -308,6 +318,24 @@ export class RssSampler {
   }
 }
 
+/** Bytes written to the machine's disks so far (/proc/diskstats, whole disks, no loop/ram/zram). */
+function machineDiskWriteBytes(): number {
+  try {
+    let sectors = 0;
+    for (const line of readFileSync('/proc/diskstats', 'utf8').split('\n')) {
+      const f = line.trim().split(/\s+/);
+      const name = f[2] ?? '';
+      if (!name || /^(loop|ram|zram|dm-)/.test(name)) continue;
+      // Whole disks only: a partition also has /sys/block/<disk>/<partition>, not /sys/block/<partition>.
+      if (!existsSync(`/sys/block/${name}`)) continue;
+      sectors += Number(f[9] ?? 0);
+    }
+    return sectors * 512;
+  } catch {
+    return 0;
+  }
+}
+
 /** Busy CPU seconds of the whole machine so far (all CPUs, from /proc/stat; iowait counts as idle). */
 function machineBusySeconds(): number {
   try {
@@ -322,14 +350,16 @@ function machineBusySeconds(): number {
 }
 
 /**
- * CPU seconds used by each named process (and this one, the load generator) between `start` and
- * `stop`, and by everything else on the machine (kernel threads, page-cache writeback, other
+ * CPU seconds used (and bytes written to storage) by each named process, and CPU seconds used by
+ * this one (the load generator), between `start` and `stop`, and by everything else on the machine (kernel threads, page-cache writeback, other
  * people's processes): on a shared machine that last figure says how much the others took.
  */
 export function cpuMeter(pids: Record<string, number>): { stop(): Record<string, number> } {
   const before = new Map(Object.entries(pids).map(([name, pid]) => [name, readCpuSeconds(pid) ?? 0]));
+  const writesBefore = new Map(Object.entries(pids).map(([name, pid]) => [name, readWriteBytes(pid) ?? 0]));
   const self = process.cpuUsage();
   const machineBefore = machineBusySeconds();
+  const diskBefore = machineDiskWriteBytes();
   const started = performance.now();
   return {
     stop() {
@@ -341,6 +371,10 @@ export function cpuMeter(pids: Record<string, number>): { stop(): Record<string,
         ours += used;
         out[`${name}CpuSeconds`] = round(used);
       }
+      for (const [name, pid] of Object.entries(pids)) {
+        const written = (readWriteBytes(pid) ?? 0) - (writesBefore.get(name) ?? 0);
+        out[`${name}DiskWriteMiB`] = round(written / MiB);
+      }
       const used = process.cpuUsage(self);
       const generator = (used.user + used.system) / 1e6;
       ours += generator;
@@ -348,8 +382,23 @@ export function cpuMeter(pids: Record<string, number>): { stop(): Record<string,
       const busy = machineBusySeconds() - machineBefore;
       out.machineBusyCpuSeconds = round(busy);
       out.restOfMachineCpuSeconds = round(Math.max(0, busy - ours));
+      // What reached the disk (all writers: WAL, checkpoints, filesystem journal, others' files).
+      out.machineDiskWriteMiB = round((machineDiskWriteBytes() - diskBefore) / MiB);
       return out;
     },
+  };
+}
+
+/**
+ * Disk writes per event from a `cpuMeter` reading: what the named process wrote (page-cache
+ * accounting, a lower bound: a page rewritten while still dirty counts once) and what reached the
+ * disks of the machine (every writer, so only meaningful when the machine is otherwise quiet).
+ */
+export function writesPerEvent(cpu: Record<string, number>, name: string, events: number) {
+  const n = Math.max(1, events);
+  return {
+    processBytesPerEvent: Math.round(((cpu[`${name}DiskWriteMiB`] ?? 0) * MiB) / n),
+    deviceBytesPerEvent: Math.round(((cpu.machineDiskWriteMiB ?? 0) * MiB) / n),
   };
 }
 

@@ -6,9 +6,10 @@
  *
  * (1) Fill: a SQLite store is filled directly through the store API (`openStore('sqlite:…')`,
  *     `store.enqueue` in batches of 5,000 from 4 concurrent callers, so group commit merges them),
- *     with realistic rows: every payload built by the SDK's `buildConversionEvent` from a distinct
- *     email (SHA-256 hashed), half with a click id, a quarter with a name pair and company, three
- *     rules. Free disk is checked first (about 600 bytes per event plus room for the WAL);
+ *     with rows as the ingest path makes them: every payload built and serialised by the SDK
+ *     (`buildConversionEvent`, `serializeConversionEvent`) from a distinct email (SHA-256 hashed),
+ *     half with a click id, a quarter with a name pair and company, three rules; internal ids from
+ *     the store's own `newOutboxId` (time-ordered UUID v7). Free disk is checked first (about 600 bytes per event plus room for the WAL);
  *     N is scaled down, with a note, when the temp folder's disk cannot hold it.
  * (2) Drain: a gateway process is started on that file, delivering to the LinkedIn sandbox in its
  *     own process, with the per-minute budget raised in both (BENCH_BACKLOG_RPM, default 60,000)
@@ -23,11 +24,16 @@
  * Environment: BENCH_BACKLOG (N), BENCH_BACKLOG_RPM, BENCH_BACKLOG_MAX_SECONDS (drain bound,
  * default 900), BENCH_BACKLOG_DURABILITY (normal|strict, default normal).
  */
-import { randomUUID } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { type BuildOptions, buildConversionEvent, type ConversionInput } from '@capi-gateway/linkedin';
+import {
+  type BuildOptions,
+  buildConversionEvent,
+  type ConversionInput,
+  serializeConversionEvent,
+} from '@capi-gateway/linkedin';
 import type { NewOutboxEvent } from '../packages/gateway/src/ports.js';
+import { newOutboxId } from '../packages/gateway/src/store/ids.js';
 import { openStore } from '../packages/gateway/src/store/open.js';
 import {
   ACCOUNT,
@@ -54,6 +60,7 @@ import {
   startGateway,
   startSandbox,
   waitForQuietMachine,
+  writesPerEvent,
 } from './_gateway.js';
 
 const REQUESTED = intFromEnv('BENCH_BACKLOG', 10_000_000);
@@ -78,7 +85,7 @@ const LAST = ['Doe', 'Lee', 'Müller', 'Smith-Jones', 'Nguyen', 'García'];
 const COMPANIES = ['Acme GmbH', 'Example Inc.', 'Widgets LLC', 'Foo Co., Ltd.'];
 const RULE_IDS = [RULES.lead, RULES.qualifiedLead, RULES.purchase];
 
-/** Rows exactly as the ingest path makes them: built, hashed and serialised by the SDK. */
+/** Rows exactly as the ingest path makes them: built, hashed and serialised by the SDK, v7 ids. */
 function makeRows(from: number, count: number, now: number, opts: BuildOptions): NewOutboxEvent[] {
   const rows: NewOutboxEvent[] = [];
   for (let i = from; i < from + count; i++) {
@@ -105,12 +112,13 @@ function makeRows(from: number, count: number, now: number, opts: BuildOptions):
     const built = buildConversionEvent(input, opts);
     if (!built.ok) throw new Error(`backlog event ${i} did not build: ${JSON.stringify(built.errors)}`);
     rows.push({
-      id: randomUUID(),
+      // The internal id exactly as the ingest path makes it (time-ordered UUID v7).
+      id: newOutboxId(),
       account: ACCOUNT,
       ruleId,
       eventId,
       source: 'bench',
-      payload: JSON.stringify(built.event),
+      payload: serializeConversionEvent(built.event),
       happenedAt: built.event.conversionHappenedAt,
       receivedAt: now,
       state: 'queued',
@@ -316,6 +324,8 @@ export async function run(): Promise<Record<string, unknown>> {
         eventsPerSecond: Math.round(delivered / drainSeconds),
         // Contention-free view on a shared machine: events per CPU-second the gateway got.
         eventsPerGatewayCpuSecond: Math.round(delivered / Math.max(0.01, cpuDrain.gatewayCpuSeconds ?? 0)),
+        // Disk writes per delivered event (state updates, audit, WAL): the gateway's and the machine's.
+        diskWrites: writesPerEvent(cpuDrain, 'gateway', delivered),
         eventsPerSecond10to50: segment('10%', '50%'),
         eventsPerSecond50to90: segment('50%', '90%'),
         cpu: cpuDrain,

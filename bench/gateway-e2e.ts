@@ -43,6 +43,7 @@ import {
   startGateway,
   startSandbox,
   waitForQuietMachine,
+  writesPerEvent,
 } from './_gateway.js';
 
 const SECONDS = intFromEnv('BENCH_E2E_SECONDS', 60);
@@ -192,6 +193,8 @@ export async function run(): Promise<Record<string, unknown>> {
         deliveredEventsPerGatewayCpuSecond: Math.round(
           deliveredInWindow / Math.max(0.01, cpuWindow.gatewayCpuSeconds ?? 0),
         ),
+        // Disk writes per event taken in and delivered: the gateway's own and the machine's.
+        diskWrites: writesPerEvent(cpuWindow, 'gateway', deliveredInWindow),
         acceptedEvents: acceptedByGateway,
         ingestEventsPerSecond: ingestPerSecond,
         ingest: {

@@ -53,6 +53,7 @@ import {
   startGateway,
   startSandbox,
   waitForQuietMachine,
+  writesPerEvent,
 } from './_gateway.js';
 
 const MODES = (process.env.BENCH_INGEST_MODES ?? 'normal,strict')
@@ -162,7 +163,9 @@ async function runMode(durability: 'normal' | 'strict', sandbox: ScriptProcess) 
     const bare = await startBareServer();
     const bareQuiet = await waitForQuietMachine();
     let bareRun: CalibratedLoad;
+    let bareCpu: Record<string, number>;
     try {
+      let meter!: ReturnType<typeof cpuMeter>;
       bareRun = await calibratedLoad({
         url: `${bare.url}/v1/events`,
         connections: SINGLE_CONNECTIONS,
@@ -171,7 +174,11 @@ async function runMode(durability: 'normal' | 'strict', sandbox: ScriptProcess) 
         warmupSeconds: WARMUP_SECONDS,
         targetSeconds: SECONDS,
         maxSeconds: SECONDS * 4 + 30,
+        beforeMeasured: async () => {
+          meter = cpuMeter({ bare: bare.pid });
+        },
       });
+      bareCpu = meter.stop();
     } finally {
       await bare.stop();
     }
@@ -227,6 +234,8 @@ async function runMode(durability: 'normal' | 'strict', sandbox: ScriptProcess) 
         eventsPerGatewayCpuSecond: Math.round(
           batchAccepted / Math.max(0.01, batchCpu.gatewayCpuSeconds ?? 0),
         ),
+        // Disk writes per accepted event: the gateway's own (WAL, checkpoints) and the machine's.
+        diskWrites: writesPerEvent(batchCpu, 'gateway', batchAccepted),
         ...summary(batch.measured),
         warmup: warmupSummary(batch, BATCH_EVENTS),
         verify: checkAccepted(batch.measured, BATCH_EVENTS, before, afterBatch),
@@ -241,6 +250,7 @@ async function runMode(durability: 'normal' | 'strict', sandbox: ScriptProcess) 
           requestsPerGatewayCpuSecond: Math.round(
             (single.measured.byStatus['200'] ?? 0) / Math.max(0.01, singleCpu.gatewayCpuSeconds ?? 0),
           ),
+          diskWrites: writesPerEvent(singleCpu, 'gateway', single.measured.byStatus['200'] ?? 0),
           warmup: warmupSummary(single, 1),
           verify: checkAccepted(single.measured, 1, beforeSingle, afterSingle),
           cpu: singleCpu,
@@ -249,6 +259,7 @@ async function runMode(durability: 'normal' | 'strict', sandbox: ScriptProcess) 
         bareNodeHttp: {
           ...summary(bareRun.measured),
           warmup: warmupSummary(bareRun, 1),
+          cpu: bareCpu,
           machineBeforeRun: bareQuiet,
         },
         ratioToBare: ratio,

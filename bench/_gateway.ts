@@ -7,7 +7,7 @@
  * Every process runs on 127.0.0.1; every load run is bounded both in requests and in time.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statfsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statfsSync } from 'node:fs';
 import { cpus, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -175,10 +175,41 @@ export interface BenchGateway extends GatewayProcess {
   stop(): Promise<void>;
 }
 
+/** Pids of this process's direct children (from /proc), to find a child we hold no handle on. */
+function childPids(): Set<number> {
+  const out = new Set<number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === process.pid) out.add(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
+
 /** `capi start` as a real child process (test/support/processes.ts), tracked for cleanup. */
 export async function startGateway(env: Record<string, string>): Promise<BenchGateway> {
   hookCleanup();
-  const gateway = await spawnGateway(env);
+  const before = childPids();
+  let gateway: GatewayProcess;
+  try {
+    gateway = await spawnGateway(env);
+  } catch (err) {
+    // spawnGateway gives up after 30 s without stopping the process it started: stop it here, by pid.
+    for (const pid of childPids()) {
+      if (before.has(pid)) continue;
+      try {
+        if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('cli.ts')) process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    throw err;
+  }
   track(gateway.child);
   return Object.assign(gateway, {
     pid: gateway.child.pid ?? -1,

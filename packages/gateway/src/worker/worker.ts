@@ -114,7 +114,12 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
         await sleep(pollMs, stopping.signal);
         continue;
       }
-      if (claimed) continue;
+      if (claimed) {
+        // Store calls can complete synchronously (SQLite): without a turn of the event loop here,
+        // back-to-back claims starve ingest and /healthz for hundreds of milliseconds.
+        await yieldToEventLoop();
+        continue;
+      }
       if (inFlight.size === 0) settleIdle(thisCycle);
       await wakeup.wait(pollMs);
     }
@@ -202,4 +207,9 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
       wakeup.kick();
     },
   };
+}
+
+/** Lets pending I/O (sockets, timers) run before the next claim. */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }

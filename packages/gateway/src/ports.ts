@@ -16,7 +16,8 @@ export const systemClock: Clock = { now: () => Date.now() };
  * delivered | retrying | dead. Rejected and duplicate events are never stored as rows of their own;
  * everything else is.
  */
-export type OutboxState = 'queued' | 'sending' | 'retrying' | 'delivered' | 'dead' | 'suppressed';
+export const OUTBOX_STATES = ['queued', 'sending', 'retrying', 'delivered', 'dead', 'suppressed'] as const;
+export type OutboxState = (typeof OUTBOX_STATES)[number];
 
 /** What the HTTP layer hands to the store: already normalised, hashed, validated. No raw PII. */
 export interface NewOutboxEvent {

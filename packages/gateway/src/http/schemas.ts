@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { MAX_EVENT_ID } from '../domain/ingest.js';
+import { OUTBOX_STATES } from '../ports.js';
 
 export const ProblemSchema = z
   .object({
@@ -89,7 +90,7 @@ export const OutboxEventViewSchema = z
     ruleId: z.string(),
     account: z.string(),
     source: z.string(),
-    state: z.enum(['queued', 'sending', 'retrying', 'delivered', 'dead', 'suppressed']),
+    state: z.enum(OUTBOX_STATES),
     attemptCount: z.number().int(),
     happenedAt: z.string(),
     receivedAt: z.string(),

@@ -20,6 +20,7 @@ import {
   DEFAULT_AUDIT_LIMIT,
   DEFAULT_DEAD_LIST_LIMIT,
   DEFAULT_DEDUP_WINDOW_MS,
+  emptyStateCounts,
   FINAL_STATES,
   LEASE_EXPIRED_REASON,
 } from './policy.js';
@@ -227,14 +228,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): OutboxStore
 
     async stats(): Promise<OutboxStats> {
       open();
-      const byState: Record<OutboxState, number> = {
-        queued: 0,
-        sending: 0,
-        retrying: 0,
-        delivered: 0,
-        dead: 0,
-        suppressed: 0,
-      };
+      const byState = emptyStateCounts();
       const deadByReason: Record<string, number> = {};
       let oldestQueuedAt: number | null = null;
       for (const r of rows.values()) {

@@ -1,3 +1,5 @@
+import { OUTBOX_STATES, type OutboxState } from '../ports.js';
+
 /**
  * Store behaviour that every adapter shares and the conformance suite checks. One table of values,
  * so a change here changes all adapters at once.
@@ -18,6 +20,11 @@ export const DEFAULT_AUDIT_LIMIT = 50;
  * reaches the retry limit instead of looping for ever.
  */
 export const LEASE_EXPIRED_REASON = 'lease_expired';
+
+/** Every state at zero: `stats()` reports all states, including those with no rows. */
+export function emptyStateCounts(): Record<OutboxState, number> {
+  return Object.fromEntries(OUTBOX_STATES.map((s) => [s, 0])) as Record<OutboxState, number>;
+}
 
 /** States `purge` may delete. Live events (queued, sending, retrying) are never purged. */
 export const FINAL_STATES = ['delivered', 'dead', 'suppressed'] as const;

@@ -15,6 +15,7 @@ import {
   DEFAULT_DEAD_LIST_LIMIT,
   DEFAULT_DEDUP_WINDOW_MS,
   DELETE_CHUNK_ROWS,
+  emptyStateCounts,
 } from './policy.js';
 import { claimPostgres } from './postgres/claim.js';
 import { createPostgresWriter } from './postgres/enqueue.js';
@@ -149,14 +150,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
       // One snapshot for all three reads, so the numbers agree with each other.
       return inTransaction(pool, async (client) => {
         await client.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY');
-        const byState: Record<OutboxState, number> = {
-          queued: 0,
-          sending: 0,
-          retrying: 0,
-          delivered: 0,
-          dead: 0,
-          suppressed: 0,
-        };
+        const byState = emptyStateCounts();
         const counts = await runStatement<{ state: OutboxState; n: number }>(client, sql.countByState, []);
         for (const { state, n } of counts.rows) byState[state] = n;
         const oldest = await runStatement<{ oldest: number | null }>(client, sql.oldestDue, []);

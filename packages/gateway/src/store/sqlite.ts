@@ -11,6 +11,7 @@ import {
   DEFAULT_DEAD_LIST_LIMIT,
   DEFAULT_DEDUP_WINDOW_MS,
   DELETE_CHUNK_ROWS,
+  emptyStateCounts,
 } from './policy.js';
 import { createClaim } from './sqlite/claim.js';
 import { StateDeltas } from './sqlite/counters.js';
@@ -249,14 +250,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     async stats() {
       const s = ready();
       return db.transaction(() => {
-        const byState: Record<OutboxState, number> = {
-          queued: 0,
-          sending: 0,
-          retrying: 0,
-          delivered: 0,
-          dead: 0,
-          suppressed: 0,
-        };
+        const byState = emptyStateCounts();
         for (const [state, n] of s.stateCounts.all() as Array<[OutboxState, number]>) byState[state] = n;
         const deadByReason: Record<string, number> = {};
         for (const [reason, n] of s.deadByReason.all() as Array<[string, number]>) deadByReason[reason] = n;

@@ -4,12 +4,10 @@
  */
 import { z } from 'zod';
 import { type ErrorCode, errorBody } from '../../errors.js';
-import type { OutboxState } from '../../ports.js';
+import { OUTBOX_STATES } from '../../ports.js';
 import { type App, json, type RouteContext } from '../context.js';
 import type { Readiness } from '../deps.js';
 import { HealthSchema, ReadySchema } from '../schemas.js';
-
-const STATES: readonly OutboxState[] = ['queued', 'sending', 'retrying', 'delivered', 'dead', 'suppressed'];
 
 export function registerOpsRoutes(app: App, ctx: RouteContext, openApiDocument: () => unknown): void {
   const { deps } = ctx;
@@ -68,7 +66,7 @@ export function registerOpsRoutes(app: App, ctx: RouteContext, openApiDocument: 
   app.get('/metrics', async (c) => {
     try {
       const stats = await store.stats();
-      for (const state of STATES) metrics.queueDepth.set({ state }, stats.byState[state] ?? 0);
+      for (const state of OUTBOX_STATES) metrics.queueDepth.set({ state }, stats.byState[state] ?? 0);
       const oldest = stats.oldestQueuedAt;
       metrics.oldestQueuedAge.set(oldest === null ? 0 : Math.max(0, (deps.clock.now() - oldest) / 1000));
     } catch (err) {

@@ -20,8 +20,8 @@ import {
   busiestMinute,
   deliveredAt,
   gatewayEnv,
-  makeEvents,
-  postUntilAnswered,
+  ingestAll,
+  makeBatches,
   type SandboxHandle,
   startSandbox,
 } from './harness.js';
@@ -71,24 +71,9 @@ await describeWithPg('cluster: 3 instances on one PostgreSQL, kill -9 every few 
   });
 
   it('loses nothing, repeats only in crash windows and keeps the cluster inside the budget', async () => {
-    const happenedAt = Date.now() - 3_600_000;
-    const batches = Array.from({ length: TOTAL / PER_REQUEST }, (_, r) =>
-      makeEvents(`cl-${r}`, PER_REQUEST, happenedAt, r % 2 === 0 ? 'lead' : 'purchase'),
-    );
-    const acknowledged = new Set<string>();
-    let next = 0;
+    const batches = makeBatches('cl', TOTAL, PER_REQUEST, Date.now() - 3_600_000);
+    // Round-robin like a load balancer; a retry after a failure lands on the next instance.
     let turn = 0;
-    let ingestDone = false;
-    const client = async () => {
-      for (let r = next++; r < batches.length; r = next++) {
-        // Round-robin like a load balancer; a retry after a failure lands on the next instance.
-        const results = await postUntilAnswered(() => gateways[turn++ % INSTANCES]!.url, batches[r]!);
-        for (const res of results) {
-          expect(['accepted', 'duplicate']).toContain(res.status);
-          if (res.eventId) acknowledged.add(res.eventId);
-        }
-      }
-    };
     let kills = 0;
     const killer = async () => {
       while (kills < KILLS) {
@@ -99,13 +84,10 @@ await describeWithPg('cluster: 3 instances on one PostgreSQL, kill -9 every few 
         gateways[victim] = await spawnGateway(env, { port: ports[victim] });
       }
     };
-    await Promise.all([
-      Promise.all(Array.from({ length: 8 }, client)).finally(() => {
-        ingestDone = true;
-      }),
+    const [acknowledged] = await Promise.all([
+      ingestAll(batches, () => gateways[turn++ % INSTANCES]!.url, 8),
       killer(),
     ]);
-    expect(ingestDone).toBe(true);
     expect(acknowledged.size).toBe(TOTAL);
 
     await eventually(() => deliveredAt(sb.sandbox).distinct.size >= TOTAL, 180_000, 'all events delivered');

@@ -9,8 +9,8 @@ import {
   admin,
   deliveredAt,
   gatewayEnv,
-  makeEvents,
-  postUntilAnswered,
+  ingestAll,
+  makeBatches,
   type SandboxHandle,
   startSandbox,
   tempDir,
@@ -48,23 +48,8 @@ describe('crash: kill -9 during ingest', () => {
   });
 
   it('loses no acknowledged event and delivers none twice outside the crash windows', async () => {
-    const now = Date.now() - 3_600_000;
-    const batches = Array.from({ length: TOTAL / PER_REQUEST }, (_, r) =>
-      makeEvents(`crash-${r}`, PER_REQUEST, now, r % 2 === 0 ? 'lead' : 'purchase'),
-    );
-    const acknowledged = new Set<string>();
-    let next = 0;
+    const batches = makeBatches('crash', TOTAL, PER_REQUEST, Date.now() - 3_600_000);
     let ingestDone = false;
-    const client = async () => {
-      for (let r = next++; r < batches.length; r = next++) {
-        const results = await postUntilAnswered(() => gw.url, batches[r]!);
-        for (const res of results) {
-          expect(['accepted', 'duplicate']).toContain(res.status);
-          if (res.eventId) acknowledged.add(res.eventId);
-        }
-      }
-    };
-
     let kills = 0;
     const killer = async () => {
       while (!ingestDone && kills < KILLS) {
@@ -76,10 +61,10 @@ describe('crash: kill -9 during ingest', () => {
       }
     };
 
-    const clients = Promise.all(Array.from({ length: CLIENTS }, client)).finally(() => {
+    const ingest = ingestAll(batches, () => gw.url, CLIENTS).finally(() => {
       ingestDone = true;
     });
-    await Promise.all([clients, killer()]);
+    const [acknowledged] = await Promise.all([ingest, killer()]);
     expect(kills).toBeGreaterThanOrEqual(1);
     expect(acknowledged.size).toBe(TOTAL);
 

@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSandbox, DEMO_SEED, type Sandbox, type SandboxOptions } from '@capi-gateway/sandbox';
+import { expect } from 'vitest';
 import { sleep } from '../support/processes.js';
 
 export const SOURCE_KEY = 'e2e-source-key-0123456789';
@@ -65,6 +66,42 @@ export function makeEvents(
     happenedAt,
     user: { email: `${prefix}-${i}@example.com` },
   }));
+}
+
+/** `total` events in requests of `perRequest`, alternating between the lead and purchase rules. */
+export function makeBatches(
+  prefix: string,
+  total: number,
+  perRequest: number,
+  happenedAt: number,
+): NativeEvent[][] {
+  return Array.from({ length: total / perRequest }, (_, r) =>
+    makeEvents(`${prefix}-${r}`, perRequest, happenedAt, r % 2 === 0 ? 'lead' : 'purchase'),
+  );
+}
+
+/**
+ * Sends every batch with `clients` concurrent producers, each retrying unanswered requests, and
+ * returns the acknowledged eventIds. Every answer must be `accepted` or `duplicate`.
+ */
+export async function ingestAll(
+  batches: NativeEvent[][],
+  baseUrl: () => string,
+  clients: number,
+): Promise<Set<string>> {
+  const acknowledged = new Set<string>();
+  let next = 0;
+  const client = async () => {
+    for (let r = next++; r < batches.length; r = next++) {
+      const results = await postUntilAnswered(baseUrl, batches[r]!);
+      for (const res of results) {
+        expect(['accepted', 'duplicate']).toContain(res.status);
+        if (res.eventId) acknowledged.add(res.eventId);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: clients }, client));
+  return acknowledged;
 }
 
 export interface IngestResult {

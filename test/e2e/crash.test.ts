@@ -37,6 +37,9 @@ describe('crash: kill -9 during ingest', () => {
     env = gatewayEnv(sb.url, `sqlite:${tmp.dir}/gateway.db`, {
       CAPI_LINKEDIN_RPM: '100000',
       CAPI_DELIVERY_CONCURRENCY: String(CONCURRENCY),
+      // A killed gateway's claims come back when their lease ends; 10 s (not the default 60 s)
+      // keeps the test short while staying far above a sandbox round trip.
+      CAPI_DELIVERY_LEASE_MS: '10000',
     });
     gw = await spawnGateway(env, { port });
   });

@@ -40,6 +40,8 @@ export interface GatewayConfig {
   maxEventsPerRequest: number;
   storeUrl: string;
   durability: 'normal' | 'strict';
+  /** SQLite only: the connection runs on its own thread (default true). */
+  storeThread: boolean;
   dedupWindowMs: number;
   retentionMs: number;
   linkedin: { baseUrl: string; oauthBaseUrl: string; version: string; timeoutMs: number };
@@ -104,6 +106,7 @@ const fileSchema = z
         durability: z.enum(['normal', 'strict']),
         dedupWindowDays: positiveInt,
         retentionDays: positiveInt,
+        thread: z.boolean(),
       })
       .partial()
       .strict(),
@@ -203,6 +206,7 @@ const GENERIC_ENV: Record<string, string> = {
   CAPI_SERVER_SHUTDOWN_GRACE_MS: 'server.shutdownGraceMs',
   CAPI_STORE_DEDUP_WINDOW_DAYS: 'store.dedupWindowDays',
   CAPI_STORE_RETENTION_DAYS: 'store.retentionDays',
+  CAPI_STORE_THREAD: 'store.thread',
   CAPI_LINKEDIN_TIMEOUT_MS: 'linkedin.timeoutMs',
   CAPI_DELIVERY_BATCH_SIZE: 'delivery.batchSize',
   CAPI_DELIVERY_LINGER_MS: 'delivery.lingerMs',
@@ -437,6 +441,7 @@ function resolve(file: ConfigFile): Readonly<GatewayConfig> {
     shutdownGraceMs: file.server?.shutdownGraceMs ?? DEFAULTS.shutdownGraceMs,
     storeUrl: file.store?.url ?? DEFAULTS.storeUrl,
     durability: file.store?.durability ?? DEFAULTS.durability,
+    storeThread: file.store?.thread ?? true,
     dedupWindowMs: (file.store?.dedupWindowDays ?? DEFAULTS.dedupWindowDays) * DAY_MS,
     retentionMs: (file.store?.retentionDays ?? DEFAULTS.retentionDays) * DAY_MS,
     linkedin: {

@@ -55,6 +55,7 @@ export async function createGateway(
     overrides.store ??
     (await openStore(config.storeUrl, {
       durability: config.durability,
+      thread: config.storeThread,
       dedupWindowMs: config.dedupWindowMs,
       clock,
     }));
@@ -97,7 +98,8 @@ export async function createGateway(
       const checks: Record<string, string> = {};
       checks.intake = accepting ? 'open' : 'closed';
       try {
-        await store.stats();
+        // ping, not stats: a load balancer polls this, and on PostgreSQL stats() counts rows.
+        await store.ping();
         checks.store = 'ok';
       } catch (err) {
         // /readyz is unauthenticated: the detail goes to the log, not to the caller.

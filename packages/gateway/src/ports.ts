@@ -175,6 +175,8 @@ export interface OutboxStore {
   /** Audit rows that include this internal event id, newest first. */
   auditForEvent(id: string, limit?: number): Promise<AuditEntry[]>;
   stats(): Promise<OutboxStats>;
+  /** The cheapest round trip that proves the store answers (readiness probes); rejects if not. */
+  ping(): Promise<void>;
   /** Deletes events (final states only: delivered, dead, suppressed) and audit rows older than `before`. */
   purge(before: number): Promise<{ events: number; audit: number }>;
   /** Forgets dedup keys older than `before` so a very old eventId may be sent again. */

@@ -8,6 +8,7 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fakeClock, newEvent, outboxStoreConformance, T0 } from '../src/store/conformance.js';
 import { isStoreError } from '../src/store/errors.js';
+import { sqliteMigrations } from '../src/store/migrations/sqlite.js';
 import { migrateSqlite } from '../src/store/sqlite/migrate.js';
 import { prepareStatements } from '../src/store/sqlite/statements.js';
 import { createSqliteStore } from '../src/store/sqlite.js';
@@ -281,6 +282,38 @@ describe('SQLite group commit', () => {
   });
 });
 
+describe('SQLite schema upgrade', () => {
+  it('moves payloads out of the events table (v1 → v2) and keeps every event readable', async () => {
+    const path = tempDbPath();
+    const db = new Database(path);
+    migrateSqlite(db, sqliteMigrations.slice(0, 1));
+    const payload = JSON.stringify({
+      conversion: 'urn:lla:llaPartnerConversion:1',
+      conversionHappenedAt: T0,
+    });
+    db.prepare(`INSERT INTO events (id, account, rule_id, event_id, source, payload, happened_at, received_at,
+      seen_at, state, next_attempt_at, identifier_types) VALUES ('00000000-0000-7000-8000-000000000001', '1', '2',
+      'old-1', 'web', ?, ?, ?, ?, 'queued', ?, 'SHA256_EMAIL')`).run(payload, T0, T0, T0, T0);
+    db.prepare("UPDATE state_counts SET n = 1 WHERE state = 'queued'").run();
+    db.close();
+
+    const store = createSqliteStore({ path, clock: fakeClock(T0) });
+    await store.migrate();
+    const [old] = await store.findByEventId('old-1');
+    expect(old?.payload).toBe(payload);
+    // New events continue after the old seqs; claims return both payloads.
+    await store.enqueue([newEvent({ account: '1', ruleId: '2', receivedAt: T0 })]);
+    const batch = await store.claim({ limit: 10, leaseMs: 1000, now: T0 + 1 });
+    expect(batch?.events.map((e) => e.eventId)[0]).toBe('old-1');
+    expect(batch?.events.every((e) => e.payload.length > 0)).toBe(true);
+    await store.close();
+    const reader = new Database(path, { readonly: true });
+    const columns = reader.prepare("SELECT name FROM pragma_table_info('events')").pluck().all();
+    reader.close();
+    expect(columns).not.toContain('payload');
+  });
+});
+
 describe('SQLite capacity', () => {
   it('keeps state_counts equal to the rows after a mixed workload', async () => {
     const path = tempDbPath();
@@ -311,7 +344,16 @@ describe('SQLite capacity', () => {
       state: string;
       n: number;
     }>;
+    // Every event has its payload row and no payload outlives its event (purge removes both).
+    const orphans = reader
+      .prepare(
+        `SELECT (SELECT count(*) FROM events e WHERE NOT EXISTS (SELECT 1 FROM payloads p WHERE p.seq = e.seq))
+              + (SELECT count(*) FROM payloads p WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.seq = p.seq))`,
+      )
+      .pluck()
+      .get();
     reader.close();
+    expect(orphans).toBe(0);
     const actual = Object.fromEntries(rows.map((r) => [r.state, r.n]));
     for (const [state, n] of Object.entries(counted.byState)) expect(n, state).toBe(actual[state] ?? 0);
     expect(Object.values(counted.byState).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
@@ -345,8 +387,14 @@ describe('SQLite capacity', () => {
       expect(detail, name).toContain(index);
       expect(detail, name).not.toMatch(/SCAN (events|e|d)\b(?! USING)/);
     }
-    // Claims read due events in index order: no sort step.
+    // Claims read due events in index order: no sort step; each payload is one rowid lookup.
     expect(plan(s.dueInQueue)).not.toContain('TEMP B-TREE');
+    expect(plan(s.dueInQueue)).toMatch(/SEARCH payloads USING INTEGER PRIMARY KEY/);
+    // The ingest probe for a chunk of eventIds walks the dedup index once per id.
+    const probe = db.prepare(
+      'SELECT event_id, rule_id FROM events WHERE event_id IN (?, ?, ?) AND seen_at > ?',
+    );
+    expect(plan(probe)).toContain('events_key');
     db.close();
   });
 });

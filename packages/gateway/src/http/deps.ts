@@ -22,6 +22,6 @@ export interface HttpDeps {
   intake: { accepting(): boolean };
   /** Called after a commit that queued events, to wake the delivery worker. */
   onAccepted?: () => void;
-  /** Deep readiness (store reachable, migrations done…); defaults to a store.stats() probe. */
+  /** Deep readiness (store reachable, migrations done…); defaults to a store.ping() probe. */
   readiness?: () => Promise<Readiness>;
 }

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { OutboxStore } from '../ports.js';
 import { budgetCases } from './conformance/budget.js';
 import { claimCases } from './conformance/claim.js';
@@ -7,6 +7,7 @@ import { enqueueCases } from './conformance/enqueue.js';
 import { type ConformanceContext, fakeClock, type StoreFactory, T0 } from './conformance/fixtures.js';
 import { lifecycleCases } from './conformance/lifecycle.js';
 import { recordCases } from './conformance/records.js';
+import { isStoreError } from './errors.js';
 
 export type { ConformanceContext, FakeClock, StoreFactory, StoreUnderTest } from './conformance/fixtures.js';
 export { fakeClock, newEvent, T0 } from './conformance/fixtures.js';
@@ -55,6 +56,15 @@ export function outboxStoreConformance(name: string, makeStore: StoreFactory): v
       };
     };
 
+    describe('ping', () => {
+      it('answers while open and fails with STORE_CLOSED once closed (a second close is harmless)', async () => {
+        const { store } = setup();
+        await expect(store.ping()).resolves.toBeUndefined();
+        await store.close();
+        await store.close();
+        await expect(store.ping()).rejects.toSatisfy((err: unknown) => isStoreError(err, 'STORE_CLOSED'));
+      });
+    });
     describe('enqueue and dedup', () => enqueueCases(setup));
     describe('claim', () => claimCases(setup));
     describe('lifecycle', () => lifecycleCases(setup));

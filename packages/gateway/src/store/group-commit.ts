@@ -17,6 +17,12 @@ export interface GroupCommitOptions<In, Out> {
   maxPendingRows: number;
   /** Flushes allowed in flight at once (1 for SQLite; a few for a PostgreSQL pool). */
   maxInFlight: number;
+  /**
+   * Below maxInFlight, whether a group of this many rows may leave while `inFlight` others are
+   * still out. Default: always. Holding small groups back while enough are in flight lets them
+   * grow: one commit then covers many single-event requests instead of a handful.
+   */
+  mayFlush?: (pendingRows: number, inFlight: number) => boolean;
 }
 
 /** Counters for metrics and tests: batches ÷ flushes is how well group commit is merging. */
@@ -72,6 +78,7 @@ export function createGroupCommit<In, Out>(options: GroupCommitOptions<In, Out>)
   const flush = (): void => {
     scheduled = false;
     if (pending.length === 0 || inFlight >= options.maxInFlight) return;
+    if (options.mayFlush && inFlight > 0 && !options.mayFlush(pendingRows, inFlight)) return;
     const taken = pending;
     pending = [];
     pendingRows = 0;

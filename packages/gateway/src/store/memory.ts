@@ -226,6 +226,10 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): OutboxStore
         .map((a) => structuredClone(a.entry));
     },
 
+    async ping() {
+      open();
+    },
+
     async stats(): Promise<OutboxStats> {
       open();
       const byState = emptyStateCounts();

@@ -18,6 +18,11 @@ export interface OpenStoreOptions {
   clock?: Clock;
   /** PostgreSQL only: connections in this instance's pool. */
   poolSize?: number;
+  /**
+   * SQLite only: run the connection on a thread of its own (the default), so writing to disk does
+   * not take turns with HTTP and hashing on the main thread. `false` keeps it on the caller's thread.
+   */
+  thread?: boolean;
 }
 
 const SCHEME = /^([a-z][a-z0-9+.-]*):/i;
@@ -53,6 +58,14 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
   };
   switch (location.kind) {
     case 'sqlite': {
+      if (options.thread !== false) {
+        const { createThreadedSqliteStore } = await import('./sqlite-threaded.js');
+        return createThreadedSqliteStore({
+          path: location.path,
+          durability: options.durability ?? 'normal',
+          ...common,
+        });
+      }
       const { createSqliteStore } = await import('./sqlite.js');
       return createSqliteStore({
         path: location.path,

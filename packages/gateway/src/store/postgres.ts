@@ -145,6 +145,11 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
       return rows.map(auditFromRow);
     },
 
+    async ping() {
+      if (closed) throw new StoreError('STORE_CLOSED', 'The PostgreSQL store is closed.');
+      await pool.query('SELECT 1');
+    },
+
     async stats(): Promise<OutboxStats> {
       open();
       // One snapshot for all three reads, so the numbers agree with each other.

@@ -2,7 +2,15 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { setImmediate as nextTick } from 'node:timers/promises';
 import Database from 'better-sqlite3';
-import { type BudgetLimits, type Clock, type OutboxState, type OutboxStore, systemClock } from '../ports.js';
+import {
+  type BudgetLimits,
+  type Clock,
+  type EnqueueStatus,
+  type NewOutboxEvent,
+  type OutboxState,
+  type OutboxStore,
+  systemClock,
+} from '../ports.js';
 import { decideBudget } from './budget.js';
 import { StoreError } from './errors.js';
 import type { GroupCommitStats } from './group-commit.js';
@@ -16,6 +24,7 @@ import {
 import { createClaim } from './sqlite/claim.js';
 import { StateDeltas } from './sqlite/counters.js';
 import { createSqliteWriter, dedupThreshold } from './sqlite/enqueue.js';
+import { type ChunkStatements, prepareChunkStatements } from './sqlite/insert-chunks.js';
 import { acquireStoreLock } from './sqlite/lock.js';
 import { migrateSqlite } from './sqlite/migrate.js';
 import { applyPragmas, type Durability, readDurability } from './sqlite/pragmas.js';
@@ -52,6 +61,8 @@ export interface SqliteStore extends OutboxStore {
   durabilitySettings(): { journalMode: string; synchronous: number };
   /** Group commit counters since open. */
   writeStats(): GroupCommitStats;
+  /** Writes batches that are already grouped, in one transaction, now (see SqliteWriter.writeNow). */
+  enqueueGroupsNow(batches: NewOutboxEvent[][]): Array<EnqueueStatus[] | Error>;
 }
 
 /** Row count at which a pending group is written without waiting for the next tick. */
@@ -80,6 +91,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
   }
 
   let statements: SqliteStatements | null = null;
+  let chunkStatements: ChunkStatements | null = null;
   /** Known (account, rule) queues, mirrored from the `queues` table; claims look only through these. */
   const queues = new Map<string, [string, string]>();
   const dynamic = new Map<string, Database.Statement>();
@@ -121,6 +133,10 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     maxPendingRows: options.groupCommitRows ?? DEFAULT_GROUP_COMMIT_ROWS,
     knownQueue: (account, ruleId) => queues.has(queueKey(account, ruleId)),
     archivedKeys: () => archivedKeys,
+    chunks: () => {
+      chunkStatements ??= prepareChunkStatements(db);
+      return chunkStatements;
+    },
     onQueues: (created) => {
       for (const [account, ruleId] of created) queues.set(queueKey(account, ruleId), [account, ruleId]);
     },
@@ -159,6 +175,11 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
 
     async migrate() {
       ready();
+    },
+
+    enqueueGroupsNow(batches) {
+      ready();
+      return writer.writeNow(batches);
     },
 
     enqueue(events) {
@@ -247,6 +268,11 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
       return (ready().auditForEvent.all(id, limit) as RawAuditRow[]).map(auditFromRow);
     },
 
+    async ping() {
+      ready();
+      db.prepare('SELECT 1').pluck().get();
+    },
+
     async stats() {
       const s = ready();
       return db.transaction(() => {
@@ -268,6 +294,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
         }
         const deltas = new StateDeltas();
         const states = s.deleteEvents.all(seqs) as OutboxState[];
+        s.deletePayloads.run(seqs);
         for (const state of states) deltas.add(state, -1);
         deltas.apply(s);
         return states.length;

@@ -15,7 +15,7 @@ export function registerOpsRoutes(app: App, ctx: RouteContext, openApiDocument: 
 
   const probeStore = async (): Promise<Readiness> => {
     try {
-      await store.stats();
+      await store.ping();
       return { ok: true, checks: { store: 'ok' } };
     } catch {
       return { ok: false, checks: { store: 'unreachable' } };

@@ -41,6 +41,28 @@ export function enqueueCases(setup: Setup): void {
     expect(storedBare).toMatchObject({ identifierTypes: [], consent: false, context: null });
   });
 
+  it('dedups inside large batches wherever the repeats fall, and keeps the same eventId under another rule', async () => {
+    const { store } = setup();
+    // 130 events: adapters may write in chunks (SQLite: 50 rows), so repeats sit inside one chunk,
+    // across a chunk boundary and far apart; one eventId is reused under a second rule.
+    const events = Array.from({ length: 130 }, () => newEvent());
+    const repeatOf: Record<number, number> = { 11: 10, 50: 49, 120: 3 };
+    for (const [at, of] of Object.entries(repeatOf)) {
+      events[Number(at)] = newEvent({ eventId: events[of]!.eventId });
+    }
+    events[77] = newEvent({ eventId: events[5]!.eventId, ruleId: '9002' });
+    const statuses = await store.enqueue(events);
+    const expected = events.map((_, i) => (i in repeatOf ? 'duplicate' : 'inserted'));
+    expect(statuses).toEqual(expected);
+    expect((await store.stats()).byState.queued).toBe(127);
+    expect((await store.findByEventId(events[5]!.eventId)).map((e) => e.ruleId).sort()).toEqual([
+      '9001',
+      '9002',
+    ]);
+    // And across calls: the whole batch again is all duplicates.
+    expect(new Set(await store.enqueue(events))).toEqual(new Set(['duplicate']));
+  });
+
   it('reports a repeated (ruleId, eventId) within one batch as duplicate', async () => {
     const { store } = setup();
     const first = newEvent();

@@ -116,4 +116,19 @@ export const sqliteMigrations: readonly Migration[] = [
       ) STRICT, WITHOUT ROWID`,
     ],
   },
+  {
+    // Payloads in a table of their own, keyed by the event's seq. They never change after ingest,
+    // while the event row is rewritten by every claim, complete and retry: with the ~700-byte
+    // payload inline, each of those rewrote it too (8.6 kB of disk per delivered event, measured).
+    version: 2,
+    name: 'payloads_apart',
+    statements: [
+      `CREATE TABLE payloads (
+        seq INTEGER PRIMARY KEY,
+        payload TEXT NOT NULL
+      ) STRICT`,
+      'INSERT INTO payloads (seq, payload) SELECT seq, payload FROM events',
+      'ALTER TABLE events DROP COLUMN payload',
+    ],
+  },
 ];

@@ -2,14 +2,14 @@ import type Database from 'better-sqlite3';
 import type { Clock, EnqueueStatus, NewOutboxEvent } from '../../ports.js';
 import { createGroupCommit, type GroupCommit } from '../group-commit.js';
 import { StateDeltas } from './counters.js';
-import { consentValue, identifierTypesText } from './rows.js';
+import { CHUNK_ROWS, type ChunkStatements } from './insert-chunks.js';
 import type { SqliteStatements } from './statements.js';
 
 /**
  * The SQLite ingest path: group commit over one connection. A flush is one IMMEDIATE transaction;
  * each caller's batch runs in its own savepoint, so a bad batch rolls back alone and the rest commit.
  *
- * Per event: one indexed probe for the dedup key, one INSERT. A key is live while a copy was seen
+ * Per chunk of up to CHUNK_ROWS events: one probe for the dedup keys, one multi-row INSERT. A key is live while a copy was seen
  * after the threshold (the later of now − window and the expireDedup floor), looked up in the events
  * table itself and in `dedup_keys` (keys whose events were purged early).
  */
@@ -24,13 +24,26 @@ export interface SqliteWriterOptions {
   knownQueue: (account: string, ruleId: string) => boolean;
   /** False while `dedup_keys` is empty (the usual case), which saves a probe per event. */
   archivedKeys: () => boolean;
+  chunks: () => ChunkStatements;
+}
+
+function dedupKey(ruleId: string, eventId: string): string {
+  return `${ruleId}\u0000${eventId}`;
 }
 
 export function dedupThreshold(now: number, windowMs: number, floor: number): number {
   return Math.max(now - windowMs, floor - 1);
 }
 
-export function createSqliteWriter(options: SqliteWriterOptions): GroupCommit<NewOutboxEvent, EnqueueStatus> {
+export interface SqliteWriter extends GroupCommit<NewOutboxEvent, EnqueueStatus> {
+  /**
+   * Writes these batches now, in one transaction, bypassing the wait for the end of the turn: for a
+   * caller that has already grouped them (the store thread receives whole groups per message).
+   */
+  writeNow(batches: NewOutboxEvent[][]): Array<EnqueueStatus[] | Error>;
+}
+
+export function createSqliteWriter(options: SqliteWriterOptions): SqliteWriter {
   const { db, clock, dedupWindowMs } = options;
 
   const saveBatch = db.transaction(
@@ -40,82 +53,90 @@ export function createSqliteWriter(options: SqliteWriterOptions): GroupCommit<Ne
       seenAt: number,
       threshold: number,
       deltas: StateDeltas,
-      fresh: Map<string, [string, string]>,
+      created: Map<string, [string, string]>,
+      seqs: { next: number },
     ) => {
       const archived = options.archivedKeys();
       const statuses: EnqueueStatus[] = new Array(batch.length);
-      for (let i = 0; i < batch.length; i += 1) {
-        const e = batch[i]!;
-        if (
-          s.keySeen.get(e.eventId, e.ruleId, threshold) !== undefined ||
-          (archived && s.archivedKeySeen.get(e.eventId, e.ruleId, threshold) !== undefined)
-        ) {
-          statuses[i] = 'duplicate';
-          continue;
-        }
-        s.insertEvent.run(
-          e.id,
-          e.account,
-          e.ruleId,
-          e.eventId,
-          e.source,
-          e.payload,
-          e.happenedAt,
-          e.receivedAt,
-          seenAt,
-          e.state,
-          e.receivedAt,
-          identifierTypesText(e.identifierTypes),
-          consentValue(e.consent),
-          e.context,
-        );
-        statuses[i] = 'inserted';
-        deltas.add(e.state, 1);
-        if (!options.knownQueue(e.account, e.ruleId)) {
-          const key = `${e.account}\u0000${e.ruleId}`;
-          if (!fresh.has(key)) {
-            s.insertQueue.run(e.account, e.ruleId);
-            fresh.set(key, [e.account, e.ruleId]);
+      const chunks = options.chunks();
+      for (let start = 0; start < batch.length; start += CHUNK_ROWS) {
+        const end = Math.min(batch.length, start + CHUNK_ROWS);
+        // Keys already stored (by earlier chunks and transactions too: they are visible here).
+        const live = new Set<string>();
+        const ids: string[] = [];
+        for (let i = start; i < end; i += 1) ids.push(batch[i]!.eventId);
+        for (const [eventId, ruleId] of chunks.seen(ids, threshold)) live.add(dedupKey(ruleId, eventId));
+        const fresh: NewOutboxEvent[] = [];
+        for (let i = start; i < end; i += 1) {
+          const e = batch[i]!;
+          const key = dedupKey(e.ruleId, e.eventId);
+          // `live` also catches a repeat inside this chunk: the first copy is added below.
+          if (
+            live.has(key) ||
+            (archived && s.archivedKeySeen.get(e.eventId, e.ruleId, threshold) !== undefined)
+          ) {
+            statuses[i] = 'duplicate';
+            continue;
           }
+          live.add(key);
+          fresh.push(e);
+          statuses[i] = 'inserted';
+          deltas.add(e.state, 1);
+          if (!options.knownQueue(e.account, e.ruleId)) {
+            const queue = `${e.account}\u0000${e.ruleId}`;
+            if (!created.has(queue)) {
+              s.insertQueue.run(e.account, e.ruleId);
+              created.set(queue, [e.account, e.ruleId]);
+            }
+          }
+        }
+        if (fresh.length > 0) {
+          chunks.insert(fresh, seenAt, seqs.next);
+          seqs.next += fresh.length;
         }
       }
       return statuses;
     },
   );
 
-  return createGroupCommit<NewOutboxEvent, EnqueueStatus>({
+  const writeNow = (batches: NewOutboxEvent[][]): Array<EnqueueStatus[] | Error> => {
+    const s = options.statements();
+    const now = clock.now();
+    const created: Array<[string, string]> = [];
+    const flush = db.transaction(() => {
+      const floor = s.dedupFloor.get() as number;
+      const threshold = dedupThreshold(now, dedupWindowMs, floor);
+      // Never below the floor: a key accepted after expireDedup(before) must not count as forgotten,
+      // even when `before` lies ahead of this clock.
+      const seenAt = Math.max(now, floor);
+      const committed = new StateDeltas();
+      // Seqs are given, not left to SQLite, so each payload row gets its event's seq in the same
+      // statement pair; a batch rolled back by its savepoint only leaves a gap.
+      const seqs = { next: (s.lastSeq.get() as number) + 1 };
+      const results = batches.map((batch) => {
+        const deltas = new StateDeltas();
+        const fresh = new Map<string, [string, string]>();
+        try {
+          const statuses = saveBatch(s, batch, seenAt, threshold, deltas, fresh, seqs);
+          committed.merge(deltas);
+          created.push(...fresh.values());
+          return statuses;
+        } catch (err) {
+          return err instanceof Error ? err : new Error(String(err));
+        }
+      });
+      committed.apply(s);
+      return results;
+    });
+    const results = flush.immediate();
+    // Only after the commit: a rolled-back batch must not leave a queue the table does not have.
+    options.onQueues(created);
+    return results;
+  };
+  const group = createGroupCommit<NewOutboxEvent, EnqueueStatus>({
     maxPendingRows: options.maxPendingRows,
     maxInFlight: 1,
-    write: (batches) => {
-      const s = options.statements();
-      const now = clock.now();
-      const created: Array<[string, string]> = [];
-      const flush = db.transaction(() => {
-        const floor = s.dedupFloor.get() as number;
-        const threshold = dedupThreshold(now, dedupWindowMs, floor);
-        // Never below the floor: a key accepted after expireDedup(before) must not count as forgotten,
-        // even when `before` lies ahead of this clock.
-        const seenAt = Math.max(now, floor);
-        const committed = new StateDeltas();
-        const results = batches.map((batch) => {
-          const deltas = new StateDeltas();
-          const fresh = new Map<string, [string, string]>();
-          try {
-            const statuses = saveBatch(s, batch, seenAt, threshold, deltas, fresh);
-            committed.merge(deltas);
-            created.push(...fresh.values());
-            return statuses;
-          } catch (err) {
-            return err instanceof Error ? err : new Error(String(err));
-          }
-        });
-        committed.apply(s);
-        return results;
-      });
-      const results = flush.immediate();
-      // Only after the commit: a rolled-back batch must not leave a queue the table does not have.
-      options.onQueues(created);
-      return results;
-    },
+    write: writeNow,
   });
+  return Object.assign(group, { writeNow });
 }

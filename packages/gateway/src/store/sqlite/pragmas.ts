@@ -22,9 +22,10 @@ export function applyPragmas(db: Database.Database, durability: Durability): voi
   db.pragma(`synchronous = ${SYNCHRONOUS[durability].value}`);
   // Backup tools may hold a read lock for a moment; wait rather than fail.
   db.pragma('busy_timeout = 5000');
-  // Bounded memory whatever the backlog: a 64 MiB page cache, and the WAL file truncated back to
-  // 64 MiB after checkpoints instead of keeping its high-water mark.
-  db.pragma('cache_size = -65536');
+  // Bounded memory whatever the backlog: a 32 MiB page cache (the hot pages are the tails of the
+  // append-ordered table and indexes; 64 MiB measured no faster), and the WAL file truncated back
+  // to 64 MiB after checkpoints instead of keeping its high-water mark.
+  db.pragma('cache_size = -32768');
   db.pragma('journal_size_limit = 67108864');
   db.pragma('temp_store = MEMORY');
   assertDurability(db, durability, journal);

@@ -4,7 +4,8 @@ import type { AuditEntry, OutboxEvent, OutboxState } from '../../ports.js';
  * Conversions between SQLite rows and port types. Reads use raw (array) rows in the fixed column
  * order below, so a claim of 5,000 events allocates one array and one event object per row.
  */
-export const EVENT_COLUMNS = `id, account, rule_id, event_id, source, payload, happened_at, received_at, state,
+export const EVENT_COLUMNS = `id, account, rule_id, event_id, source,
+  (SELECT payload FROM payloads WHERE payloads.seq = events.seq) AS payload, happened_at, received_at, state,
   attempts, next_attempt_at, lease_until, delivered_at, last_reason, last_response, identifier_types, consent,
   context`;
 

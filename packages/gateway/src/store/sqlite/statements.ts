@@ -29,9 +29,6 @@ export function prepareStatements(db: Database.Database) {
     countSeenBetween: db.prepare('SELECT count(*) FROM events WHERE seen_at >= ? AND seen_at < ?').pluck(),
     expireArchivedKeys: db.prepare('DELETE FROM dedup_keys WHERE seen_at < ?'),
 
-    insertEvent: db.prepare(`INSERT INTO events (id, account, rule_id, event_id, source, payload, happened_at,
-      received_at, seen_at, state, next_attempt_at, identifier_types, consent, context)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
     insertQueue: db.prepare('INSERT OR IGNORE INTO queues (account, rule_id) VALUES (?, ?)'),
     queues: db.prepare('SELECT account, rule_id FROM queues').raw(true),
 
@@ -100,6 +97,13 @@ export function prepareStatements(db: Database.Database) {
       SELECT event_id, rule_id, seen_at FROM events WHERE ${SEQ_LIST} AND seen_at > ?
       ON CONFLICT (event_id, rule_id) DO UPDATE SET seen_at = max(seen_at, excluded.seen_at)`),
     deleteEvents: db.prepare(`DELETE FROM events WHERE ${SEQ_LIST} RETURNING state`).pluck(),
+    deletePayloads: db.prepare(`DELETE FROM payloads WHERE ${SEQ_LIST}`),
+    /** Where the next event's seq starts: past both tables, so a payload row is never reused. */
+    lastSeq: db
+      .prepare(
+        'SELECT max(coalesce((SELECT max(seq) FROM events), 0), coalesce((SELECT max(seq) FROM payloads), 0))',
+      )
+      .pluck(),
     oldAudit: db.prepare('SELECT seq FROM audit WHERE at < ? LIMIT ?').pluck(),
     unlinkAudit: db.prepare('DELETE FROM audit_events WHERE audit_seq IN (SELECT value FROM json_each(?))'),
     deleteAudit: db.prepare('DELETE FROM audit WHERE seq IN (SELECT value FROM json_each(?))'),

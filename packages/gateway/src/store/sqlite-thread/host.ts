@@ -1,0 +1,128 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import type { EnqueueStatus, OutboxStore } from '../../ports.js';
+import { createSqliteStore } from '../sqlite.js';
+import type { BatchResult, ThreadOptions, ThreadReply, ThreadRequest, ThreadStartup } from './protocol.js';
+import { toWireError } from './wire-error.js';
+
+/**
+ * The SQLite store's own thread: it owns the connection and runs the ordinary synchronous store, so
+ * the main thread never waits on the disk. Time comes from the caller: each request carries the main
+ * thread's `now`, so a gateway (or a test) with its own clock keeps one notion of time.
+ */
+const port = parentPort;
+if (!port) throw new Error('sqlite-thread host must run in a worker thread');
+const options = workerData as ThreadOptions;
+
+let now = Date.now();
+let store: ReturnType<typeof createSqliteStore>;
+try {
+  store = createSqliteStore({
+    path: options.path,
+    durability: options.durability,
+    clock: { now: () => now },
+    ...(options.dedupWindowMs !== undefined ? { dedupWindowMs: options.dedupWindowMs } : {}),
+    ...(options.groupCommitRows !== undefined ? { groupCommitRows: options.groupCommitRows } : {}),
+  });
+  port.postMessage({ kind: 'ready', capabilities: store.capabilities } satisfies ThreadStartup);
+} catch (err) {
+  port.postMessage({ kind: 'failed', error: toWireError(err) } satisfies ThreadStartup);
+  port.close();
+  throw err;
+}
+
+const reply = (message: ThreadReply) => port.postMessage(message);
+
+type NewBatches = Parameters<OutboxStore['enqueue']>[0][];
+
+/**
+ * Ingest waits for the end of the turn; every other call runs as it arrives. Two reasons:
+ * - Priority. Under heavy ingest the thread is the busiest part of the gateway, and a claim or a
+ *   complete that queued behind thousands of incoming rows would starve delivery (measured: ingest
+ *   at 36,000 events/s, delivery down to 13,000). Claims and completes now go first.
+ * - Fewer commits. Ingest messages that arrived in the same turn are written in one transaction:
+ *   one fsync in strict mode, whatever the number of messages.
+ * Calls a caller awaited in sequence keep their order (the second is not sent before the first is
+ * answered); only concurrent calls may be reordered, as they could be on any store.
+ */
+const ingest: Array<{ id: number; now: number; batches: NewBatches }> = [];
+let ingestScheduled = false;
+
+/**
+ * While delivery is active (other calls arrived since the last ingest turn), a turn writes about
+ * this many rows and then lets the thread look at its other messages, so a claim waits for ~25 ms
+ * of ingest, not for everything the main thread queued. With ingest alone, a turn writes all that
+ * is queued in one transaction. Measured, 60 s end to end at 50,000 events/s offered: delivery
+ * 20,800 → 27,400 events/s with ingest and delivery in balance; batch ingest alone unchanged.
+ */
+const INGEST_ROWS_PER_SHARED_TURN = 2_500;
+let otherCalls = 0;
+
+function writeQueuedIngest(all = false): void {
+  ingestScheduled = false;
+  const cap = all || otherCalls === 0 ? Number.POSITIVE_INFINITY : INGEST_ROWS_PER_SHARED_TURN;
+  otherCalls = 0;
+  let rows = 0;
+  let count = 0;
+  while (count < ingest.length && (count === 0 || rows < cap)) {
+    for (const b of ingest[count]!.batches) rows += b.length;
+    count += 1;
+  }
+  const taken = ingest.splice(0, count);
+  if (ingest.length > 0) {
+    ingestScheduled = true;
+    setImmediate(writeQueuedIngest);
+  }
+  if (taken.length === 0) return;
+  // The newest caller's clock: the group is written now, after every one of them was sent.
+  now = taken[taken.length - 1]!.now;
+  let results: Array<EnqueueStatus[] | Error>;
+  try {
+    results = store.enqueueGroupsNow(taken.flatMap((t) => t.batches));
+  } catch (err) {
+    for (const t of taken) reply({ id: t.id, ok: false, error: toWireError(err) });
+    return;
+  }
+  let at = 0;
+  for (const t of taken) {
+    const mine = results.slice(at, at + t.batches.length);
+    at += t.batches.length;
+    reply({
+      id: t.id,
+      ok: true,
+      value: mine.map((r): BatchResult => (r instanceof Error ? { error: toWireError(r) } : { statuses: r })),
+    });
+  }
+}
+
+port.on('message', (request: ThreadRequest) => {
+  if (request.method === 'enqueueMany') {
+    ingest.push({ id: request.id, now: request.now, batches: request.args[0] });
+    if (!ingestScheduled) {
+      ingestScheduled = true;
+      setImmediate(writeQueuedIngest);
+    }
+    return;
+  }
+  now = request.now;
+  otherCalls += 1;
+  let result: Promise<unknown>;
+  try {
+    if (request.method === 'close') {
+      // Whatever was acknowledged-to-be is written before the connection closes.
+      writeQueuedIngest(true);
+      result = store.close();
+    } else {
+      const method = store[request.method] as (...args: unknown[]) => Promise<unknown>;
+      result = method.apply(store, request.args);
+    }
+  } catch (err) {
+    result = Promise.reject(err);
+  }
+  result.then(
+    (value) => {
+      reply({ id: request.id, ok: true, value });
+      if (request.method === 'close') port.close();
+    },
+    (err: unknown) => reply({ id: request.id, ok: false, error: toWireError(err) }),
+  );
+});

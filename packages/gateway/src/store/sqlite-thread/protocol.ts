@@ -1,0 +1,42 @@
+import type { EnqueueStatus, NewOutboxEvent, OutboxStore, StoreCapabilities } from '../../ports.js';
+import type { Durability } from '../sqlite/pragmas.js';
+
+/**
+ * Messages between the gateway's main thread and the thread that owns the SQLite connection.
+ * Everything here crosses `postMessage`, so it is plain data: no functions, no class instances.
+ */
+
+/** The OutboxStore methods forwarded as they are (enqueue goes through `enqueueMany`). */
+export type ForwardedMethod = Exclude<keyof OutboxStore, 'capabilities' | 'enqueue' | 'close'>;
+
+export interface ThreadOptions {
+  path: string;
+  durability: Durability;
+  dedupWindowMs?: number;
+  groupCommitRows?: number;
+  /** The module the boot file imports: this folder's host, as .ts under tsx or .js when compiled. */
+  entry: string;
+}
+
+export type ThreadRequest =
+  | { id: number; now: number; method: ForwardedMethod; args: unknown[] }
+  /** Several callers' batches, written in one transaction on the thread (group commit). */
+  | { id: number; now: number; method: 'enqueueMany'; args: [NewOutboxEvent[][]] }
+  | { id: number; now: number; method: 'close'; args: [] };
+
+export type BatchResult = { statuses: EnqueueStatus[] } | { error: WireError };
+
+export type ThreadReply =
+  | { id: number; ok: true; value: unknown }
+  | { id: number; ok: false; error: WireError };
+
+export type ThreadStartup =
+  | { kind: 'ready'; capabilities: StoreCapabilities }
+  | { kind: 'failed'; error: WireError };
+
+/** An Error flattened for postMessage; `code` keeps StoreError and SQLite codes stable across threads. */
+export interface WireError {
+  name: string;
+  message: string;
+  code?: string;
+}

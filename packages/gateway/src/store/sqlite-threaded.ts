@@ -1,0 +1,185 @@
+import { Worker } from 'node:worker_threads';
+import {
+  type Clock,
+  type EnqueueStatus,
+  type NewOutboxEvent,
+  type OutboxStore,
+  type StoreCapabilities,
+  systemClock,
+} from '../ports.js';
+import { StoreError } from './errors.js';
+import { createGroupCommit } from './group-commit.js';
+import type { Durability } from './sqlite/pragmas.js';
+import type {
+  BatchResult,
+  ForwardedMethod,
+  ThreadOptions,
+  ThreadReply,
+  ThreadRequest,
+  ThreadStartup,
+} from './sqlite-thread/protocol.js';
+import { fromWireError } from './sqlite-thread/wire-error.js';
+
+export interface ThreadedSqliteStoreOptions {
+  path: string;
+  durability?: Durability;
+  dedupWindowMs?: number;
+  clock?: Clock;
+  groupCommitRows?: number;
+  /**
+   * Called once if the thread dies while the store is open (it never should: SQLite errors are
+   * answered as values). The default rethrows on the main thread, so the process exits like any
+   * uncaught failure and a supervisor restarts it; what was acknowledged is already committed.
+   */
+  onThreadLost?: (err: Error) => void;
+}
+
+/**
+ * Rows that make a message leave at once instead of at the end of the turn. Small messages keep
+ * the two threads working side by side (the thread writes one while the main thread parses the
+ * next); measured with 500-event requests, 2,500 gave ~30 % more events/s than 20,000 and holds
+ * less memory in flight (8 messages × 2,500 rows at most, plus whatever one request brings).
+ */
+const MESSAGE_ROWS = 2_500;
+/**
+ * Messages on their way to or waiting on the thread. More than one keeps the thread busy while the
+ * main thread is still parsing the next requests and has not yet read the last reply; measured on
+ * two cores, 8 gave the thread work at every turn where 2 left it idle a third of the time.
+ */
+const MAX_MESSAGES_IN_FLIGHT = 8;
+/**
+ * Groups under SMALL_MESSAGE_ROWS wait while SMALL_MESSAGES_IN_FLIGHT messages are out, and grow
+ * meanwhile: single-event traffic then shares commits instead of sending a message per turn.
+ */
+const SMALL_MESSAGES_IN_FLIGHT = 2;
+const SMALL_MESSAGE_ROWS = 500;
+
+/**
+ * The SQLite store on a thread of its own. Same store, same file format, same promises: this side
+ * forwards each call as a message and the thread runs the synchronous SQLite store. What it buys is
+ * CPU: writing to SQLite (B-trees, WAL, checksums, fsync in strict mode) takes about as long per
+ * event as HTTP, validation and hashing together, and on one thread the two would take turns.
+ *
+ * Enqueues made in the same event-loop turn travel in one message and are committed in one
+ * transaction on the thread, so group commit works across the thread boundary; an acknowledgement
+ * still waits for that commit.
+ */
+export async function createThreadedSqliteStore(options: ThreadedSqliteStoreOptions): Promise<OutboxStore> {
+  const clock = options.clock ?? systemClock;
+  const here = import.meta.url;
+  const entry = new URL(here.endsWith('.ts') ? './sqlite-thread/host.ts' : './sqlite-thread/host.js', here);
+  const threadOptions: ThreadOptions = {
+    path: options.path,
+    durability: options.durability ?? 'normal',
+    entry: entry.href,
+    ...(options.dedupWindowMs !== undefined ? { dedupWindowMs: options.dedupWindowMs } : {}),
+    ...(options.groupCommitRows !== undefined ? { groupCommitRows: options.groupCommitRows } : {}),
+  };
+  const worker = new Worker(new URL('./sqlite-thread/boot.mjs', here), {
+    workerData: threadOptions,
+    // The host needs a few MiB of its own heap; SQLite's page cache is native memory.
+    resourceLimits: { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 16 },
+  });
+
+  const capabilities = await new Promise<StoreCapabilities>((resolve, reject) => {
+    const onError = (err: Error) => reject(err);
+    worker.once('error', onError);
+    worker.once('message', (message: ThreadStartup) => {
+      worker.off('error', onError);
+      if (message.kind === 'ready') resolve(message.capabilities);
+      else reject(fromWireError(message.error));
+    });
+  }).catch(async (err: unknown) => {
+    await worker.terminate();
+    throw err;
+  });
+
+  let nextId = 1;
+  const waiting = new Map<number, { resolve: (value: unknown) => void; reject: (err: Error) => void }>();
+  /** Set once the thread is gone; every later call fails with it. */
+  let gone: Error | null = null;
+
+  let closing: Promise<void> | null = null;
+  const lost =
+    options.onThreadLost ??
+    ((err: Error) =>
+      setImmediate(() => {
+        throw err;
+      }));
+  const failAll = (err: Error) => {
+    if (gone) return;
+    gone = err;
+    for (const [, w] of waiting) w.reject(err);
+    waiting.clear();
+    if (!closing) lost(err);
+  };
+  worker.on('message', (message: ThreadReply) => {
+    const w = waiting.get(message.id);
+    if (!w) return;
+    waiting.delete(message.id);
+    if (message.ok) w.resolve(message.value);
+    else w.reject(fromWireError(message.error));
+  });
+  worker.on('error', (err) => failAll(err));
+  worker.on('exit', (code) =>
+    failAll(
+      new StoreError('STORE_CLOSED', `The SQLite store thread for ${options.path} exited (code ${code}).`),
+    ),
+  );
+
+  const send = <T>(method: ThreadRequest['method'], args: unknown[]): Promise<T> => {
+    if (gone) return Promise.reject(gone);
+    const id = nextId++;
+    return new Promise<T>((resolve, reject) => {
+      waiting.set(id, { resolve: resolve as (value: unknown) => void, reject });
+      worker.postMessage({ id, now: clock.now(), method, args } as ThreadRequest);
+    });
+  };
+  const forward =
+    <M extends ForwardedMethod>(method: M) =>
+    (...args: Parameters<OutboxStore[M]>): ReturnType<OutboxStore[M]> =>
+      send(method, args) as ReturnType<OutboxStore[M]>;
+
+  const group = createGroupCommit<NewOutboxEvent, EnqueueStatus>({
+    maxPendingRows: options.groupCommitRows ?? MESSAGE_ROWS,
+    maxInFlight: MAX_MESSAGES_IN_FLIGHT,
+    mayFlush: (rows, inFlight) => inFlight < SMALL_MESSAGES_IN_FLIGHT || rows >= SMALL_MESSAGE_ROWS,
+    write: async (batches) => {
+      const results = await send<BatchResult[]>('enqueueMany', [batches]);
+      return results.map((r) => ('statuses' in r ? r.statuses : fromWireError(r.error)));
+    },
+  });
+
+  return {
+    capabilities,
+    migrate: forward('migrate'),
+    enqueue: (events) => group.submit(events),
+    claim: forward('claim'),
+    complete: forward('complete'),
+    retryLater: forward('retryLater'),
+    kill: forward('kill'),
+    release: forward('release'),
+    redrive: forward('redrive'),
+    listDead: forward('listDead'),
+    findByEventId: forward('findByEventId'),
+    appendAudit: forward('appendAudit'),
+    auditForEvent: forward('auditForEvent'),
+    stats: forward('stats'),
+    ping: forward('ping'),
+    purge: forward('purge'),
+    expireDedup: forward('expireDedup'),
+    takeBudget: forward('takeBudget'),
+    pauseAccount: forward('pauseAccount'),
+    pausedAccounts: forward('pausedAccounts'),
+    close() {
+      closing ??= (async () => {
+        if (gone) return;
+        await group.drain();
+        const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+        await send<void>('close', []);
+        await exited;
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,99 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { fakeClock, newEvent, outboxStoreConformance, T0 } from '../src/store/conformance.js';
+import { isStoreError } from '../src/store/errors.js';
+import { openStore } from '../src/store/open.js';
+import { createSqliteStore } from '../src/store/sqlite.js';
+import { createThreadedSqliteStore } from '../src/store/sqlite-threaded.js';
+
+const dirs: string[] = [];
+const tempDbPath = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'capi-store-thread-'));
+  dirs.push(dir);
+  return join(dir, 'outbox.db');
+};
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+// The whole port contract, with the connection on its own thread and the caller's clock crossing over.
+outboxStoreConformance('sqlite on its own thread', async ({ clock }) => {
+  const store = await createThreadedSqliteStore({ path: tempDbPath(), clock });
+  return { store, cleanup: () => store.close() };
+});
+
+describe('SQLite store thread', () => {
+  it('is what openStore gives for a sqlite: URL unless the thread is switched off', async () => {
+    const path = tempDbPath();
+    const threaded = await openStore(`sqlite:${path}`);
+    await threaded.migrate();
+    await threaded.enqueue([newEvent()]);
+    await threaded.close();
+    // Same file, same format: the in-thread store reads what the threaded one wrote.
+    const direct = await openStore(`sqlite:${path}`, { thread: false });
+    expect('durabilitySettings' in direct).toBe(true);
+    expect((await direct.stats()).byState.queued).toBe(1);
+    await direct.close();
+  });
+
+  it('merges concurrent callers into shared commits and dedups across them', async () => {
+    const path = tempDbPath();
+    const store = await createThreadedSqliteStore({ path, clock: fakeClock(T0) });
+    await store.migrate();
+    const shared = newEvent();
+    const calls = Array.from({ length: 40 }, () =>
+      store.enqueue([newEvent({ eventId: shared.eventId }), newEvent(), newEvent()]),
+    );
+    const results = await Promise.all(calls);
+    const flat = results.flat();
+    expect(flat.filter((s) => s === 'inserted')).toHaveLength(81);
+    expect(flat.filter((s) => s === 'duplicate')).toHaveLength(39);
+    await store.close();
+    // Acknowledged means committed: the rows are in the file once the promises resolved.
+    const db = new Database(path, { readonly: true });
+    expect(db.prepare('SELECT count(*) FROM events').pluck().get()).toBe(81);
+    db.close();
+  });
+
+  it('carries STORE_LOCKED across the thread as a StoreError', async () => {
+    const path = tempDbPath();
+    const holder = createSqliteStore({ path });
+    let refused: unknown;
+    try {
+      await createThreadedSqliteStore({ path });
+    } catch (err) {
+      refused = err;
+    }
+    expect(isStoreError(refused, 'STORE_LOCKED')).toBe(true);
+    expect((refused as Error).message).toMatch(/serves one gateway process/);
+    await holder.close();
+    const taken = await createThreadedSqliteStore({ path });
+    await taken.close();
+  });
+
+  it('answers STORE_CLOSED after close, and close twice is harmless', async () => {
+    const store = await createThreadedSqliteStore({ path: tempDbPath() });
+    await store.migrate();
+    await store.close();
+    await store.close();
+    await expect(store.stats()).rejects.toSatisfy((err: unknown) => isStoreError(err, 'STORE_CLOSED'));
+    await expect(store.enqueue([newEvent()])).rejects.toSatisfy((err: unknown) =>
+      isStoreError(err, 'STORE_CLOSED'),
+    );
+  });
+
+  it('applies strict durability on the thread', async () => {
+    const path = tempDbPath();
+    const store = await createThreadedSqliteStore({ path, durability: 'strict' });
+    await store.migrate();
+    await store.enqueue([newEvent()]);
+    await store.close();
+    // synchronous is per connection; the file records WAL mode, which the thread set.
+    const db = new Database(path, { readonly: true });
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    db.close();
+  });
+});

@@ -104,6 +104,12 @@ const GATEWAY_CODES = {
     'Nothing is found at this path.',
     'See docs/api.md or /openapi.json for the routes.',
   ),
+  METHOD_NOT_ALLOWED: def(
+    405,
+    'request',
+    'The path exists but does not answer this HTTP method.',
+    'Use one of the methods in the Allow header; ingest routes take POST.',
+  ),
   SHUTTING_DOWN: def(
     503,
     'request',

@@ -3,6 +3,7 @@
  * operations routes, one error catalogue, and an OpenAPI document generated from the same schemas.
  * The composition root serves it with @hono/node-server; tests call `app.request()` in-process.
  */
+
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { createConversionResolver } from '../domain/conversions.js';
 import { GatewayError } from '../errors.js';
@@ -10,6 +11,7 @@ import { createKeyRing } from './auth.js';
 import { createAdmission, type RouteContext } from './context.js';
 import type { HttpDeps } from './deps.js';
 import { createIngestor } from './ingest.js';
+import { allowedMethodsLookup } from './method-not-allowed.js';
 import { openApiDocumentFactory, registerSecuritySchemes } from './openapi.js';
 import { errorResponse, handleError } from './respond.js';
 import { registerAdminRoutes } from './routes/admin.js';
@@ -40,7 +42,18 @@ export function createHttpApp(deps: HttpDeps): OpenAPIHono {
   registerAdminRoutes(app, ctx);
   registerOpsRoutes(app, ctx, openApiDocumentFactory(app, deps));
 
-  app.notFound((c) => errorResponse(c, new GatewayError('NOT_FOUND')));
+  const allowedMethods = allowedMethodsLookup(app);
+  app.notFound((c) => {
+    const allowed = allowedMethods(c.req.path);
+    if (allowed.length === 0) return errorResponse(c, new GatewayError('NOT_FOUND'));
+    c.header('Allow', allowed.join(', '));
+    return errorResponse(
+      c,
+      new GatewayError('METHOD_NOT_ALLOWED', {
+        message: `${c.req.method} is not served at this path; it answers ${allowed.join(', ')}.`,
+      }),
+    );
+  });
   app.onError(handleError(deps.logger));
   return app;
 }

@@ -203,7 +203,7 @@ export async function startGateway(env: Record<string, string>): Promise<BenchGa
     for (const pid of childPids()) {
       if (before.has(pid)) continue;
       try {
-        if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('cli.ts')) process.kill(pid, 'SIGKILL');
+        if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('capi.js')) process.kill(pid, 'SIGKILL');
       } catch {
         // already gone
       }

@@ -1,14 +1,21 @@
 /**
- * Real processes for end-to-end tests: a gateway started exactly as a user starts it (`capi start`
- * under tsx), reachable over a real socket, and killable with SIGKILL.
+ * Real processes for end-to-end tests: a gateway started exactly as `npm start` starts it (the
+ * bundle in dist/, built once per test process), reachable over a real socket, and killable with
+ * SIGKILL.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildGateway } from '../../scripts/build.mjs';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const CLI = join(ROOT, 'packages', 'gateway', 'src', 'cli.ts');
+let built: Promise<string> | undefined;
+/** The CLI bundle, rebuilt from the current sources the first time a test process needs it. */
+function gatewayBundle(): Promise<string> {
+  built ??= buildGateway();
+  return built;
+}
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -39,8 +46,8 @@ export async function spawnGateway(
   opts: { port?: number } = {},
 ): Promise<GatewayProcess> {
   const port = opts.port ?? (await freePort());
-  // node --import tsx (not the tsx launcher) so the pid is the gateway itself: SIGKILL must hit it.
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'start'], {
+  // node runs the bundle directly, so the pid is the gateway itself: SIGKILL must hit it.
+  const child = spawn(process.execPath, [await gatewayBundle(), 'start'], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? '',

@@ -1,10 +1,8 @@
 /**
  * `capi sandbox --port 8181 [--seed file] [--data dir]`, also runnable directly:
- * `npx tsx packages/sandbox/src/cli.ts --port 8181`. Prints the URL, the tokens and the rule ids,
+ * `npx tsx packages/sandbox/src/main.ts --port 8181`. Prints the URL, the tokens and the rule ids,
  * and stops cleanly (flushing persistence) on SIGINT or SIGTERM.
  */
-import { realpathSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
 import { createSandbox } from './sandbox.js';
 import { activeVersions, versionInfo } from './versions.js';
@@ -103,21 +101,4 @@ export async function runSandboxCli(argv: string[], io: SandboxCliIo = {}): Prom
   });
   log('Stopping the sandbox...');
   await sandbox.stop();
-}
-
-function isMain(): boolean {
-  const entry = process.argv[1];
-  if (!entry) return false;
-  try {
-    return import.meta.url === pathToFileURL(realpathSync(entry)).href;
-  } catch {
-    return false;
-  }
-}
-
-if (isMain()) {
-  runSandboxCli(process.argv.slice(2)).catch((err: unknown) => {
-    console.error(err instanceof Error ? err.message : err);
-    process.exitCode = 1;
-  });
 }

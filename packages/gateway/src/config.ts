@@ -38,6 +38,8 @@ export interface GatewayConfig {
   bodyLimitBytes: number;
   /** Most events accepted in one ingest request. */
   maxEventsPerRequest: number;
+  /** Declared request-body bytes worked on at once; more requests wait unread (docs/configuration.md). */
+  maxInFlightBytes: number;
   storeUrl: string;
   durability: 'normal' | 'strict';
   /** SQLite only: the connection runs on its own thread (default true). */
@@ -96,6 +98,7 @@ const fileSchema = z
         host: z.string().min(1),
         bodyLimitBytes: positiveInt,
         maxEventsPerRequest: positiveInt.max(5000),
+        maxInFlightBytes: positiveInt,
         shutdownGraceMs: z.coerce.number().int().min(0),
       })
       .partial()
@@ -163,6 +166,7 @@ export const DEFAULTS = {
   host: '127.0.0.1',
   bodyLimitBytes: 5 * 1024 * 1024,
   maxEventsPerRequest: 5000,
+  maxInFlightBytes: 1024 * 1024,
   storeUrl: 'sqlite:./.capi/gateway.db',
   durability: 'normal',
   dedupWindowDays: 90,
@@ -203,6 +207,7 @@ export const ENV_VARS: Record<string, string> = {
 const GENERIC_ENV: Record<string, string> = {
   CAPI_SERVER_BODY_LIMIT_BYTES: 'server.bodyLimitBytes',
   CAPI_SERVER_MAX_EVENTS_PER_REQUEST: 'server.maxEventsPerRequest',
+  CAPI_SERVER_MAX_IN_FLIGHT_BYTES: 'server.maxInFlightBytes',
   CAPI_SERVER_SHUTDOWN_GRACE_MS: 'server.shutdownGraceMs',
   CAPI_STORE_DEDUP_WINDOW_DAYS: 'store.dedupWindowDays',
   CAPI_STORE_RETENTION_DAYS: 'store.retentionDays',
@@ -438,6 +443,7 @@ function resolve(file: ConfigFile): Readonly<GatewayConfig> {
     host: file.server?.host ?? DEFAULTS.host,
     bodyLimitBytes: file.server?.bodyLimitBytes ?? DEFAULTS.bodyLimitBytes,
     maxEventsPerRequest: file.server?.maxEventsPerRequest ?? DEFAULTS.maxEventsPerRequest,
+    maxInFlightBytes: file.server?.maxInFlightBytes ?? DEFAULTS.maxInFlightBytes,
     shutdownGraceMs: file.server?.shutdownGraceMs ?? DEFAULTS.shutdownGraceMs,
     storeUrl: file.store?.url ?? DEFAULTS.storeUrl,
     durability: file.store?.durability ?? DEFAULTS.durability,

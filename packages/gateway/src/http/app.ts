@@ -11,6 +11,7 @@ import { createKeyRing } from './auth.js';
 import { createAdmission, type RouteContext } from './context.js';
 import type { HttpDeps } from './deps.js';
 import { createIngestor } from './ingest.js';
+import { createIngestGate } from './ingest-gate.js';
 import { allowedMethodsLookup } from './method-not-allowed.js';
 import { openApiDocumentFactory, registerSecuritySchemes } from './openapi.js';
 import { errorResponse, handleError } from './respond.js';
@@ -33,6 +34,7 @@ export function createHttpApp(deps: HttpDeps): OpenAPIHono {
     resolver,
     ingestor: createIngestor(deps, resolver),
     admit: createAdmission(deps.intake, createKeyRing(deps.config.sources)),
+    gate: createIngestGate(deps.config.maxInFlightBytes),
   };
 
   registerSecuritySchemes(app);

@@ -9,6 +9,7 @@ import { GatewayError } from '../errors.js';
 import { authenticateSource, type KeyRing } from './auth.js';
 import type { HttpDeps } from './deps.js';
 import type { Ingestor } from './ingest.js';
+import { declaredLength, type IngestGate } from './ingest-gate.js';
 
 export type App = OpenAPIHono;
 
@@ -22,6 +23,25 @@ export interface RouteContext {
    * than middleware, to keep the hot path free of extra async hops.
    */
   admit(authorization: string | undefined, allowBasic: boolean): string;
+  /** Bounds the request bodies worked on at once (ingest-gate.ts). */
+  gate: IngestGate;
+}
+
+/**
+ * Runs `work` (read the body, plan, commit) under an ingest permit sized by the request's declared
+ * Content-Length; the permit is released however `work` ends.
+ */
+export async function withIngestPermit<T>(
+  ctx: RouteContext,
+  contentLength: string | undefined,
+  work: () => Promise<T>,
+): Promise<T> {
+  const release = await ctx.gate.acquire(declaredLength(contentLength));
+  try {
+    return await work();
+  } finally {
+    release();
+  }
 }
 
 export function createAdmission(intake: HttpDeps['intake'], ring: KeyRing): RouteContext['admit'] {

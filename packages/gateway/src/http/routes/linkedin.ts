@@ -11,7 +11,15 @@ import { type LinkedInErrorBody, safeFindingPath } from '../../domain/linkedin-e
 import { GatewayError } from '../../errors.js';
 import { newOutboxId } from '../../store/ids.js';
 import { readJsonBody } from '../body.js';
-import { type App, isRecord, json, limitsText, type RouteContext, validateOnlyFlag } from '../context.js';
+import {
+  type App,
+  isRecord,
+  json,
+  limitsText,
+  type RouteContext,
+  validateOnlyFlag,
+  withIngestPermit,
+} from '../context.js';
 import { BatchCreateResponseSchema, LinkedInErrorSchema, ValidateOnlyQuerySchema } from '../schemas.js';
 
 /**
@@ -144,47 +152,49 @@ export function registerLinkedInRoutes(app: App, ctx: RouteContext): void {
     const method = c.req.header('x-restli-method')?.trim().toUpperCase();
     if (method !== undefined && method !== BATCH_CREATE) throw new GatewayError('RESTLI_METHOD_UNSUPPORTED');
     const batch = method === BATCH_CREATE;
-    const body = await readJsonBody(c.req.raw, deps.config.bodyLimitBytes);
-    const receivedAt = deps.clock.now();
+    return withIngestPermit(ctx, c.req.header('content-length'), async () => {
+      const body = await readJsonBody(c.req.raw, deps.config.bodyLimitBytes);
+      const receivedAt = deps.clock.now();
 
-    const elements = batch ? batchElements(body, max) : [body];
-    if (!Array.isArray(elements)) return c.json(elements, 422);
+      const elements = batch ? batchElements(body, max) : [body];
+      if (!Array.isArray(elements)) return c.json(elements, 422);
 
-    const outcome = prepareCompat(elements, batch, {
-      version: deps.config.linkedin.version,
-      now: receivedAt,
-      hashNames: deps.config.identity.hashNames,
-      hashIp: deps.config.identity.hashIp,
-      configuredRule: resolver.configuredRule,
-      source,
-      receivedAt,
-      newId: () => newOutboxId(),
-    });
-    if (!outcome.ok) {
-      if (!validateOnly) {
-        deps.metrics.eventsIngested.inc({ source, status: 'rejected' }, elements.length);
-        for (const code of outcome.codes) deps.metrics.eventsRejected.inc({ code });
+      const outcome = prepareCompat(elements, batch, {
+        version: deps.config.linkedin.version,
+        now: receivedAt,
+        hashNames: deps.config.identity.hashNames,
+        hashIp: deps.config.identity.hashIp,
+        configuredRule: resolver.configuredRule,
+        source,
+        receivedAt,
+        newId: () => newOutboxId(),
+      });
+      if (!outcome.ok) {
+        if (!validateOnly) {
+          deps.metrics.eventsIngested.inc({ source, status: 'rejected' }, elements.length);
+          for (const code of outcome.codes) deps.metrics.eventsRejected.inc({ code });
+        }
+        return c.json(outcome.body, outcome.status);
       }
-      return c.json(outcome.body, outcome.status);
-    }
-    if (validateOnly) {
-      return c.json(
-        { validateOnly: true, elements: outcome.elements.map((e) => ({ status: 201, ...e })) },
-        200,
-      );
-    }
+      if (validateOnly) {
+        return c.json(
+          { validateOnly: true, elements: outcome.elements.map((e) => ({ status: 201, ...e })) },
+          200,
+        );
+      }
 
-    const statuses = await ingestor.commit(outcome.rows, '/rest/conversionEvents');
-    const inserted = statuses.filter((s) => s === 'inserted').length;
-    if (inserted > 0) deps.metrics.eventsIngested.inc({ source, status: 'accepted' }, inserted);
-    if (elements.length > inserted)
-      deps.metrics.eventsIngested.inc({ source, status: 'duplicate' }, elements.length - inserted);
+      const statuses = await ingestor.commit(outcome.rows, '/rest/conversionEvents');
+      const inserted = statuses.filter((s) => s === 'inserted').length;
+      if (inserted > 0) deps.metrics.eventsIngested.inc({ source, status: 'accepted' }, inserted);
+      if (elements.length > inserted)
+        deps.metrics.eventsIngested.inc({ source, status: 'duplicate' }, elements.length - inserted);
 
-    c.header('x-restli-protocol-version', '2.0.0');
-    if (!batch) {
-      c.header('x-restli-id', outcome.rows[0]?.id ?? '');
-      return c.body(null, 201);
-    }
-    return c.json({ elements: elements.map(() => ({ status: 201 })) }, 200);
+      c.header('x-restli-protocol-version', '2.0.0');
+      if (!batch) {
+        c.header('x-restli-id', outcome.rows[0]?.id ?? '');
+        return c.body(null, 201);
+      }
+      return c.json({ elements: elements.map(() => ({ status: 201 })) }, 200);
+    });
   });
 }

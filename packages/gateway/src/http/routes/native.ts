@@ -5,7 +5,15 @@
 import { NativeBodySchema, nativeDraft } from '../../domain/native-event.js';
 import { GatewayError } from '../../errors.js';
 import { readJsonBody } from '../body.js';
-import { type App, isRecord, json, limitsText, type RouteContext, validateOnlyFlag } from '../context.js';
+import {
+  type App,
+  isRecord,
+  json,
+  limitsText,
+  type RouteContext,
+  validateOnlyFlag,
+  withIngestPermit,
+} from '../context.js';
 import { ingestReply } from '../ingest-reply.js';
 import { ErrorBodySchema, IngestResponseSchema, ValidateOnlyQuerySchema } from '../schemas.js';
 
@@ -77,17 +85,19 @@ export function registerNativeRoutes(app: App, ctx: RouteContext): void {
   app.post('/v1/events', async (c) => {
     const source = admit(c.req.header('authorization'), false);
     const validateOnly = validateOnlyFlag(c.req.query('validate_only'));
-    const body = await readJsonBody(c.req.raw, deps.config.bodyLimitBytes);
-    const receivedAt = deps.clock.now();
-    const drafts = nativeElements(body, deps.config.maxEventsPerRequest).map(nativeDraft);
-    const results = await ingestor.run({
-      drafts,
-      source,
-      receivedAt,
-      validateOnly,
-      route: '/v1/events',
+    const reply = await withIngestPermit(ctx, c.req.header('content-length'), async () => {
+      const body = await readJsonBody(c.req.raw, deps.config.bodyLimitBytes);
+      const receivedAt = deps.clock.now();
+      const drafts = nativeElements(body, deps.config.maxEventsPerRequest).map(nativeDraft);
+      const results = await ingestor.run({
+        drafts,
+        source,
+        receivedAt,
+        validateOnly,
+        route: '/v1/events',
+      });
+      return ingestReply(results, validateOnly, false);
     });
-    const reply = ingestReply(results, validateOnly, false);
     return c.json(reply.body, reply.status);
   });
 }

@@ -15,7 +15,15 @@ import {
 } from '../../domain/segment-event.js';
 import { GatewayError } from '../../errors.js';
 import { readJsonBody } from '../body.js';
-import { type App, isRecord, json, limitsText, type RouteContext, validateOnlyFlag } from '../context.js';
+import {
+  type App,
+  isRecord,
+  json,
+  limitsText,
+  type RouteContext,
+  validateOnlyFlag,
+  withIngestPermit,
+} from '../context.js';
 import { ingestReply } from '../ingest-reply.js';
 import { ErrorBodySchema, IngestResponseSchema, ValidateOnlyQuerySchema } from '../schemas.js';
 
@@ -54,17 +62,19 @@ export function registerSegmentRoutes(app: App, ctx: RouteContext): void {
     app.post(route, async (c) => {
       const source = admit(c.req.header('authorization'), true);
       const validateOnly = validateOnlyFlag(c.req.query('validate_only'));
-      const body = await readJsonBody(c.req.raw, deps.config.bodyLimitBytes);
-      const receivedAt = deps.clock.now();
-      const drafts = toDrafts(body, { conversionFor, receivedAt });
-      const results = await ingestor.run({
-        drafts,
-        source,
-        receivedAt,
-        validateOnly,
-        route,
+      const reply = await withIngestPermit(ctx, c.req.header('content-length'), async () => {
+        const body = await readJsonBody(c.req.raw, deps.config.bodyLimitBytes);
+        const receivedAt = deps.clock.now();
+        const drafts = toDrafts(body, { conversionFor, receivedAt });
+        const results = await ingestor.run({
+          drafts,
+          source,
+          receivedAt,
+          validateOnly,
+          route,
+        });
+        return ingestReply(results, validateOnly, true);
       });
-      const reply = ingestReply(results, validateOnly, true);
       return c.json(reply.body, reply.status);
     });
   };

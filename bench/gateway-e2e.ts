@@ -72,6 +72,23 @@ async function waitDelivered(sandboxUrl: string, base: number, target: number, m
   return { drained: false, seconds: round((performance.now() - started) / 1000, 2), delivered };
 }
 
+/**
+ * The gateway's counters once they stop moving. When a timed load ends, the load generator drops
+ * the requests still in flight, but the gateway may already hold their bodies and commits them a
+ * moment later (stored, never acknowledged): counting before that would leave them out of the
+ * backlog to drain and out of the final comparison.
+ */
+async function settledCounters(gatewayUrl: string) {
+  let last = await gatewayCounters(gatewayUrl);
+  for (let i = 0; i < 40; i++) {
+    await sleep(250);
+    const now = await gatewayCounters(gatewayUrl);
+    if (now.accepted === last.accepted) return now;
+    last = now;
+  }
+  return last;
+}
+
 export async function run(): Promise<Record<string, unknown>> {
   const started = Date.now();
   const dir = makeTempDir('capi-bench-e2e-');
@@ -105,8 +122,7 @@ export async function run(): Promise<Record<string, unknown>> {
       overallRate,
       maxSeconds: WARMUP_SECONDS + 30,
     });
-    await sleep(1_000);
-    const warm = await gatewayCounters(gw.url);
+    const warm = await settledCounters(gw.url);
     const warmDrain = await waitDelivered(sandbox.url, 0, warm.accepted, 120);
 
     // The window.
@@ -151,7 +167,7 @@ export async function run(): Promise<Record<string, unknown>> {
     const cpuWindow = cpu.stop();
     const healthWindow = await health.stop();
     clearInterval(sampler);
-    const g1 = await gatewayCounters(gw.url);
+    const g1 = await settledCounters(gw.url);
 
     const acceptedByGateway = g1.accepted - g0.accepted;
     const deliveredInWindow = s1.eventsAccepted - s0.eventsAccepted;

@@ -7,7 +7,7 @@ import { fakeClock, newEvent, outboxStoreConformance, T0 } from '../src/store/co
 import { isStoreError } from '../src/store/errors.js';
 import { openStore } from '../src/store/open.js';
 import { createSqliteStore } from '../src/store/sqlite.js';
-import { createThreadedSqliteStore } from '../src/store/sqlite-threaded.js';
+import { createThreadedSqliteStore, STORE_THREAD } from '../src/store/sqlite-threaded.js';
 
 const dirs: string[] = [];
 const tempDbPath = () => {
@@ -95,5 +95,53 @@ describe('SQLite store thread', () => {
     const db = new Database(path, { readonly: true });
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     db.close();
+  });
+});
+
+describe('SQLite store thread lost', () => {
+  it('fails waiting and later calls with STORE_CLOSED, reports the loss once, and loses nothing committed', async () => {
+    const path = tempDbPath();
+    const lost: Error[] = [];
+    const store = await createThreadedSqliteStore({ path, onThreadLost: (err) => lost.push(err) });
+    await store.migrate();
+    const committed = [newEvent({ eventId: 'before-1' }), newEvent({ eventId: 'before-2' })];
+    expect(await store.enqueue(committed)).toEqual(['inserted', 'inserted']);
+
+    // The thread dies while a call is waiting on it.
+    const waiting = store.stats();
+    await store[STORE_THREAD].terminate();
+    await expect(waiting).rejects.toMatchObject({ code: 'STORE_CLOSED' });
+    await expect(store.enqueue([newEvent({ eventId: 'after' })])).rejects.toMatchObject({
+      code: 'STORE_CLOSED',
+    });
+    await expect(store.ping()).rejects.toMatchObject({ code: 'STORE_CLOSED' });
+    expect(lost).toHaveLength(1);
+    expect(isStoreError(lost[0])).toBe(true);
+    expect(lost[0]!.message).toMatch(/store thread .* exited/);
+    await store.close(); // harmless once the thread is gone
+
+    // What was acknowledged before the loss is in the file; what failed after it is not.
+    const db = new Database(path, { readonly: true });
+    const rows = db.prepare('SELECT event_id FROM events ORDER BY event_id').all() as Array<{
+      event_id: string;
+    }>;
+    db.close();
+    expect(rows.map((r) => r.event_id)).toEqual(['before-1', 'before-2']);
+  });
+
+  it('by default rethrows the loss on the main thread, so the process exits and is restarted', async () => {
+    const store = await createThreadedSqliteStore({ path: tempDbPath() });
+    const uncaught = new Promise<Error>((resolve) => {
+      const listeners = process.listeners('uncaughtException');
+      process.removeAllListeners('uncaughtException');
+      process.once('uncaughtException', (err) => {
+        for (const l of listeners) process.on('uncaughtException', l);
+        resolve(err);
+      });
+    });
+    await store[STORE_THREAD].terminate();
+    const err = await uncaught;
+    expect(isStoreError(err)).toBe(true);
+    expect((err as { code?: string }).code).toBe('STORE_CLOSED');
   });
 });

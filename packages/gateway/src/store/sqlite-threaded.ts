@@ -35,6 +35,12 @@ export interface ThreadedSqliteStoreOptions {
 }
 
 /**
+ * The store's worker thread, for operators' diagnostics and for tests that must prove what happens
+ * when the thread dies. A symbol, so it is not part of the OutboxStore port.
+ */
+export const STORE_THREAD: unique symbol = Symbol('capi.sqliteStoreThread');
+
+/**
  * Rows that make a message leave at once instead of at the end of the turn. Small messages keep
  * the two threads working side by side (the thread writes one while the main thread parses the
  * next); measured with 500-event requests, 2,500 gave ~30 % more events/s than 20,000 and holds
@@ -64,7 +70,9 @@ const SMALL_MESSAGE_ROWS = 500;
  * transaction on the thread, so group commit works across the thread boundary; an acknowledgement
  * still waits for that commit.
  */
-export async function createThreadedSqliteStore(options: ThreadedSqliteStoreOptions): Promise<OutboxStore> {
+export async function createThreadedSqliteStore(
+  options: ThreadedSqliteStoreOptions,
+): Promise<OutboxStore & { readonly [STORE_THREAD]: Worker }> {
   const clock = options.clock ?? systemClock;
   const here = import.meta.url;
   const entry = new URL(here.endsWith('.ts') ? './sqlite-thread/host.ts' : './sqlite-thread/host.js', here);
@@ -151,6 +159,7 @@ export async function createThreadedSqliteStore(options: ThreadedSqliteStoreOpti
   });
 
   return {
+    [STORE_THREAD]: worker,
     capabilities,
     migrate: forward('migrate'),
     enqueue: (events) => group.submit(events),

@@ -15,7 +15,13 @@ function heldStore(): { store: OutboxStore; arrived: () => number; releaseAll: (
       return inner.enqueue(rows);
     },
   });
-  return { store, arrived: () => arrived, releaseAll: () => held.splice(0).forEach((r) => r()) };
+  return {
+    store,
+    arrived: () => arrived,
+    releaseAll: () => {
+      for (const release of held.splice(0)) release();
+    },
+  };
 }
 
 const flush = async () => {

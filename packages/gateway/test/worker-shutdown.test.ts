@@ -112,5 +112,31 @@ describe.each(STORE_KINDS)('on the %s store', (kind) => {
       expect((await first).kind).toBe('delivered');
       expect(Date.now() - t).toBeLessThan(2_000);
     });
+
+    it('coalesces a storm of kicks when nothing is claimable: at most one look per 20 ms', async () => {
+      const h = await start({ config: workerConfig({ pollMs: 60_000 }) });
+      await h.settle();
+      let claims = 0;
+      const claim = h.store.claim.bind(h.store);
+      h.store.claim = (query) => {
+        claims += 1;
+        return claim(query);
+      };
+      // One kick per accepted request, as ingest does: 1,000 kicks over about 200 ms.
+      const started = performance.now();
+      for (let i = 0; i < 1_000; i++) {
+        h.worker.kick();
+        if (i % 5 === 0) await new Promise((r) => setTimeout(r, 1));
+      }
+      const elapsed = performance.now() - started;
+      await new Promise((r) => setTimeout(r, 50));
+      expect(claims).toBeGreaterThanOrEqual(1);
+      expect(claims).toBeLessThanOrEqual(Math.ceil((elapsed + 50) / 20) + 2);
+      // Work that arrives is still picked up promptly.
+      const first = new Promise<DeliveryReport>((resolve) => h.worker.onOutcome(resolve));
+      await h.store.enqueue([event(h.clock)]);
+      h.worker.kick();
+      expect((await first).kind).toBe('delivered');
+    });
   });
 });

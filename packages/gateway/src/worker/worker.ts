@@ -18,6 +18,16 @@ const MAX_LOCAL_HOLD_MS = 60_000;
 
 const DEFAULT_IDLE_TIMEOUT_MS = 10_000;
 
+/**
+ * After a claim finds nothing, the next look waits at least this long, however many wake-ups
+ * arrive meanwhile. Every accepted ingest request kicks the loop, and each look costs two store
+ * calls (paused accounts, claim), which on the SQLite thread queue behind or interleave with ingest
+ * writes: without this gap, 10,000 single-event requests a second meant up to 20,000 store calls a
+ * second that found nothing (the batch was lingering or the budget spent). 20 ms is far below the
+ * batch linger, so delivery starts no later in practice.
+ */
+const MIN_GAP_AFTER_EMPTY_CLAIM_MS = 20;
+
 export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
   const { store, config, logger } = deps;
   const clock = deps.clock ?? systemClock;
@@ -121,7 +131,10 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
         continue;
       }
       if (inFlight.size === 0) settleIdle(thisCycle);
+      const lookedAt = performance.now();
       await wakeup.wait(pollMs);
+      const gap = MIN_GAP_AFTER_EMPTY_CLAIM_MS - (performance.now() - lookedAt);
+      if (gap > 0) await sleep(gap, stopping.signal);
     }
   }
 

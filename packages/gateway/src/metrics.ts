@@ -24,6 +24,10 @@ export interface GatewayMetrics {
   readonly deadLettered: Counter<'reason'>;
   /** Age in seconds of the oldest event waiting for delivery (0 when none): the freshness alarm. */
   readonly oldestQueuedAge: Gauge<never>;
+  /** Ingest requests waiting for a permit (server.maxInFlightBytes), refreshed on scrape. */
+  readonly ingestWaiting: Gauge<never>;
+  /** Declared request-body bytes the ingest routes are working on, refreshed on scrape. */
+  readonly ingestInFlightBytes: Gauge<never>;
 }
 
 export interface MetricsOptions {
@@ -89,6 +93,16 @@ export function createMetrics(options: MetricsOptions = {}): GatewayMetrics {
     oldestQueuedAge: new Gauge({
       name: 'capigw_oldest_queued_age_seconds',
       help: 'Age of the oldest event waiting for delivery; alert when it passes 15 minutes',
+      registers,
+    }),
+    ingestWaiting: new Gauge({
+      name: 'capigw_ingest_waiting_requests',
+      help: 'Ingest requests waiting, unread, for the in-flight byte budget (server.maxInFlightBytes)',
+      registers,
+    }),
+    ingestInFlightBytes: new Gauge({
+      name: 'capigw_ingest_in_flight_bytes',
+      help: 'Declared request-body bytes the ingest routes are working on',
       registers,
     }),
   };

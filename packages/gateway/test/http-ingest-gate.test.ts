@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { OutboxStore } from '../src/ports.js';
 import { createMemoryStore } from '../src/store/memory.js';
-import { harness, linkedInEvent, NOW, nativeEvent, post } from './http-harness.js';
+import { get, harness, linkedInEvent, NOW, nativeEvent, post } from './http-harness.js';
 
 /** A memory store whose enqueue waits until the test lets it go, counting calls that arrived. */
 function heldStore(): { store: OutboxStore; arrived: () => number; releaseAll: () => void } {
@@ -38,12 +38,19 @@ describe('ingest permits over HTTP (server.maxInFlightBytes)', () => {
     const answers = [send(1), send(2), send(3), send(4)];
     await flush();
     expect(held.arrived()).toBe(2);
+    // Operators see the back-pressure on /metrics.
+    const metrics = await (await get(h, '/metrics', null)).text();
+    expect(metrics).toMatch(/^capigw_ingest_waiting_requests 2$/m);
+    expect(metrics).toMatch(/^capigw_ingest_in_flight_bytes 2048$/m);
     held.releaseAll();
     await flush();
     expect(held.arrived()).toBe(4);
     held.releaseAll();
     const statuses = await Promise.all(answers.map(async (a) => (await a).status));
     expect(statuses).toEqual([200, 200, 200, 200]);
+    const after = await (await get(h, '/metrics', null)).text();
+    expect(after).toMatch(/^capigw_ingest_waiting_requests 0$/m);
+    expect(after).toMatch(/^capigw_ingest_in_flight_bytes 0$/m);
   });
 
   it('releases the permit when a request fails, so bad bodies cannot wedge intake', async () => {

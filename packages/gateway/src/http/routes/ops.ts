@@ -64,6 +64,9 @@ export function registerOpsRoutes(app: App, ctx: RouteContext, openApiDocument: 
     responses: { 200: { description: 'Metrics.', content: { 'text/plain': { schema: z.string() } } } },
   });
   app.get('/metrics', async (c) => {
+    const gate = ctx.gate.state();
+    metrics.ingestWaiting.set(gate.waiting);
+    metrics.ingestInFlightBytes.set(gate.inFlightBytes);
     try {
       const stats = await store.stats();
       for (const state of OUTBOX_STATES) metrics.queueDepth.set({ state }, stats.byState[state] ?? 0);

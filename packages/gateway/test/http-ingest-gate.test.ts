@@ -1,7 +1,9 @@
+import { connect } from 'node:net';
+import { serve } from '@hono/node-server';
 import { describe, expect, it } from 'vitest';
 import type { OutboxStore } from '../src/ports.js';
 import { createMemoryStore } from '../src/store/memory.js';
-import { get, harness, linkedInEvent, NOW, nativeEvent, post } from './http-harness.js';
+import { get, harness, KEYS, linkedInEvent, NOW, nativeEvent, post } from './http-harness.js';
 
 /** A memory store whose enqueue waits until the test lets it go, counting calls that arrived. */
 function heldStore(): { store: OutboxStore; arrived: () => number; releaseAll: () => void } {
@@ -33,8 +35,8 @@ describe('ingest permits over HTTP (server.maxInFlightBytes)', () => {
     const held = heldStore();
     // 2 KiB budget: two requests of at least 1 KiB each may be in flight.
     const h = harness({ store: held.store, env: { CAPI_SERVER_MAX_IN_FLIGHT_BYTES: '2048' } });
-    const send = (i: number) =>
-      post(h, '/v1/events', nativeEvent({ eventId: `gate-${i}` }), { headers: { 'content-length': '1024' } });
+    // Each small body weighs the 1 KiB minimum.
+    const send = (i: number) => post(h, '/v1/events', nativeEvent({ eventId: `gate-${i}` }));
     const answers = [send(1), send(2), send(3), send(4)];
     await flush();
     expect(held.arrived()).toBe(2);
@@ -55,7 +57,7 @@ describe('ingest permits over HTTP (server.maxInFlightBytes)', () => {
 
   it('releases the permit when a request fails, so bad bodies cannot wedge intake', async () => {
     const h = harness({ env: { CAPI_SERVER_MAX_IN_FLIGHT_BYTES: '2048' } });
-    const headers = { 'content-length': '2048' };
+    const headers = {};
     for (let i = 0; i < 5; i++) {
       expect((await post(h, '/v1/events', null, { raw: '{not json', headers })).status).toBe(400);
       expect((await post(h, '/v1/track', null, { raw: '[]', headers })).status).toBe(400);
@@ -70,5 +72,42 @@ describe('ingest permits over HTTP (server.maxInFlightBytes)', () => {
     expect(() => harness({ env: { CAPI_SERVER_MAX_IN_FLIGHT_BYTES: '0' } })).toThrow(
       /server\.maxInFlightBytes/,
     );
+  });
+
+  it('a client that sends its body slowly holds a socket, not a permit (real socket)', async () => {
+    // A small budget: if reading the body took a permit, the slow clients below would block every
+    // other request until they finished or timed out.
+    const h = harness({ env: { CAPI_SERVER_MAX_IN_FLIGHT_BYTES: '1024' } });
+    const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
+      const s = serve({ fetch: h.app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
+    });
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : 0;
+    // Two slow clients: under a permit-before-read design each would hold half the budget.
+    const slow = [connect(port, '127.0.0.1'), connect(port, '127.0.0.1')];
+    try {
+      for (const socket of slow) {
+        await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+        socket.write(
+          `POST /v1/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${KEYS.website}\r\n` +
+            'Content-Type: application/json\r\nContent-Length: 100000\r\n\r\n{"events":[',
+        );
+      }
+      await new Promise((r) => setTimeout(r, 50));
+      const answers = await Promise.all(
+        [1, 2, 3].map((i) =>
+          fetch(`http://127.0.0.1:${port}/v1/events`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${KEYS.website}`, 'content-type': 'application/json' },
+            body: JSON.stringify(nativeEvent({ eventId: `fast-${i}` })),
+            signal: AbortSignal.timeout(5_000),
+          }).then((r) => r.status),
+        ),
+      );
+      expect(answers).toEqual([200, 200, 200]);
+    } finally {
+      for (const socket of slow) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });

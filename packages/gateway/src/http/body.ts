@@ -60,8 +60,21 @@ async function readText(req: Request, limit: number): Promise<string> {
 
 /** The parsed body; GatewayError BODY_TOO_LARGE / BODY_INVALID_JSON / BODY_ENCODING_UNSUPPORTED. */
 export async function readJsonBody(req: Request, limit: number): Promise<unknown> {
-  let text = await readText(req, limit);
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  return parseJsonText(await readBodyText(req, limit));
+}
+
+/**
+ * The decoded body text, without a byte-order mark; BODY_TOO_LARGE / BODY_ENCODING_UNSUPPORTED.
+ * Ingest routes read first and parse under an ingest permit (ingest-gate.ts), so a slow client
+ * holds a socket, never a permit.
+ */
+export async function readBodyText(req: Request, limit: number): Promise<string> {
+  const text = await readText(req, limit);
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+/** JSON.parse without echoing the input; BODY_INVALID_JSON. */
+export function parseJsonText(text: string): unknown {
   if (text.trim() === '')
     throw new GatewayError('BODY_INVALID_JSON', { message: 'The body is empty; send a JSON document.' });
   try {

@@ -9,7 +9,7 @@ import { GatewayError } from '../errors.js';
 import { authenticateSource, type KeyRing } from './auth.js';
 import type { HttpDeps } from './deps.js';
 import type { Ingestor } from './ingest.js';
-import { declaredLength, type IngestGate } from './ingest-gate.js';
+import type { IngestGate } from './ingest-gate.js';
 
 export type App = OpenAPIHono;
 
@@ -28,15 +28,15 @@ export interface RouteContext {
 }
 
 /**
- * Runs `work` (read the body, plan, commit) under an ingest permit sized by the request's declared
- * Content-Length; the permit is released however `work` ends.
+ * Runs `work` (parse, plan, commit) under an ingest permit sized by the body text it will parse;
+ * the permit is released however `work` ends.
  */
 export async function withIngestPermit<T>(
   ctx: RouteContext,
-  contentLength: string | undefined,
+  text: string,
   work: () => Promise<T>,
 ): Promise<T> {
-  const release = await ctx.gate.acquire(declaredLength(contentLength));
+  const release = await ctx.gate.acquire(text.length);
   try {
     return await work();
   } finally {

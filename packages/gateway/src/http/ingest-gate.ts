@@ -1,36 +1,32 @@
 /**
  * Bounds the request bodies the gateway works on at once, so memory under load has a ceiling.
  *
- * Why: an ingest request holds its body, the parsed events, their hashed LinkedIn payloads and the
- * rows in flight to the store until the commit answers. When the store is the slower stage, every
- * open connection ends up parked in that state (measured: 16 connections of 500-event batches kept
- * the main heap at 140 MiB in use). A request that waits here has not been read yet: its bytes stay
- * in the socket, where TCP flow control holds them, not on the heap.
+ * Why: an ingest request holds its parsed events, their hashed LinkedIn payloads and the rows in
+ * flight to the store until the commit answers, several times the size of its text. When the
+ * store is the slower stage, every open connection ends up parked in that state (measured: 16
+ * connections of 500-event batches kept the main heap at 140 MiB in use). A request that waits
+ * here holds only its raw text: it is read (so a slow client holds a socket, never a permit) but
+ * not parsed.
  *
- * Permits are weighted by the declared body size, granted first come first served, and one request
- * is always let through when nothing else is in flight, so a body larger than the budget still
+ * Permits are weighted by the body's size, granted first come first served, and one request is
+ * always let through when nothing else is in flight, so a body larger than the budget still
  * proceeds. A request's weight is capped at half the budget so two large ones can overlap (one
  * parsing while the other commits).
  */
 export interface IngestGate {
   /** Resolves with the release function once the request may proceed. */
-  acquire(declaredBytes: number | undefined): Promise<() => void>;
+  acquire(bodyBytes: number): Promise<() => void>;
   /** Bytes admitted and requests waiting, for metrics and tests. */
   state(): { inFlightBytes: number; inFlight: number; waiting: number };
 }
 
-/** The weight of a request that does not declare its length (chunked transfer). */
-const UNDECLARED_SHARE = 4;
 /** The least weight of a request, so thousands of tiny requests still count for something. */
 const MIN_WEIGHT = 1024;
 
-export function permitWeight(declaredBytes: number | undefined, maxBytes: number): number {
+export function permitWeight(bodyBytes: number, maxBytes: number): number {
   const half = Math.max(1, Math.floor(maxBytes / 2));
-  const declared =
-    declaredBytes === undefined || !Number.isFinite(declaredBytes) || declaredBytes < 0
-      ? Math.floor(maxBytes / UNDECLARED_SHARE)
-      : declaredBytes;
-  return Math.min(half, Math.max(MIN_WEIGHT, declared));
+  const bytes = Number.isFinite(bodyBytes) && bodyBytes > 0 ? bodyBytes : 0;
+  return Math.min(half, Math.max(MIN_WEIGHT, bytes));
 }
 
 export function createIngestGate(maxBytes: number): IngestGate {
@@ -55,8 +51,8 @@ export function createIngestGate(maxBytes: number): IngestGate {
   }
 
   return {
-    acquire(declaredBytes) {
-      const weight = permitWeight(declaredBytes, maxBytes);
+    acquire(bodyBytes) {
+      const weight = permitWeight(bodyBytes, maxBytes);
       if (waiting.length === 0 && fits(weight)) return Promise.resolve(admit(weight));
       return new Promise((resolve) => {
         waiting.push({ weight, grant: () => resolve(admit(weight)) });
@@ -64,11 +60,4 @@ export function createIngestGate(maxBytes: number): IngestGate {
     },
     state: () => ({ inFlightBytes, inFlight, waiting: waiting.length }),
   };
-}
-
-/** The Content-Length a request declares, if any. */
-export function declaredLength(header: string | undefined): number | undefined {
-  if (header === undefined) return undefined;
-  const n = Number(header);
-  return Number.isSafeInteger(n) && n >= 0 ? n : undefined;
 }

@@ -10,7 +10,7 @@ import { prepareCompat } from '../../domain/linkedin-compat.js';
 import { type LinkedInErrorBody, safeFindingPath } from '../../domain/linkedin-errors.js';
 import { GatewayError } from '../../errors.js';
 import { newOutboxId } from '../../store/ids.js';
-import { readJsonBody } from '../body.js';
+import { parseJsonText, readBodyText } from '../body.js';
 import {
   type App,
   isRecord,
@@ -152,8 +152,9 @@ export function registerLinkedInRoutes(app: App, ctx: RouteContext): void {
     const method = c.req.header('x-restli-method')?.trim().toUpperCase();
     if (method !== undefined && method !== BATCH_CREATE) throw new GatewayError('RESTLI_METHOD_UNSUPPORTED');
     const batch = method === BATCH_CREATE;
-    return withIngestPermit(ctx, c.req.header('content-length'), async () => {
-      const body = await readJsonBody(c.req.raw, deps.config.bodyLimitBytes);
+    const text = await readBodyText(c.req.raw, deps.config.bodyLimitBytes);
+    return withIngestPermit(ctx, text, async () => {
+      const body = parseJsonText(text);
       const receivedAt = deps.clock.now();
 
       const elements = batch ? batchElements(body, max) : [body];

@@ -4,7 +4,7 @@
  */
 import { NativeBodySchema, nativeDraft } from '../../domain/native-event.js';
 import { GatewayError } from '../../errors.js';
-import { readJsonBody } from '../body.js';
+import { parseJsonText, readBodyText } from '../body.js';
 import {
   type App,
   isRecord,
@@ -85,8 +85,9 @@ export function registerNativeRoutes(app: App, ctx: RouteContext): void {
   app.post('/v1/events', async (c) => {
     const source = admit(c.req.header('authorization'), false);
     const validateOnly = validateOnlyFlag(c.req.query('validate_only'));
-    const reply = await withIngestPermit(ctx, c.req.header('content-length'), async () => {
-      const body = await readJsonBody(c.req.raw, deps.config.bodyLimitBytes);
+    const text = await readBodyText(c.req.raw, deps.config.bodyLimitBytes);
+    const reply = await withIngestPermit(ctx, text, async () => {
+      const body = parseJsonText(text);
       const receivedAt = deps.clock.now();
       const drafts = nativeElements(body, deps.config.maxEventsPerRequest).map(nativeDraft);
       const results = await ingestor.run({

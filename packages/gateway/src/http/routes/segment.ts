@@ -14,7 +14,7 @@ import {
   segmentTrackDraft,
 } from '../../domain/segment-event.js';
 import { GatewayError } from '../../errors.js';
-import { readJsonBody } from '../body.js';
+import { parseJsonText, readBodyText } from '../body.js';
 import {
   type App,
   isRecord,
@@ -62,8 +62,9 @@ export function registerSegmentRoutes(app: App, ctx: RouteContext): void {
     app.post(route, async (c) => {
       const source = admit(c.req.header('authorization'), true);
       const validateOnly = validateOnlyFlag(c.req.query('validate_only'));
-      const reply = await withIngestPermit(ctx, c.req.header('content-length'), async () => {
-        const body = await readJsonBody(c.req.raw, deps.config.bodyLimitBytes);
+      const text = await readBodyText(c.req.raw, deps.config.bodyLimitBytes);
+      const reply = await withIngestPermit(ctx, text, async () => {
+        const body = parseJsonText(text);
         const receivedAt = deps.clock.now();
         const drafts = toDrafts(body, { conversionFor, receivedAt });
         const results = await ingestor.run({

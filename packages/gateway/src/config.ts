@@ -44,6 +44,8 @@ export interface GatewayConfig {
   durability: 'normal' | 'strict';
   /** SQLite only: the connection runs on its own thread (default true). */
   storeThread: boolean;
+  /** SQLite only: the page cache's ceiling, in MiB (docs/stores.md). */
+  sqliteCacheMiB: number;
   dedupWindowMs: number;
   retentionMs: number;
   linkedin: { baseUrl: string; oauthBaseUrl: string; version: string; timeoutMs: number };
@@ -110,6 +112,7 @@ const fileSchema = z
         dedupWindowDays: positiveInt,
         retentionDays: positiveInt,
         thread: z.boolean(),
+        sqliteCacheMiB: positiveInt.max(4096),
       })
       .partial()
       .strict(),
@@ -169,6 +172,7 @@ export const DEFAULTS = {
   maxInFlightBytes: 1024 * 1024,
   storeUrl: 'sqlite:./.capi/gateway.db',
   durability: 'normal',
+  sqliteCacheMiB: 32,
   dedupWindowDays: 90,
   retentionDays: 180,
   apiBaseUrl: 'https://api.linkedin.com',
@@ -212,6 +216,7 @@ const GENERIC_ENV: Record<string, string> = {
   CAPI_STORE_DEDUP_WINDOW_DAYS: 'store.dedupWindowDays',
   CAPI_STORE_RETENTION_DAYS: 'store.retentionDays',
   CAPI_STORE_THREAD: 'store.thread',
+  CAPI_STORE_SQLITE_CACHE_MIB: 'store.sqliteCacheMiB',
   CAPI_LINKEDIN_TIMEOUT_MS: 'linkedin.timeoutMs',
   CAPI_DELIVERY_BATCH_SIZE: 'delivery.batchSize',
   CAPI_DELIVERY_LINGER_MS: 'delivery.lingerMs',
@@ -448,6 +453,7 @@ function resolve(file: ConfigFile): Readonly<GatewayConfig> {
     storeUrl: file.store?.url ?? DEFAULTS.storeUrl,
     durability: file.store?.durability ?? DEFAULTS.durability,
     storeThread: file.store?.thread ?? true,
+    sqliteCacheMiB: file.store?.sqliteCacheMiB ?? DEFAULTS.sqliteCacheMiB,
     dedupWindowMs: (file.store?.dedupWindowDays ?? DEFAULTS.dedupWindowDays) * DAY_MS,
     retentionMs: (file.store?.retentionDays ?? DEFAULTS.retentionDays) * DAY_MS,
     linkedin: {

@@ -56,6 +56,7 @@ export async function createGateway(
     (await openStore(config.storeUrl, {
       durability: config.durability,
       thread: config.storeThread,
+      sqliteCacheMiB: config.sqliteCacheMiB,
       dedupWindowMs: config.dedupWindowMs,
       clock,
     }));

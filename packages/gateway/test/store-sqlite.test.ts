@@ -147,11 +147,17 @@ describe('SQLite guard: one gateway process per store', () => {
 describe('SQLite durability', () => {
   it('runs in WAL with synchronous=NORMAL by default and FULL in strict mode', async () => {
     const normal = createSqliteStore({ path: tempDbPath() });
-    expect(normal.durabilitySettings()).toEqual({ journalMode: 'wal', synchronous: 1 });
+    expect(normal.durabilitySettings()).toEqual({ journalMode: 'wal', synchronous: 1, cacheKiB: 32 * 1024 });
     await normal.close();
     const strict = createSqliteStore({ path: tempDbPath(), durability: 'strict' });
-    expect(strict.durabilitySettings()).toEqual({ journalMode: 'wal', synchronous: 2 });
+    expect(strict.durabilitySettings()).toEqual({ journalMode: 'wal', synchronous: 2, cacheKiB: 32 * 1024 });
     await strict.close();
+  });
+
+  it('caps the page cache at store.sqliteCacheMiB', async () => {
+    const store = createSqliteStore({ path: tempDbPath(), cacheMiB: 8 });
+    expect(store.durabilitySettings().cacheKiB).toBe(8 * 1024);
+    await store.close();
   });
 
   const ENQUEUE_FOREVER = `

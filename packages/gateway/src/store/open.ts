@@ -23,6 +23,8 @@ export interface OpenStoreOptions {
    * not take turns with HTTP and hashing on the main thread. `false` keeps it on the caller's thread.
    */
   thread?: boolean;
+  /** SQLite only: the page cache's ceiling in MiB (default 32). */
+  sqliteCacheMiB?: number;
 }
 
 const SCHEME = /^([a-z][a-z0-9+.-]*):/i;
@@ -58,11 +60,13 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
   };
   switch (location.kind) {
     case 'sqlite': {
+      const cache = options.sqliteCacheMiB !== undefined ? { cacheMiB: options.sqliteCacheMiB } : {};
       if (options.thread !== false) {
         const { createThreadedSqliteStore } = await import('./sqlite-threaded.js');
         return createThreadedSqliteStore({
           path: location.path,
           durability: options.durability ?? 'normal',
+          ...cache,
           ...common,
         });
       }
@@ -70,6 +74,7 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
       return createSqliteStore({
         path: location.path,
         durability: options.durability ?? 'normal',
+        ...cache,
         ...common,
       });
     }

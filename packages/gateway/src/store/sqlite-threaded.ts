@@ -26,6 +26,8 @@ export interface ThreadedSqliteStoreOptions {
   dedupWindowMs?: number;
   clock?: Clock;
   groupCommitRows?: number;
+  /** The page cache's ceiling in MiB (default 32). */
+  cacheMiB?: number;
   /**
    * Called once if the thread dies while the store is open (it never should: SQLite errors are
    * answered as values). The default rethrows on the main thread, so the process exits like any
@@ -82,6 +84,7 @@ export async function createThreadedSqliteStore(
     entry: entry.href,
     ...(options.dedupWindowMs !== undefined ? { dedupWindowMs: options.dedupWindowMs } : {}),
     ...(options.groupCommitRows !== undefined ? { groupCommitRows: options.groupCommitRows } : {}),
+    ...(options.cacheMiB !== undefined ? { cacheMiB: options.cacheMiB } : {}),
   };
   const worker = new Worker(new URL('./sqlite-thread/boot.mjs', here), {
     workerData: threadOptions,

@@ -53,12 +53,14 @@ export interface SqliteStoreOptions {
   clock?: Clock;
   /** Pending enqueue rows that trigger an immediate flush instead of waiting for the next tick. */
   groupCommitRows?: number;
+  /** The page cache's ceiling in MiB (default 32). */
+  cacheMiB?: number;
 }
 
 export interface SqliteStore extends OutboxStore {
   readonly path: string;
   /** The settings the connection runs with, as SQLite reports them (for `capi doctor` and tests). */
-  durabilitySettings(): { journalMode: string; synchronous: number };
+  durabilitySettings(): ReturnType<typeof readDurability>;
   /** Group commit counters since open. */
   writeStats(): GroupCommitStats;
   /** Writes batches that are already grouped, in one transaction, now (see SqliteWriter.writeNow). */
@@ -84,7 +86,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
   let db: Database.Database;
   try {
     db = new Database(path);
-    applyPragmas(db, durability);
+    applyPragmas(db, durability, options.cacheMiB);
   } catch (err) {
     lock.release();
     throw err;

@@ -22,6 +22,7 @@ try {
     clock: { now: () => now },
     ...(options.dedupWindowMs !== undefined ? { dedupWindowMs: options.dedupWindowMs } : {}),
     ...(options.groupCommitRows !== undefined ? { groupCommitRows: options.groupCommitRows } : {}),
+    ...(options.cacheMiB !== undefined ? { cacheMiB: options.cacheMiB } : {}),
   });
   port.postMessage({ kind: 'ready', capabilities: store.capabilities } satisfies ThreadStartup);
 } catch (err) {

@@ -14,6 +14,7 @@ export interface ThreadOptions {
   durability: Durability;
   dedupWindowMs?: number;
   groupCommitRows?: number;
+  cacheMiB?: number;
   /** The module the boot file imports: this folder's host, as .ts under tsx or .js when compiled. */
   entry: string;
 }

@@ -17,15 +17,22 @@ const SYNCHRONOUS: Record<Durability, { value: string; code: number }> = {
   strict: { value: 'FULL', code: 2 },
 };
 
-export function applyPragmas(db: Database.Database, durability: Durability): void {
+/** The page cache's default ceiling: the hot pages are the tails of the append-ordered table and indexes. */
+export const DEFAULT_CACHE_MIB = 32;
+
+export function applyPragmas(
+  db: Database.Database,
+  durability: Durability,
+  cacheMiB = DEFAULT_CACHE_MIB,
+): void {
   const journal = db.pragma('journal_mode = WAL', { simple: true });
   db.pragma(`synchronous = ${SYNCHRONOUS[durability].value}`);
   // Backup tools may hold a read lock for a moment; wait rather than fail.
   db.pragma('busy_timeout = 5000');
-  // Bounded memory whatever the backlog: a 32 MiB page cache (the hot pages are the tails of the
-  // append-ordered table and indexes; 64 MiB measured no faster), and the WAL file truncated back
-  // to 64 MiB after checkpoints instead of keeping its high-water mark.
-  db.pragma('cache_size = -32768');
+  // Bounded memory whatever the backlog: a page cache of `cacheMiB` (32 by default; 64 measured no
+  // faster), and the WAL file truncated back to 64 MiB after checkpoints instead of keeping its
+  // high-water mark. A negative cache_size is in KiB.
+  db.pragma(`cache_size = -${Math.round(cacheMiB * 1024)}`);
   db.pragma('journal_size_limit = 67108864');
   db.pragma('temp_store = MEMORY');
   assertDurability(db, durability, journal);
@@ -49,9 +56,15 @@ export function assertDurability(db: Database.Database, durability: Durability, 
   }
 }
 
-export function readDurability(db: Database.Database): { journalMode: string; synchronous: number } {
+export function readDurability(db: Database.Database): {
+  journalMode: string;
+  synchronous: number;
+  cacheKiB: number;
+} {
   return {
     journalMode: String(db.pragma('journal_mode', { simple: true })),
     synchronous: Number(db.pragma('synchronous', { simple: true })),
+    // Stored negative (a size in KiB rather than a page count).
+    cacheKiB: -Number(db.pragma('cache_size', { simple: true })),
   };
 }

@@ -54,7 +54,7 @@ describe('planIngest / settleIngest', () => {
       receivedAt: NOW,
       happenedAt: NOW - 1000,
     });
-    const results = settleIngest(plan, ['duplicate', 'inserted']);
+    const results = settleIngest(plan.slots, ['duplicate', 'inserted']);
     expect(results.map((r) => r.status)).toEqual(['duplicate', 'duplicate', 'suppressed', 'rejected']);
   });
 
@@ -70,7 +70,7 @@ describe('planIngest / settleIngest', () => {
 
   it('passes SDK findings through as per-event problems without severity', () => {
     const [result] = settleIngest(
-      planIngest([event('x', { input: { happenedAt: NOW - 1000, user: {} } })], ctx),
+      planIngest([event('x', { input: { happenedAt: NOW - 1000, user: {} } })], ctx).slots,
       [],
     );
     expect(result?.errors).toEqual([{ code: 'NO_IDENTIFIER', path: '/user', message: expect.any(String) }]);

@@ -174,8 +174,8 @@ export function planIngest(drafts: readonly Draft[], ctx: PlanContext): IngestPl
 }
 
 /** Results after the store answered: a row the store already knew becomes 'duplicate'. */
-export function settleIngest(plan: IngestPlan, statuses: readonly EnqueueStatus[]): EventResult[] {
-  return plan.slots.map((slot) => {
+export function settleIngest(slots: IngestPlan['slots'], statuses: readonly EnqueueStatus[]): EventResult[] {
+  return slots.map((slot) => {
     if (slot.row >= 0 && statuses[slot.row] === 'duplicate') slot.result.status = 'duplicate';
     return slot.result;
   });

@@ -34,7 +34,7 @@ export interface RouteContext {
 export async function withIngestPermit<T>(
   ctx: RouteContext,
   text: string,
-  work: () => Promise<T>,
+  work: () => T | Promise<T>,
 ): Promise<T> {
   const release = await ctx.gate.acquire(text.length);
   try {

@@ -39,18 +39,31 @@ export function createIngestor(deps: HttpDeps, resolver: ConversionResolver): In
   const { config, store, metrics, logger } = deps;
   const identity = config.identity;
 
-  async function commit(rows: NewOutboxEvent[], route: string): Promise<EnqueueStatus[]> {
-    if (rows.length === 0) return [];
-    let statuses: EnqueueStatus[];
+  // commit and run return promise chains rather than being async functions: an async function
+  // keeps its parameters and locals alive across each await, and here those are the request's rows
+  // and drafts. Held for the whole commit, they survived two scavenges and were copied into the old
+  // generation with every request in flight (measured under batch ingest: scavenges took over a
+  // quarter of the main thread). Now only the per-event results wait for the commit.
+  function commit(rows: NewOutboxEvent[], route: string): Promise<EnqueueStatus[]> {
+    if (rows.length === 0) return Promise.resolve([]);
+    const queued = rows.map((r) => r.state === 'queued');
+    const events = rows.length;
+    let written: Promise<EnqueueStatus[]>;
     try {
-      statuses = await store.enqueue(rows);
+      written = store.enqueue(rows);
     } catch (err) {
-      logger.error({ err, route, events: rows.length }, 'outbox enqueue failed; answering 503');
-      throw new GatewayError('STORE_UNAVAILABLE', { headers: RETRY_AFTER });
+      written = Promise.reject(err);
     }
-    if (deps.onAccepted && rows.some((r, i) => r.state === 'queued' && statuses[i] === 'inserted'))
-      deps.onAccepted();
-    return statuses;
+    return written.then(
+      (statuses) => {
+        if (deps.onAccepted && statuses.some((s, i) => s === 'inserted' && queued[i])) deps.onAccepted();
+        return statuses;
+      },
+      (err: unknown) => {
+        logger.error({ err, route, events }, 'outbox enqueue failed; answering 503');
+        throw new GatewayError('STORE_UNAVAILABLE', { headers: RETRY_AFTER });
+      },
+    );
   }
 
   function record(source: string, results: readonly EventResult[]): void {
@@ -69,7 +82,8 @@ export function createIngestor(deps: HttpDeps, resolver: ConversionResolver): In
 
   return {
     commit,
-    async run(request) {
+    run(request) {
+      const { route, source } = request;
       const buildOptions = {
         version: config.linkedin.version,
         now: request.receivedAt,
@@ -80,23 +94,22 @@ export function createIngestor(deps: HttpDeps, resolver: ConversionResolver): In
       const plan: IngestPlan = planIngest(request.drafts, {
         resolve: resolver.resolve,
         build: (input: ConversionInput) => buildConversionEvent(input, buildOptions),
-        source: request.source,
+        source,
         receivedAt: request.receivedAt,
         newId: () => newOutboxId(),
         dropEvents: !request.validateOnly,
       });
-      if (request.validateOnly) return previewIngest(plan);
+      if (request.validateOnly) return Promise.resolve(previewIngest(plan));
 
-      const statuses = await commit(plan.rows, request.route);
-      const results = settleIngest(plan, statuses);
-      record(request.source, results);
-      if (logger.isLevelEnabled('debug')) {
-        logger.debug(
-          { route: request.route, source: request.source, ...countStatuses(results) },
-          'ingest request',
-        );
-      }
-      return results;
+      const { slots } = plan;
+      return commit(plan.rows, route).then((statuses) => {
+        const results = settleIngest(slots, statuses);
+        record(source, results);
+        if (logger.isLevelEnabled('debug')) {
+          logger.debug({ route, source, ...countStatuses(results) }, 'ingest request');
+        }
+        return results;
+      });
     },
   };
 }

@@ -39,6 +39,8 @@ export interface GroupCommit<In, Out> {
   drain(): Promise<void>;
 }
 
+const NO_ROWS: never[] = [];
+
 interface Pending<In, Out> {
   batch: In[];
   resolve: (value: Out[]) => void;
@@ -93,6 +95,10 @@ export function createGroupCommit<In, Out>(options: GroupCommitOptions<In, Out>)
       finish(taken, null, err);
       return;
     }
+    // The writer holds what it still needs. Letting go of the rows here lets them die young while
+    // the commit is awaited, instead of surviving into the old generation with every request in
+    // flight (measured: most of the main thread's old space under batch ingest).
+    for (const p of taken) p.batch = NO_ROWS;
     // A synchronous writer (SQLite) settles at once, so the next group can start in the same tick.
     if (Array.isArray(written)) finish(taken, written);
     else

@@ -153,7 +153,8 @@ export function registerLinkedInRoutes(app: App, ctx: RouteContext): void {
     if (method !== undefined && method !== BATCH_CREATE) throw new GatewayError('RESTLI_METHOD_UNSUPPORTED');
     const batch = method === BATCH_CREATE;
     const text = await readBodyText(c.req.raw, deps.config.bodyLimitBytes);
-    return withIngestPermit(ctx, text, async () => {
+    // Not async, like the native route: the parsed body and the rows are not held during the commit.
+    return withIngestPermit<Response>(ctx, text, () => {
       const body = parseJsonText(text);
       const receivedAt = deps.clock.now();
 
@@ -184,18 +185,21 @@ export function registerLinkedInRoutes(app: App, ctx: RouteContext): void {
         );
       }
 
-      const statuses = await ingestor.commit(outcome.rows, '/rest/conversionEvents');
-      const inserted = statuses.filter((s) => s === 'inserted').length;
-      if (inserted > 0) deps.metrics.eventsIngested.inc({ source, status: 'accepted' }, inserted);
-      if (elements.length > inserted)
-        deps.metrics.eventsIngested.inc({ source, status: 'duplicate' }, elements.length - inserted);
+      const count = elements.length;
+      const firstId = outcome.rows[0]?.id ?? '';
+      return ingestor.commit(outcome.rows, '/rest/conversionEvents').then((statuses) => {
+        const inserted = statuses.filter((s) => s === 'inserted').length;
+        if (inserted > 0) deps.metrics.eventsIngested.inc({ source, status: 'accepted' }, inserted);
+        if (count > inserted)
+          deps.metrics.eventsIngested.inc({ source, status: 'duplicate' }, count - inserted);
 
-      c.header('x-restli-protocol-version', '2.0.0');
-      if (!batch) {
-        c.header('x-restli-id', outcome.rows[0]?.id ?? '');
-        return c.body(null, 201);
-      }
-      return c.json({ elements: elements.map(() => ({ status: 201 })) }, 200);
+        c.header('x-restli-protocol-version', '2.0.0');
+        if (!batch) {
+          c.header('x-restli-id', firstId);
+          return c.body(null, 201);
+        }
+        return c.json({ elements: Array.from({ length: count }, () => ({ status: 201 })) }, 200);
+      });
     });
   });
 }

@@ -86,18 +86,15 @@ export function registerNativeRoutes(app: App, ctx: RouteContext): void {
     const source = admit(c.req.header('authorization'), false);
     const validateOnly = validateOnlyFlag(c.req.query('validate_only'));
     const text = await readBodyText(c.req.raw, deps.config.bodyLimitBytes);
-    const reply = await withIngestPermit(ctx, text, async () => {
-      const body = parseJsonText(text);
+    // Not async: an async function keeps its locals (here the parsed body and the drafts) alive
+    // across its awaits, and under load they would survive into the old generation.
+    const reply = await withIngestPermit(ctx, text, () => {
       const receivedAt = deps.clock.now();
-      const drafts = nativeElements(body, deps.config.maxEventsPerRequest).map(nativeDraft);
-      const results = await ingestor.run({
-        drafts,
-        source,
-        receivedAt,
-        validateOnly,
-        route: '/v1/events',
-      });
-      return ingestReply(results, validateOnly, false);
+      const elements = nativeElements(parseJsonText(text), deps.config.maxEventsPerRequest);
+      const drafts = elements.map(nativeDraft);
+      return ingestor
+        .run({ drafts, source, receivedAt, validateOnly, route: '/v1/events' })
+        .then((results) => ingestReply(results, validateOnly, false));
     });
     return c.json(reply.body, reply.status);
   });

@@ -63,18 +63,13 @@ export function registerSegmentRoutes(app: App, ctx: RouteContext): void {
       const source = admit(c.req.header('authorization'), true);
       const validateOnly = validateOnlyFlag(c.req.query('validate_only'));
       const text = await readBodyText(c.req.raw, deps.config.bodyLimitBytes);
-      const reply = await withIngestPermit(ctx, text, async () => {
-        const body = parseJsonText(text);
+      // Not async: the parsed body and the drafts must not be held while the commit is awaited.
+      const reply = await withIngestPermit(ctx, text, () => {
         const receivedAt = deps.clock.now();
-        const drafts = toDrafts(body, { conversionFor, receivedAt });
-        const results = await ingestor.run({
-          drafts,
-          source,
-          receivedAt,
-          validateOnly,
-          route,
-        });
-        return ingestReply(results, validateOnly, true);
+        const drafts = toDrafts(parseJsonText(text), { conversionFor, receivedAt });
+        return ingestor
+          .run({ drafts, source, receivedAt, validateOnly, route })
+          .then((results) => ingestReply(results, validateOnly, true));
       });
       return c.json(reply.body, reply.status);
     });

@@ -22,6 +22,9 @@ export const RULES = DEMO_SEED.rules;
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 export const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
+
+/** The brief's memory goal, 300 MB, in the MiB that RSS is reported in: 286.1 MiB. */
+export const RSS_GOAL_MIB = round(300e6 / 2 ** 20);
 export const MiB = 2 ** 20;
 
 // ---------------------------------------------------------------------------------------------

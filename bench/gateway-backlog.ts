@@ -50,6 +50,7 @@ import {
   machine,
   makeTempDir,
   note,
+  RSS_GOAL_MIB,
   RssSampler,
   RULES,
   removeTempDir,
@@ -75,7 +76,7 @@ const DISK_BYTES_PER_EVENT = 1_200;
 const DISK_RESERVE = 2 * 1024 * MiB;
 
 const GOALS = {
-  maxRssMiB: 300,
+  maxRssMiB: RSS_GOAL_MIB,
   noRssGrowth:
     'median RSS while 80-90 % is drained ≤ median RSS while 10-20 % is drained + max(16 MiB, p10..p90 spread of the latter)',
 };

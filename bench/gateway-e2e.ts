@@ -34,6 +34,7 @@ import {
   machine,
   makeTempDir,
   note,
+  RSS_GOAL_MIB,
   RssSampler,
   removeTempDir,
   round,
@@ -56,7 +57,7 @@ const WARMUP_SECONDS = intFromEnv('BENCH_WARMUP_SECONDS', 3);
 const EVENTS_PER_REQUEST = 500;
 const CONNECTIONS = 16;
 
-const GOALS = { deliveredEventsPerSecond: 50_000, maxRssMiB: 300 };
+const GOALS = { deliveredEventsPerSecond: 50_000, maxRssMiB: RSS_GOAL_MIB };
 
 /** Polls the sandbox until it has `target` events (since start), or the time is up. */
 async function waitDelivered(sandboxUrl: string, base: number, target: number, maxSeconds: number) {

@@ -43,6 +43,7 @@ import {
   machine,
   makeTempDir,
   note,
+  RSS_GOAL_MIB,
   RssSampler,
   removeTempDir,
   round,
@@ -70,7 +71,7 @@ const GOALS = {
   batchEventsPerSecond: 100_000,
   singleRatioToBare: 0.5,
   singleP99Ms: 20,
-  maxRssMiB: 300,
+  maxRssMiB: RSS_GOAL_MIB,
 };
 
 const HEADERS = { authorization: `Bearer ${BENCH_SOURCE_KEY}` };

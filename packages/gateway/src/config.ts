@@ -40,6 +40,8 @@ export interface GatewayConfig {
   maxEventsPerRequest: number;
   /** Declared request-body bytes worked on at once; more requests wait unread (docs/configuration.md). */
   maxInFlightBytes: number;
+  /** V8 old-generation growth before the next full collection, in percent; 0 = V8's own (heap-growth.ts). */
+  heapGrowthPercent: number;
   storeUrl: string;
   durability: 'normal' | 'strict';
   /** SQLite only: the connection runs on its own thread (default true). */
@@ -101,6 +103,7 @@ const fileSchema = z
         bodyLimitBytes: positiveInt,
         maxEventsPerRequest: positiveInt.max(5000),
         maxInFlightBytes: positiveInt,
+        heapGrowthPercent: z.coerce.number().int().min(0).max(400),
         shutdownGraceMs: z.coerce.number().int().min(0),
       })
       .partial()
@@ -170,6 +173,7 @@ export const DEFAULTS = {
   bodyLimitBytes: 5 * 1024 * 1024,
   maxEventsPerRequest: 5000,
   maxInFlightBytes: 1024 * 1024,
+  heapGrowthPercent: 20,
   storeUrl: 'sqlite:./.capi/gateway.db',
   durability: 'normal',
   sqliteCacheMiB: 32,
@@ -212,6 +216,7 @@ const GENERIC_ENV: Record<string, string> = {
   CAPI_SERVER_BODY_LIMIT_BYTES: 'server.bodyLimitBytes',
   CAPI_SERVER_MAX_EVENTS_PER_REQUEST: 'server.maxEventsPerRequest',
   CAPI_SERVER_MAX_IN_FLIGHT_BYTES: 'server.maxInFlightBytes',
+  CAPI_SERVER_HEAP_GROWTH_PERCENT: 'server.heapGrowthPercent',
   CAPI_SERVER_SHUTDOWN_GRACE_MS: 'server.shutdownGraceMs',
   CAPI_STORE_DEDUP_WINDOW_DAYS: 'store.dedupWindowDays',
   CAPI_STORE_RETENTION_DAYS: 'store.retentionDays',
@@ -449,6 +454,7 @@ function resolve(file: ConfigFile): Readonly<GatewayConfig> {
     bodyLimitBytes: file.server?.bodyLimitBytes ?? DEFAULTS.bodyLimitBytes,
     maxEventsPerRequest: file.server?.maxEventsPerRequest ?? DEFAULTS.maxEventsPerRequest,
     maxInFlightBytes: file.server?.maxInFlightBytes ?? DEFAULTS.maxInFlightBytes,
+    heapGrowthPercent: file.server?.heapGrowthPercent ?? DEFAULTS.heapGrowthPercent,
     shutdownGraceMs: file.server?.shutdownGraceMs ?? DEFAULTS.shutdownGraceMs,
     storeUrl: file.store?.url ?? DEFAULTS.storeUrl,
     durability: file.store?.durability ?? DEFAULTS.durability,

@@ -97,6 +97,16 @@ delivery: { lingerMs: 10 }
     expect(issues[0]?.key).toContain('CAPI_STORE_SQLITE_CACHE_MIB');
   });
 
+  it('reads the heap growth percent, 20 by default, 0 for V8 own, and refuses a bad one by name', () => {
+    expect(loadConfig({ env: {} }).heapGrowthPercent).toBe(20);
+    expect(loadConfig({ env: { CAPI_SERVER_HEAP_GROWTH_PERCENT: '0' } }).heapGrowthPercent).toBe(0);
+    expect(loadConfig({ env: {}, yamlText: 'server: { heapGrowthPercent: 50 }' }).heapGrowthPercent).toBe(50);
+    for (const bad of ['-1', '12.5', 'lots', '401']) {
+      const issues = errorsOf(() => loadConfig({ env: { CAPI_SERVER_HEAP_GROWTH_PERCENT: bad } }));
+      expect(issues[0]?.key).toContain('CAPI_SERVER_HEAP_GROWTH_PERCENT');
+    }
+  });
+
   it('environment overrides the YAML file', () => {
     const c = loadConfig({ env: { CAPI_PORT: '7000' }, yamlText: 'server: { port: 6000 }' });
     expect(c.port).toBe(7000);

@@ -1,9 +1,12 @@
 /** `capi start`: load the configuration, compose the gateway, listen, and stop gracefully on signals. */
 import { loadConfig } from '../config.js';
 import { createGateway } from '../gateway.js';
+import { applyHeapGrowth } from '../heap-growth.js';
 
 export async function runStart(opts: { config?: string }): Promise<void> {
   const config = loadConfig(opts.config ? { file: opts.config } : {});
+  // Before the gateway allocates anything that matters, so every collection uses the factor.
+  applyHeapGrowth(config.heapGrowthPercent);
   const gateway = await createGateway(config);
   const { url } = await gateway.listen();
   const effective = gateway.config;
@@ -14,6 +17,7 @@ export async function runStart(opts: { config?: string }): Promise<void> {
       mode: effective.sandbox ? 'sandbox' : 'live',
       accounts: effective.accounts.map((a) => a.id),
       rules: effective.rules.map((r) => `${r.alias}=${r.ruleId}`),
+      heapGrowthPercent: effective.heapGrowthPercent || 'V8 default',
     },
     'capi-gateway listening',
   );

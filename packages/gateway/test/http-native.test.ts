@@ -420,6 +420,18 @@ sources: [{ name: website, key: ${KEYS.website} }]
       expect(JSON.parse(text).error.code).toBe('STORE_UNAVAILABLE');
       expect(text).not.toContain('disk full');
     });
+
+    it('503 STORE_UNAVAILABLE also when the store throws before returning a promise', async () => {
+      const store = createMemoryStore();
+      store.enqueue = () => {
+        throw new Error('disk full');
+      };
+      const h = harness({ store });
+      const res = await post(h, '/v1/events', nativeEvent());
+      expect(res.status).toBe(503);
+      expect(res.headers.get('retry-after')).toBe('5');
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('STORE_UNAVAILABLE');
+    });
   });
 
   it('counts ingest results in the metrics', async () => {

@@ -66,7 +66,14 @@ class Parser {
       if (colon < 0) throw new RestliSyntaxError(`Missing ':' after key at offset ${this.pos}`);
       const key = decodeLeaf(this.src.slice(this.pos, colon));
       this.pos = colon + 1;
-      record[key] = this.value();
+      // defineProperty, not assignment: a key named __proto__ must become an own field, not
+      // replace the record's prototype (found by the round-trip property test).
+      Object.defineProperty(record, key, {
+        value: this.value(),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
       if (this.closeOrComma()) return record;
     }
   }

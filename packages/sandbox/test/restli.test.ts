@@ -45,6 +45,14 @@ describe('Rest.li 2.0 parser', () => {
     expect(() => parseRestli('List(a))')).toThrow(/Unexpected/);
   });
 
+  it('keeps a field named __proto__ as a field, never as the prototype', () => {
+    const decoded = parseRestli('(__proto__:(polluted:yes),a:1)') as Record<string, unknown>;
+    expect(Object.getPrototypeOf(decoded)).toBe(Object.prototype);
+    expect(Object.hasOwn(decoded, '__proto__')).toBe(true);
+    expect(decoded.a).toBe('1');
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
   it('round-trips any value through encodeRestli', () => {
     const leaf = fc.string().filter((s) => s !== "''");
     const key = fc.string({ minLength: 1 }).filter((s) => s !== "''");

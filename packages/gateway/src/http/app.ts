@@ -14,7 +14,6 @@ import { createIngestor } from './ingest.js';
 import { createIngestGate } from './ingest-gate.js';
 import { allowedMethodsLookup } from './method-not-allowed.js';
 import { openApiDocumentFactory, registerSecuritySchemes } from './openapi.js';
-import { requestIds } from './request-id.js';
 import { errorResponse, handleError } from './respond.js';
 import { registerAdminRoutes } from './routes/admin.js';
 import { registerLinkedInRoutes } from './routes/linkedin.js';
@@ -39,7 +38,6 @@ export function createHttpApp(deps: HttpDeps): OpenAPIHono {
   };
 
   registerSecuritySchemes(app);
-  app.use('*', requestIds());
   registerNativeRoutes(app, ctx);
   registerLinkedInRoutes(app, ctx);
   registerSegmentRoutes(app, ctx);

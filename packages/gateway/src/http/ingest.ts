@@ -25,14 +25,12 @@ export interface IngestRequest {
   receivedAt: number;
   validateOnly: boolean;
   route: string;
-  /** For the log lines about this request (X-Request-Id). */
-  requestId?: string;
 }
 
 export interface Ingestor {
   run(request: IngestRequest): Promise<EventResult[]>;
   /** Commits rows durably; STORE_UNAVAILABLE (503) when the store fails. Shared with the LinkedIn route. */
-  commit(rows: NewOutboxEvent[], route: string, requestId?: string): Promise<EnqueueStatus[]>;
+  commit(rows: NewOutboxEvent[], route: string): Promise<EnqueueStatus[]>;
 }
 
 const RETRY_AFTER = { 'Retry-After': '5' };
@@ -46,7 +44,7 @@ export function createIngestor(deps: HttpDeps, resolver: ConversionResolver): In
   // and drafts. Held for the whole commit, they survived two scavenges and were copied into the old
   // generation with every request in flight (measured under batch ingest: scavenges took over a
   // quarter of the main thread). Now only the per-event results wait for the commit.
-  function commit(rows: NewOutboxEvent[], route: string, requestId?: string): Promise<EnqueueStatus[]> {
+  function commit(rows: NewOutboxEvent[], route: string): Promise<EnqueueStatus[]> {
     if (rows.length === 0) return Promise.resolve([]);
     const queued = rows.map((r) => r.state === 'queued');
     const events = rows.length;
@@ -62,7 +60,7 @@ export function createIngestor(deps: HttpDeps, resolver: ConversionResolver): In
         return statuses;
       },
       (err: unknown) => {
-        logger.error({ err, route, events, requestId }, 'outbox enqueue failed; answering 503');
+        logger.error({ err, route, events }, 'outbox enqueue failed; answering 503');
         throw new GatewayError('STORE_UNAVAILABLE', { headers: RETRY_AFTER });
       },
     );
@@ -85,7 +83,7 @@ export function createIngestor(deps: HttpDeps, resolver: ConversionResolver): In
   return {
     commit,
     run(request) {
-      const { route, source, requestId } = request;
+      const { route, source } = request;
       const buildOptions = {
         version: config.linkedin.version,
         now: request.receivedAt,
@@ -104,11 +102,11 @@ export function createIngestor(deps: HttpDeps, resolver: ConversionResolver): In
       if (request.validateOnly) return Promise.resolve(previewIngest(plan));
 
       const { slots } = plan;
-      return commit(plan.rows, route, requestId).then((statuses) => {
+      return commit(plan.rows, route).then((statuses) => {
         const results = settleIngest(slots, statuses);
         record(source, results);
         if (logger.isLevelEnabled('debug')) {
-          logger.debug({ route, source, requestId, ...countStatuses(results) }, 'ingest request');
+          logger.debug({ route, source, ...countStatuses(results) }, 'ingest request');
         }
         return results;
       });

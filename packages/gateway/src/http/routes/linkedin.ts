@@ -20,7 +20,6 @@ import {
   validateOnlyFlag,
   withIngestPermit,
 } from '../context.js';
-import { requestIdOf } from '../request-id.js';
 import { BatchCreateResponseSchema, LinkedInErrorSchema, ValidateOnlyQuerySchema } from '../schemas.js';
 
 /**
@@ -188,8 +187,7 @@ export function registerLinkedInRoutes(app: App, ctx: RouteContext): void {
 
       const count = elements.length;
       const firstId = outcome.rows[0]?.id ?? '';
-      const requestId = requestIdOf(c.req.raw);
-      return ingestor.commit(outcome.rows, '/rest/conversionEvents', requestId).then((statuses) => {
+      return ingestor.commit(outcome.rows, '/rest/conversionEvents').then((statuses) => {
         const inserted = statuses.filter((s) => s === 'inserted').length;
         if (inserted > 0) deps.metrics.eventsIngested.inc({ source, status: 'accepted' }, inserted);
         if (count > inserted)

@@ -15,7 +15,6 @@ import {
   withIngestPermit,
 } from '../context.js';
 import { ingestReply } from '../ingest-reply.js';
-import { requestIdOf } from '../request-id.js';
 import { ErrorBodySchema, IngestResponseSchema, ValidateOnlyQuerySchema } from '../schemas.js';
 
 /** The events of a native body: a single event object, or the `events` array of a batch. */
@@ -87,7 +86,6 @@ export function registerNativeRoutes(app: App, ctx: RouteContext): void {
     const source = admit(c.req.header('authorization'), false);
     const validateOnly = validateOnlyFlag(c.req.query('validate_only'));
     const text = await readBodyText(c.req.raw, deps.config.bodyLimitBytes);
-    const requestId = requestIdOf(c.req.raw);
     // Not async: an async function keeps its locals (here the parsed body and the drafts) alive
     // across its awaits, and under load they would survive into the old generation.
     const reply = await withIngestPermit(ctx, text, () => {
@@ -95,7 +93,7 @@ export function registerNativeRoutes(app: App, ctx: RouteContext): void {
       const elements = nativeElements(parseJsonText(text), deps.config.maxEventsPerRequest);
       const drafts = elements.map(nativeDraft);
       return ingestor
-        .run({ drafts, source, receivedAt, validateOnly, route: '/v1/events', requestId })
+        .run({ drafts, source, receivedAt, validateOnly, route: '/v1/events' })
         .then((results) => ingestReply(results, validateOnly, false));
     });
     return c.json(reply.body, reply.status);

@@ -25,7 +25,6 @@ import {
   withIngestPermit,
 } from '../context.js';
 import { ingestReply } from '../ingest-reply.js';
-import { requestIdOf } from '../request-id.js';
 import { ErrorBodySchema, IngestResponseSchema, ValidateOnlyQuerySchema } from '../schemas.js';
 
 function batchElements(body: unknown, max: number): unknown[] {
@@ -64,13 +63,12 @@ export function registerSegmentRoutes(app: App, ctx: RouteContext): void {
       const source = admit(c.req.header('authorization'), true);
       const validateOnly = validateOnlyFlag(c.req.query('validate_only'));
       const text = await readBodyText(c.req.raw, deps.config.bodyLimitBytes);
-      const requestId = requestIdOf(c.req.raw);
       // Not async: the parsed body and the drafts must not be held while the commit is awaited.
       const reply = await withIngestPermit(ctx, text, () => {
         const receivedAt = deps.clock.now();
         const drafts = toDrafts(parseJsonText(text), { conversionFor, receivedAt });
         return ingestor
-          .run({ drafts, source, receivedAt, validateOnly, route, requestId })
+          .run({ drafts, source, receivedAt, validateOnly, route })
           .then((results) => ingestReply(results, validateOnly, true));
       });
       return c.json(reply.body, reply.status);

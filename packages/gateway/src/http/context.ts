@@ -7,6 +7,7 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { ConversionResolver } from '../domain/conversions.js';
 import { GatewayError } from '../errors.js';
 import { authenticateSource, type KeyRing } from './auth.js';
+import { parseJsonText, readBodyText } from './body.js';
 import type { HttpDeps } from './deps.js';
 import type { Ingestor } from './ingest.js';
 import type { IngestGate } from './ingest-gate.js';
@@ -28,17 +29,25 @@ export interface RouteContext {
 }
 
 /**
- * Runs `work` (parse, plan, commit) under an ingest permit sized by the body text it will parse;
- * the permit is released however `work` ends.
+ * The ingest routes' shared start: read the body text (within the body limit), take an ingest
+ * permit sized by it, parse it as JSON, and hand the parsed body to `work` (plan, commit, reply).
+ * Reading comes before the permit, so a slow sender holds a socket, never a permit; the permit is
+ * released however `work` ends.
+ *
+ * `work` should not be an `async` function: one keeps its locals (the parsed body, drafts, rows)
+ * alive across its awaits, and with every request in flight held through its commit they survive
+ * into the old generation (measured: scavenges took 28 % of the main thread under batch ingest).
+ * Return a promise chain that captures only what the answer needs.
  */
-export async function withIngestPermit<T>(
+export async function withIngestBody<T>(
   ctx: RouteContext,
-  text: string,
-  work: () => T | Promise<T>,
+  request: Request,
+  work: (body: unknown) => T | Promise<T>,
 ): Promise<T> {
+  const text = await readBodyText(request, ctx.deps.config.bodyLimitBytes);
   const release = await ctx.gate.acquire(text.length);
   try {
-    return await work();
+    return await work(parseJsonText(text));
   } finally {
     release();
   }

@@ -10,7 +10,6 @@ import { prepareCompat } from '../../domain/linkedin-compat.js';
 import { type LinkedInErrorBody, safeFindingPath } from '../../domain/linkedin-errors.js';
 import { GatewayError } from '../../errors.js';
 import { newOutboxId } from '../../store/ids.js';
-import { parseJsonText, readBodyText } from '../body.js';
 import {
   type App,
   isRecord,
@@ -18,7 +17,7 @@ import {
   limitsText,
   type RouteContext,
   validateOnlyFlag,
-  withIngestPermit,
+  withIngestBody,
 } from '../context.js';
 import { BatchCreateResponseSchema, LinkedInErrorSchema, ValidateOnlyQuerySchema } from '../schemas.js';
 
@@ -152,10 +151,7 @@ export function registerLinkedInRoutes(app: App, ctx: RouteContext): void {
     const method = c.req.header('x-restli-method')?.trim().toUpperCase();
     if (method !== undefined && method !== BATCH_CREATE) throw new GatewayError('RESTLI_METHOD_UNSUPPORTED');
     const batch = method === BATCH_CREATE;
-    const text = await readBodyText(c.req.raw, deps.config.bodyLimitBytes);
-    // Not async, like the native route: the parsed body and the rows are not held during the commit.
-    return withIngestPermit<Response>(ctx, text, () => {
-      const body = parseJsonText(text);
+    return withIngestBody<Response>(ctx, c.req.raw, (body) => {
       const receivedAt = deps.clock.now();
 
       const elements = batch ? batchElements(body, max) : [body];

@@ -4,7 +4,6 @@
  */
 import { NativeBodySchema, nativeDraft } from '../../domain/native-event.js';
 import { GatewayError } from '../../errors.js';
-import { parseJsonText, readBodyText } from '../body.js';
 import {
   type App,
   isRecord,
@@ -12,7 +11,7 @@ import {
   limitsText,
   type RouteContext,
   validateOnlyFlag,
-  withIngestPermit,
+  withIngestBody,
 } from '../context.js';
 import { ingestReply } from '../ingest-reply.js';
 import { ErrorBodySchema, IngestResponseSchema, ValidateOnlyQuerySchema } from '../schemas.js';
@@ -85,13 +84,9 @@ export function registerNativeRoutes(app: App, ctx: RouteContext): void {
   app.post('/v1/events', async (c) => {
     const source = admit(c.req.header('authorization'), false);
     const validateOnly = validateOnlyFlag(c.req.query('validate_only'));
-    const text = await readBodyText(c.req.raw, deps.config.bodyLimitBytes);
-    // Not async: an async function keeps its locals (here the parsed body and the drafts) alive
-    // across its awaits, and under load they would survive into the old generation.
-    const reply = await withIngestPermit(ctx, text, () => {
+    const reply = await withIngestBody(ctx, c.req.raw, (body) => {
       const receivedAt = deps.clock.now();
-      const elements = nativeElements(parseJsonText(text), deps.config.maxEventsPerRequest);
-      const drafts = elements.map(nativeDraft);
+      const drafts = nativeElements(body, deps.config.maxEventsPerRequest).map(nativeDraft);
       return ingestor
         .run({ drafts, source, receivedAt, validateOnly, route: '/v1/events' })
         .then((results) => ingestReply(results, validateOnly, false));

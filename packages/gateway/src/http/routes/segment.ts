@@ -14,7 +14,6 @@ import {
   segmentTrackDraft,
 } from '../../domain/segment-event.js';
 import { GatewayError } from '../../errors.js';
-import { parseJsonText, readBodyText } from '../body.js';
 import {
   type App,
   isRecord,
@@ -22,7 +21,7 @@ import {
   limitsText,
   type RouteContext,
   validateOnlyFlag,
-  withIngestPermit,
+  withIngestBody,
 } from '../context.js';
 import { ingestReply } from '../ingest-reply.js';
 import { ErrorBodySchema, IngestResponseSchema, ValidateOnlyQuerySchema } from '../schemas.js';
@@ -62,11 +61,9 @@ export function registerSegmentRoutes(app: App, ctx: RouteContext): void {
     app.post(route, async (c) => {
       const source = admit(c.req.header('authorization'), true);
       const validateOnly = validateOnlyFlag(c.req.query('validate_only'));
-      const text = await readBodyText(c.req.raw, deps.config.bodyLimitBytes);
-      // Not async: the parsed body and the drafts must not be held while the commit is awaited.
-      const reply = await withIngestPermit(ctx, text, () => {
+      const reply = await withIngestBody(ctx, c.req.raw, (body) => {
         const receivedAt = deps.clock.now();
-        const drafts = toDrafts(parseJsonText(text), { conversionFor, receivedAt });
+        const drafts = toDrafts(body, { conversionFor, receivedAt });
         return ingestor
           .run({ drafts, source, receivedAt, validateOnly, route })
           .then((results) => ingestReply(results, validateOnly, true));

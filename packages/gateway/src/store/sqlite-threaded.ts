@@ -94,12 +94,27 @@ export async function createThreadedSqliteStore(
   });
 
   const capabilities = await new Promise<StoreCapabilities>((resolve, reject) => {
-    const onError = (err: Error) => reject(err);
-    worker.once('error', onError);
+    // A failed start posts its reason (with its code, e.g. STORE_LOCKED) and then throws, which
+    // the worker reports as an 'error' event on another channel, in no fixed order with the
+    // message. So the 'error' only counts if no message came: Node delivers every message the
+    // thread posted before it emits 'exit', and the first settlement wins.
+    let thrown: Error | null = null;
+    const onError = (err: Error) => {
+      thrown = err;
+    };
+    const onExit = (code: number) =>
+      reject(thrown ?? new StoreError('STORE_CLOSED', `The SQLite store thread exited (code ${code}).`));
+    worker.on('error', onError);
+    worker.once('exit', onExit);
     worker.once('message', (message: ThreadStartup) => {
-      worker.off('error', onError);
-      if (message.kind === 'ready') resolve(message.capabilities);
-      else reject(fromWireError(message.error));
+      if (message.kind === 'ready') {
+        worker.off('error', onError);
+        worker.off('exit', onExit);
+        resolve(message.capabilities);
+      } else {
+        // onError stays: the throw that follows a failed start must not be an unhandled 'error'.
+        reject(fromWireError(message.error));
+      }
     });
   }).catch(async (err: unknown) => {
     await worker.terminate();

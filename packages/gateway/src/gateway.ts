@@ -6,6 +6,7 @@
 import { type ServerType, serve } from '@hono/node-server';
 import type { GatewayConfig } from './config.js';
 import { createHttpApp } from './http/app.js';
+import { createServerWithRequestIds } from './http/request-id.js';
 import { createLinkedInTransport } from './linkedin-transport.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics, type GatewayMetrics } from './metrics.js';
@@ -143,8 +144,14 @@ export async function createGateway(
     logger,
     async listen() {
       const port = await new Promise<number>((resolve, reject) => {
-        const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) =>
-          resolve(info.port),
+        const s = serve(
+          {
+            fetch: app.fetch,
+            port: config.port,
+            hostname: config.host,
+            createServer: createServerWithRequestIds,
+          },
+          (info) => resolve(info.port),
         );
         s.once('error', reject);
         server = s;

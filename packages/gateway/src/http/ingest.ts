@@ -25,12 +25,14 @@ export interface IngestRequest {
   receivedAt: number;
   validateOnly: boolean;
   route: string;
+  /** For the log lines about this request (X-Request-Id). */
+  requestId?: string | undefined;
 }
 
 export interface Ingestor {
   run(request: IngestRequest): Promise<EventResult[]>;
   /** Commits rows durably; STORE_UNAVAILABLE (503) when the store fails. Shared with the LinkedIn route. */
-  commit(rows: NewOutboxEvent[], route: string): Promise<EnqueueStatus[]>;
+  commit(rows: NewOutboxEvent[], route: string, requestId?: string): Promise<EnqueueStatus[]>;
 }
 
 const RETRY_AFTER = { 'Retry-After': '5' };
@@ -44,7 +46,7 @@ export function createIngestor(deps: HttpDeps, resolver: ConversionResolver): In
   // and drafts. Held for the whole commit, they survived two scavenges and were copied into the old
   // generation with every request in flight (measured under batch ingest: scavenges took over a
   // quarter of the main thread). Now only the per-event results wait for the commit.
-  function commit(rows: NewOutboxEvent[], route: string): Promise<EnqueueStatus[]> {
+  function commit(rows: NewOutboxEvent[], route: string, requestId?: string): Promise<EnqueueStatus[]> {
     if (rows.length === 0) return Promise.resolve([]);
     const queued = rows.map((r) => r.state === 'queued');
     const events = rows.length;
@@ -60,7 +62,7 @@ export function createIngestor(deps: HttpDeps, resolver: ConversionResolver): In
         return statuses;
       },
       (err: unknown) => {
-        logger.error({ err, route, events }, 'outbox enqueue failed; answering 503');
+        logger.error({ err, route, events, requestId }, 'outbox enqueue failed; answering 503');
         throw new GatewayError('STORE_UNAVAILABLE', { headers: RETRY_AFTER });
       },
     );
@@ -102,11 +104,12 @@ export function createIngestor(deps: HttpDeps, resolver: ConversionResolver): In
       if (request.validateOnly) return Promise.resolve(previewIngest(plan));
 
       const { slots } = plan;
-      return commit(plan.rows, route).then((statuses) => {
+      const { requestId } = request;
+      return commit(plan.rows, route, requestId).then((statuses) => {
         const results = settleIngest(slots, statuses);
         record(source, results);
         if (logger.isLevelEnabled('debug')) {
-          logger.debug({ route, source, ...countStatuses(results) }, 'ingest request');
+          logger.debug({ route, source, requestId, ...countStatuses(results) }, 'ingest request');
         }
         return results;
       });

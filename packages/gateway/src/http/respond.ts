@@ -7,6 +7,7 @@ import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { GatewayError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { requestIdOf } from './request-id.js';
 
 /** Paths under this prefix speak LinkedIn's dialect. */
 export const LINKEDIN_PREFIX = '/rest/';
@@ -29,7 +30,10 @@ export function handleError(logger: Logger) {
   return (err: unknown, c: Context): Response => {
     if (err instanceof GatewayError) return errorResponse(c, err);
     // Log the failure itself, never the request body (it may hold personal data).
-    logger.error({ err, method: c.req.method, path: c.req.routePath }, 'unhandled error in HTTP handler');
+    logger.error(
+      { err, method: c.req.method, path: c.req.routePath, requestId: requestIdOf(c) },
+      'unhandled error in HTTP handler',
+    );
     return errorResponse(c, new GatewayError('INTERNAL'));
   };
 }

@@ -19,6 +19,7 @@ import {
   validateOnlyFlag,
   withIngestBody,
 } from '../context.js';
+import { requestIdOf } from '../request-id.js';
 import { BatchCreateResponseSchema, LinkedInErrorSchema, ValidateOnlyQuerySchema } from '../schemas.js';
 
 /**
@@ -183,7 +184,7 @@ export function registerLinkedInRoutes(app: App, ctx: RouteContext): void {
 
       const count = elements.length;
       const firstId = outcome.rows[0]?.id ?? '';
-      return ingestor.commit(outcome.rows, '/rest/conversionEvents').then((statuses) => {
+      return ingestor.commit(outcome.rows, '/rest/conversionEvents', requestIdOf(c)).then((statuses) => {
         const inserted = statuses.filter((s) => s === 'inserted').length;
         if (inserted > 0) deps.metrics.eventsIngested.inc({ source, status: 'accepted' }, inserted);
         if (count > inserted)

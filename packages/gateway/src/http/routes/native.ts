@@ -14,6 +14,7 @@ import {
   withIngestBody,
 } from '../context.js';
 import { ingestReply } from '../ingest-reply.js';
+import { requestIdOf } from '../request-id.js';
 import { ErrorBodySchema, IngestResponseSchema, ValidateOnlyQuerySchema } from '../schemas.js';
 
 /** The events of a native body: a single event object, or the `events` array of a batch. */
@@ -88,7 +89,7 @@ export function registerNativeRoutes(app: App, ctx: RouteContext): void {
       const receivedAt = deps.clock.now();
       const drafts = nativeElements(body, deps.config.maxEventsPerRequest).map(nativeDraft);
       return ingestor
-        .run({ drafts, source, receivedAt, validateOnly, route: '/v1/events' })
+        .run({ drafts, source, receivedAt, validateOnly, route: '/v1/events', requestId: requestIdOf(c) })
         .then((results) => ingestReply(results, validateOnly, false));
     });
     return c.json(reply.body, reply.status);

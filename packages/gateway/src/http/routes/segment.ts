@@ -24,6 +24,7 @@ import {
   withIngestBody,
 } from '../context.js';
 import { ingestReply } from '../ingest-reply.js';
+import { requestIdOf } from '../request-id.js';
 import { ErrorBodySchema, IngestResponseSchema, ValidateOnlyQuerySchema } from '../schemas.js';
 
 function batchElements(body: unknown, max: number): unknown[] {
@@ -65,7 +66,7 @@ export function registerSegmentRoutes(app: App, ctx: RouteContext): void {
         const receivedAt = deps.clock.now();
         const drafts = toDrafts(body, { conversionFor, receivedAt });
         return ingestor
-          .run({ drafts, source, receivedAt, validateOnly, route })
+          .run({ drafts, source, receivedAt, validateOnly, route, requestId: requestIdOf(c) })
           .then((results) => ingestReply(results, validateOnly, true));
       });
       return c.json(reply.body, reply.status);

@@ -69,6 +69,9 @@ describe('request ids', () => {
     const ids = answers.map((r) => r.headers.get('x-request-id') ?? '');
     for (const id of ids) expect(id).toMatch(UUID);
     expect(new Set(ids).size).toBe(ids.length);
+    // The LinkedIn drop-in answers with LinkedIn's header too; the other routes do not.
+    expect(answers[2]?.headers.get('x-li-uuid')).toBe(ids[2]);
+    expect(answers.filter((r) => r.headers.has('x-li-uuid'))).toHaveLength(1);
   });
 
   it("keeps a caller's own id when it is a plain token, and replaces one that is not", async () => {

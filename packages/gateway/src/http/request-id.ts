@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type RequestListener, type ServerOptions, type ServerResponse } from 'node:http';
 import type { Context } from 'hono';
+import { LINKEDIN_PREFIX } from './respond.js';
 
 /**
  * Request ids: every answer carries `X-Request-Id`, and the gateway's log lines about a request
@@ -18,6 +19,8 @@ import type { Context } from 'hono';
 const TOKEN = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export const REQUEST_ID_HEADER = 'X-Request-Id';
+/** LinkedIn's own request-id header; the drop-in routes under /rest/ answer with it too. */
+export const LINKEDIN_REQUEST_ID_HEADER = 'X-LI-UUID';
 
 export function requestIdFrom(header: string | string[] | undefined): string {
   return typeof header === 'string' && TOKEN.test(header) ? header : randomUUID();
@@ -26,8 +29,11 @@ export function requestIdFrom(header: string | string[] | undefined): string {
 /** Wraps the server's request listener: the id is on the response before any route runs. */
 export function withRequestIds(listener: RequestListener): RequestListener {
   return (req, res) => {
+    const id = requestIdFrom(req.headers['x-request-id']);
     // Node merges headers set here with those the adapter passes to writeHead.
-    res.setHeader(REQUEST_ID_HEADER, requestIdFrom(req.headers['x-request-id']));
+    res.setHeader(REQUEST_ID_HEADER, id);
+    // A direct LinkedIn integration that logs LinkedIn's request id keeps finding one.
+    if (req.url?.startsWith(LINKEDIN_PREFIX)) res.setHeader(LINKEDIN_REQUEST_ID_HEADER, id);
     listener(req, res);
   };
 }

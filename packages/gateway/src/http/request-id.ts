@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type RequestListener, type ServerOptions, type ServerResponse } from 'node:http';
 import type { Context } from 'hono';
-import { LINKEDIN_PREFIX } from './respond.js';
+import { speaksLinkedIn } from './dialect.js';
 
 /**
  * Request ids: every answer carries `X-Request-Id`, and the gateway's log lines about a request
@@ -33,7 +33,7 @@ export function withRequestIds(listener: RequestListener): RequestListener {
     // Node merges headers set here with those the adapter passes to writeHead.
     res.setHeader(REQUEST_ID_HEADER, id);
     // A direct LinkedIn integration that logs LinkedIn's request id keeps finding one.
-    if (req.url?.startsWith(LINKEDIN_PREFIX)) res.setHeader(LINKEDIN_REQUEST_ID_HEADER, id);
+    if (req.url !== undefined && speaksLinkedIn(req.url)) res.setHeader(LINKEDIN_REQUEST_ID_HEADER, id);
     listener(req, res);
   };
 }

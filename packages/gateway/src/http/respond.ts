@@ -7,10 +7,8 @@ import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { GatewayError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { speaksLinkedIn } from './dialect.js';
 import { requestIdOf } from './request-id.js';
-
-/** Paths under this prefix speak LinkedIn's dialect. */
-export const LINKEDIN_PREFIX = '/rest/';
 
 function withHeaders(c: Context, err: GatewayError): void {
   if (err.headers) for (const [name, value] of Object.entries(err.headers)) c.header(name, value);
@@ -19,7 +17,7 @@ function withHeaders(c: Context, err: GatewayError): void {
 export function errorResponse(c: Context, err: GatewayError): Response {
   withHeaders(c, err);
   const status = err.status as ContentfulStatusCode;
-  if (c.req.path.startsWith(LINKEDIN_PREFIX)) {
+  if (speaksLinkedIn(c.req.path)) {
     return c.json({ status: err.status, code: err.code, message: err.message }, status);
   }
   return c.json(err.toBody(), status);

@@ -120,6 +120,28 @@ describe('operations routes', () => {
       );
     });
 
+    it("declares the request id header on every response, and LinkedIn's on the drop-in's", async () => {
+      const doc = (await (await get(harness(), '/openapi.json', null)).json()) as OpenApi & {
+        components: { headers?: Record<string, { schema: { pattern?: string } }> };
+      };
+      expect(Object.keys(doc.components.headers ?? {}).sort()).toEqual(['X-LI-UUID', 'X-Request-Id']);
+      expect(doc.components.headers?.['X-Request-Id']?.schema.pattern).toBe('^[A-Za-z0-9._:-]{1,128}$');
+      let responses = 0;
+      for (const [path, operations] of Object.entries(doc.paths)) {
+        for (const [method, operation] of Object.entries(operations)) {
+          for (const [status, response] of Object.entries(operation.responses)) {
+            const headers = Object.keys((response as { headers?: object }).headers ?? {});
+            const expected = path.startsWith('/rest/') ? ['X-LI-UUID', 'X-Request-Id'] : ['X-Request-Id'];
+            expect(headers.filter((h) => h.startsWith('X-')).sort(), `${method} ${path} ${status}`).toEqual(
+              expected,
+            );
+            responses += 1;
+          }
+        }
+      }
+      expect(responses).toBeGreaterThan(30);
+    });
+
     it('describes the native event from the validating schema', async () => {
       const doc = (await (await get(harness(), '/openapi.json', null)).json()) as OpenApi;
       expect(JSON.stringify(doc.paths['/v1/events'])).toContain('#/components/schemas/NativeEvent');

@@ -16,14 +16,15 @@ import { speaksLinkedIn } from './dialect.js';
  * request through Hono's compose, which measured 5–15 % of single-event throughput. Here it costs
  * one header per request; handlers read the id back from the response they are answering.
  */
-const TOKEN = /^[A-Za-z0-9._:-]{1,128}$/;
+/** What a caller's own id must look like to be kept (also in the OpenAPI document). */
+export const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export const REQUEST_ID_HEADER = 'X-Request-Id';
 /** LinkedIn's own request-id header; the drop-in routes under /rest/ answer with it too. */
 export const LINKEDIN_REQUEST_ID_HEADER = 'X-LI-UUID';
 
 export function requestIdFrom(header: string | string[] | undefined): string {
-  return typeof header === 'string' && TOKEN.test(header) ? header : randomUUID();
+  return typeof header === 'string' && REQUEST_ID_PATTERN.test(header) ? header : randomUUID();
 }
 
 /** Wraps the server's request listener: the id is on the response before any route runs. */

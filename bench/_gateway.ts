@@ -285,14 +285,40 @@ export function readRssMiB(pid: number): number | null {
 }
 
 /** User + system CPU seconds used so far, or null once the process is gone. */
-export function readCpuSeconds(pid: number): number | null {
+export function readCpuSeconds(pid: number, statPath = `/proc/${pid}/stat`): number | null {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const stat = readFileSync(statPath, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
   } catch {
     return null;
   }
+}
+
+/** CPU seconds used so far by each thread of a process (/proc/<pid>/task), by thread id. */
+export function readThreadCpuSeconds(pid: number): Map<number, number> {
+  const threads = new Map<number, number>();
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      const seconds = readCpuSeconds(Number(tid), `/proc/${pid}/task/${tid}/stat`);
+      if (seconds !== null) threads.set(Number(tid), seconds);
+    }
+  } catch {
+    // The process is gone: no threads.
+  }
+  return threads;
+}
+
+/**
+ * Of the CPU a process used between two thread readings: its main thread's share (the thread id is
+ * the pid) and the busiest other thread's. For the gateway the busiest other thread under load is
+ * the SQLite store's, the one thread every write goes through, so this is how busy it was.
+ */
+function threadSplit(pid: number, before: Map<number, number>, after: Map<number, number>) {
+  const used = (tid: number) => (after.get(tid) ?? 0) - (before.get(tid) ?? 0);
+  let busiestOther = 0;
+  for (const tid of after.keys()) if (tid !== pid) busiestOther = Math.max(busiestOther, used(tid));
+  return { main: used(pid), busiestOther };
 }
 
 /** Bytes the process has caused to be written to storage so far (/proc/<pid>/io), or null. */
@@ -391,6 +417,7 @@ function machineBusySeconds(): number {
 export function cpuMeter(pids: Record<string, number>): { stop(): Record<string, number> } {
   const before = new Map(Object.entries(pids).map(([name, pid]) => [name, readCpuSeconds(pid) ?? 0]));
   const writesBefore = new Map(Object.entries(pids).map(([name, pid]) => [name, readWriteBytes(pid) ?? 0]));
+  const threadsBefore = new Map(Object.entries(pids).map(([name, pid]) => [name, readThreadCpuSeconds(pid)]));
   const self = process.cpuUsage();
   const machineBefore = machineBusySeconds();
   const diskBefore = machineDiskWriteBytes();
@@ -404,6 +431,9 @@ export function cpuMeter(pids: Record<string, number>): { stop(): Record<string,
         const used = (readCpuSeconds(pid) ?? 0) - (before.get(name) ?? 0);
         ours += used;
         out[`${name}CpuSeconds`] = round(used);
+        const split = threadSplit(pid, threadsBefore.get(name) ?? new Map(), readThreadCpuSeconds(pid));
+        out[`${name}MainThreadCpuSeconds`] = round(split.main);
+        out[`${name}BusiestOtherThreadCpuSeconds`] = round(split.busiestOther);
       }
       for (const [name, pid] of Object.entries(pids)) {
         const written = (readWriteBytes(pid) ?? 0) - (writesBefore.get(name) ?? 0);

@@ -285,7 +285,12 @@ export function readRssMiB(pid: number): number | null {
 }
 
 /** User + system CPU seconds used so far, or null once the process is gone. */
-export function readCpuSeconds(pid: number, statPath = `/proc/${pid}/stat`): number | null {
+export function readCpuSeconds(pid: number): number | null {
+  return cpuSecondsIn(`/proc/${pid}/stat`);
+}
+
+/** User + system CPU seconds from a process's or a thread's `stat` file, or null once it is gone. */
+function cpuSecondsIn(statPath: string): number | null {
   try {
     const stat = readFileSync(statPath, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
@@ -300,7 +305,7 @@ export function readThreadCpuSeconds(pid: number): Map<number, number> {
   const threads = new Map<number, number>();
   try {
     for (const tid of readdirSync(`/proc/${pid}/task`)) {
-      const seconds = readCpuSeconds(Number(tid), `/proc/${pid}/task/${tid}/stat`);
+      const seconds = cpuSecondsIn(`/proc/${pid}/task/${tid}/stat`);
       if (seconds !== null) threads.set(Number(tid), seconds);
     }
   } catch {

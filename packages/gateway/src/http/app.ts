@@ -13,7 +13,7 @@ import type { HttpDeps } from './deps.js';
 import { createIngestor } from './ingest.js';
 import { createIngestGate } from './ingest-gate.js';
 import { allowedMethodsLookup } from './method-not-allowed.js';
-import { openApiDocumentFactory, registerSecuritySchemes } from './openapi.js';
+import { openApiDocumentFactory, registerRequestIdHeaders, registerSecuritySchemes } from './openapi.js';
 import { errorResponse, handleError } from './respond.js';
 import { registerAdminRoutes } from './routes/admin.js';
 import { registerLinkedInRoutes } from './routes/linkedin.js';
@@ -38,6 +38,7 @@ export function createHttpApp(deps: HttpDeps): OpenAPIHono {
   };
 
   registerSecuritySchemes(app);
+  registerRequestIdHeaders(app);
   registerNativeRoutes(app, ctx);
   registerLinkedInRoutes(app, ctx);
   registerSegmentRoutes(app, ctx);

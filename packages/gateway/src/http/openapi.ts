@@ -26,6 +26,11 @@ export function registerSecuritySchemes(app: App): void {
     description:
       'The admin token (CAPI_ADMIN_TOKEN). Admin routes answer 401 ADMIN_DISABLED when none is set.',
   });
+}
+
+/** The response headers every answer carries; `withRequestIdHeaders` refers each response to them. */
+export function registerRequestIdHeaders(app: App): void {
+  const registry = app.openAPIRegistry;
   registry.registerComponent('headers', REQUEST_ID_HEADER, {
     description:
       "This request's id, also on the gateway's log lines about it: yours if you sent a plain token (letters, digits, `._:-`, at most 128), otherwise a fresh UUID.",

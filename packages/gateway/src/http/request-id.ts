@@ -15,8 +15,10 @@ import { speaksLinkedIn } from './dialect.js';
  * Set at the node:http layer, not as a Hono middleware: a middleware on every route sends every
  * request through Hono's compose, which measured 5–15 % of single-event throughput. Here it costs
  * one header per request; handlers read the id back from the response they are answering.
+ *
+ * REQUEST_ID_PATTERN is what a caller's own id must look like to be kept (the OpenAPI document
+ * states it too).
  */
-/** What a caller's own id must look like to be kept (also in the OpenAPI document). */
 export const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export const REQUEST_ID_HEADER = 'X-Request-Id';

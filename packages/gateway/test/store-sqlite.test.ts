@@ -346,7 +346,10 @@ describe('SQLite capacity', () => {
     await store.close();
 
     const reader = new Database(path, { readonly: true });
-    const rows = reader.prepare('SELECT state, count(*) AS n FROM events GROUP BY state').all() as Array<{
+    // Resolved: an event still on its lane has its batch's state (see sqlite/lanes.ts).
+    const rows = reader
+      .prepare('SELECT state, count(*) AS n FROM events_resolved GROUP BY state')
+      .all() as Array<{
       state: string;
       n: number;
     }>;

@@ -25,6 +25,14 @@ import { createClaim } from './sqlite/claim.js';
 import { StateDeltas } from './sqlite/counters.js';
 import { createSqliteWriter, dedupThreshold } from './sqlite/enqueue.js';
 import { type ChunkStatements, prepareChunkStatements } from './sqlite/insert-chunks.js';
+import {
+  type LaneStatements,
+  nextDeliveredBatch,
+  oldestDueOnLanes,
+  prepareLaneStatements,
+  type Settlement,
+  settleFresh,
+} from './sqlite/lanes.js';
 import { acquireStoreLock } from './sqlite/lock.js';
 import { migrateSqlite } from './sqlite/migrate.js';
 import { applyPragmas, type Durability, readDurability } from './sqlite/pragmas.js';
@@ -94,6 +102,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
 
   let statements: SqliteStatements | null = null;
   let chunkStatements: ChunkStatements | null = null;
+  let laneStatements: LaneStatements | null = null;
   /** Known (account, rule) queues, mirrored from the `queues` table; claims look only through these. */
   const queues = new Map<string, [string, string]>();
   const dynamic = new Map<string, Database.Statement>();
@@ -107,6 +116,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     if (statements) return statements;
     migrateSqlite(db);
     statements = prepareStatements(db);
+    laneStatements = prepareLaneStatements(db);
     archivedKeys = statements.anyArchivedKey.get() === 1;
     for (const [account, ruleId] of statements.queues.all() as Array<[string, string]>) {
       queues.set(queueKey(account, ruleId), [account, ruleId]);
@@ -143,7 +153,29 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
       for (const [account, ruleId] of created) queues.set(queueKey(account, ruleId), [account, ruleId]);
     },
   });
-  const claim = createClaim(db, () => queues.values());
+  const lanes = (): LaneStatements => {
+    ready();
+    return laneStatements!;
+  };
+  const claim = createClaim(db, lanes, () => queues.values());
+
+  /**
+   * Settles the events of leased batches as a whole where it can (see lanes.ts) and hands the rest
+   * (events with a state of their own) to `perRow`, in the same transaction.
+   */
+  const settle = (
+    ids: string[],
+    settlement: Settlement,
+    perRow: (s: SqliteStatements, list: string, deltas: StateDeltas) => void,
+  ): void => {
+    if (ids.length === 0) return;
+    write((s) => {
+      const deltas = new StateDeltas();
+      const rest = settleFresh(laneStatements!, ids, settlement, deltas);
+      if (rest.length > 0) perRow(s, JSON.stringify(rest), deltas);
+      deltas.apply(s);
+    });
+  };
 
   const takeBudget = (s: SqliteStatements, account: string, limits: BudgetLimits, now: number) => {
     const row = s.budgetRow.get(account) as [number, number, string, number] | undefined;
@@ -198,42 +230,29 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     },
 
     async complete(ids, now) {
-      if (ids.length === 0) return;
-      write((s) => {
-        const moved = s.complete.run(now, JSON.stringify(ids)).changes;
-        new StateDeltas().move('sending', 'delivered', moved).apply(s);
+      settle(ids, { kind: 'complete', now }, (s, list, deltas) => {
+        deltas.move('sending', 'delivered', s.complete.run(now, list).changes);
       });
     },
 
     async retryLater(ids, at, reason) {
-      if (ids.length === 0) return;
-      write((s) => {
-        const moved = s.retryLater.run(at, reason, JSON.stringify(ids)).changes;
-        new StateDeltas().move('sending', 'retrying', moved).apply(s);
+      settle(ids, { kind: 'retry', at, reason }, (s, list, deltas) => {
+        deltas.move('sending', 'retrying', s.retryLater.run(at, reason, list).changes);
       });
     },
 
     async kill(ids, reason, response, now) {
-      if (ids.length === 0) return;
-      write((s) => {
-        const list = JSON.stringify(ids);
-        const deltas = new StateDeltas();
+      settle(ids, { kind: 'kill', reason, response, now }, (s, list, deltas) => {
         for (const [state, n] of s.killableStates.all(list) as Array<[OutboxState, number]>) {
           deltas.move(state, 'dead', n);
         }
         s.kill.run(reason, response, now, list);
-        deltas.apply(s);
       });
     },
 
     async release(ids, now) {
-      if (ids.length === 0) return;
-      write((s) => {
-        const deltas = new StateDeltas();
-        for (const state of s.release.all(now, JSON.stringify(ids)) as OutboxState[]) {
-          deltas.move('sending', state, 1);
-        }
-        deltas.apply(s);
+      settle(ids, { kind: 'release', now }, (s, list, deltas) => {
+        for (const state of s.release.all(now, list) as OutboxState[]) deltas.move('sending', state, 1);
       });
     },
 
@@ -282,7 +301,10 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
         for (const [state, n] of s.stateCounts.all() as Array<[OutboxState, number]>) byState[state] = n;
         const deadByReason: Record<string, number> = {};
         for (const [reason, n] of s.deadByReason.all() as Array<[string, number]>) deadByReason[reason] = n;
-        const oldestQueuedAt = (s.oldestDue.get() as number | null) ?? null;
+        const perRow = s.oldestDue.get() as number | null;
+        const onLanes = oldestDueOnLanes(laneStatements!);
+        const oldestQueuedAt =
+          perRow === null ? onLanes : onLanes === null ? perRow : Math.min(perRow, onLanes);
         return { byState, oldestQueuedAt, deadByReason };
       })();
     },
@@ -301,12 +323,33 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
         deltas.apply(s);
         return states.length;
       });
+      // Delivered batches, one per transaction: their events stayed fresh, so events_final has none.
+      let batches = 0;
+      for (;;) {
+        const removed = write((s) => {
+          const next = nextDeliveredBatch(laneStatements!, before);
+          if (!next) return -1;
+          const seqs = JSON.stringify(next.seqs);
+          const floor = s.dedupFloor.get() as number;
+          if (s.archiveKeys.run(seqs, dedupThreshold(clock.now(), dedupWindowMs, floor)).changes > 0) {
+            archivedKeys = true;
+          }
+          const n = s.deleteEvents.all(seqs).length;
+          s.deletePayloads.run(seqs);
+          laneStatements!.deleteBatch.run(next.batch);
+          new StateDeltas().add('delivered', -n).apply(s);
+          return n;
+        });
+        if (removed < 0) break;
+        batches += removed;
+        await nextTick();
+      }
       const audit = await inChunks((s) => {
         const seqs = JSON.stringify(s.oldAudit.all(before, DELETE_CHUNK_ROWS));
         s.unlinkAudit.run(seqs);
         return s.deleteAudit.run(seqs).changes;
       });
-      return { events, audit };
+      return { events: events + batches, audit };
     },
 
     async expireDedup(before) {

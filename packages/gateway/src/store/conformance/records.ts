@@ -73,7 +73,9 @@ export function recordCases(setup: Setup): void {
     const dead = newEvent({ receivedAt: T0 - 3 * DAY });
     const recentDead = newEvent({ receivedAt: T0 - 3 * DAY });
     const queued = newEvent({ receivedAt: T0 - 30 * DAY });
-    const sending = newEvent({ ruleId: '2', receivedAt: T0 - 30 * DAY });
+    // Arrives after rule 9001's events, so the first claim takes rule 9001 on every adapter: a queue
+    // hands out new events in arrival order and claims compare the queues' heads.
+    const sending = newEvent({ ruleId: '2', receivedAt: T0 - 3 * DAY });
     const suppressed = newEvent({ state: 'suppressed', receivedAt: T0 - 3 * DAY });
     const freshSuppressed = newEvent({ state: 'suppressed', receivedAt: T0 });
     await store.enqueue([delivered, dead, recentDead, queued, sending, suppressed, freshSuppressed]);

@@ -131,4 +131,53 @@ export const sqliteMigrations: readonly Migration[] = [
       'ALTER TABLE events DROP COLUMN payload',
     ],
   },
+  {
+    // Lanes: a new event is stored as 'fresh' and never rewritten on its way out. Each (account,
+    // rule) queue keeps a cursor; a claim leases the fresh events after it as one `batches` row and
+    // moves the cursor, and the batch's outcome (delivered, retrying, released) is one row update.
+    // An event takes a state of its own (its row's columns, as before) only when it leaves its batch
+    // alone: a rejected index, a partial complete, an expiry, a redrive. Before, every event paid for
+    // two row rewrites and about seven index changes between claim and delivery; now a batch of
+    // 5,000 pays for two small rows. `events_resolved` is the one definition of an event's state.
+    version: 3,
+    name: 'lanes',
+    statements: [
+      'ALTER TABLE queues ADD COLUMN cursor INTEGER NOT NULL DEFAULT 0',
+      `CREATE TABLE batches (
+        seq INTEGER PRIMARY KEY,
+        account TEXT NOT NULL,
+        rule_id TEXT NOT NULL,
+        first_seq INTEGER NOT NULL,
+        last_seq INTEGER NOT NULL,
+        live INTEGER NOT NULL,
+        state TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at INTEGER,
+        lease_until INTEGER,
+        delivered_at INTEGER,
+        last_reason TEXT,
+        received_at INTEGER NOT NULL
+      ) STRICT`,
+      // A lane's batches cover disjoint seq ranges: the first batch ending at or after a seq is the
+      // only one that can hold it.
+      'CREATE INDEX batches_lane ON batches (account, rule_id, last_seq)',
+      "CREATE INDEX batches_due ON batches (next_attempt_at, first_seq) WHERE state IN ('queued', 'retrying')",
+      "CREATE INDEX batches_lease ON batches (lease_until) WHERE state = 'sending'",
+      "CREATE INDEX batches_delivered ON batches (delivered_at) WHERE state = 'delivered'",
+      "CREATE INDEX events_fresh ON events (account, rule_id, seq) WHERE state = 'fresh'",
+      `CREATE VIEW events_resolved AS
+        SELECT e.seq, e.id, e.account, e.rule_id, e.event_id, e.source, e.happened_at, e.received_at, e.seen_at,
+          CASE WHEN e.state <> 'fresh' THEN e.state WHEN b.seq IS NULL THEN 'queued' ELSE b.state END AS state,
+          coalesce(b.attempts, e.attempts) AS attempts,
+          coalesce(b.next_attempt_at, e.next_attempt_at) AS next_attempt_at,
+          CASE WHEN b.seq IS NULL THEN e.lease_until ELSE b.lease_until END AS lease_until,
+          CASE WHEN b.seq IS NULL THEN e.delivered_at ELSE b.delivered_at END AS delivered_at,
+          e.dead_at,
+          CASE WHEN b.seq IS NULL THEN e.last_reason ELSE b.last_reason END AS last_reason,
+          e.last_response, e.identifier_types, e.consent, e.context, b.seq AS batch
+        FROM events e LEFT JOIN batches b ON e.state = 'fresh' AND b.seq = (
+          SELECT x.seq FROM batches x WHERE x.account = e.account AND x.rule_id = e.rule_id AND x.last_seq >= e.seq
+          ORDER BY x.last_seq LIMIT 1) AND b.first_seq <= e.seq`,
+    ],
+  },
 ];

@@ -1,31 +1,52 @@
 import type Database from 'better-sqlite3';
 import type { ClaimedBatch, ClaimRequest, OutboxState } from '../../ports.js';
 import { StateDeltas } from './counters.js';
+import {
+  dueBatchHead,
+  dueFreshHead,
+  type LaneHead,
+  type LaneStatements,
+  leaseBatch,
+  leaseFresh,
+  reclaimLapsedBatches,
+} from './lanes.js';
 import { eventFromRow, type RawEventRow } from './rows.js';
 import type { SqliteStatements } from './statements.js';
 
 /**
- * A claim in one IMMEDIATE transaction: reclaim lapsed leases, find the queue whose due head is
- * oldest (one index probe per known queue), lease up to `limit` of its due events in order.
+ * A claim in one IMMEDIATE transaction: reclaim lapsed leases (per event and per batch), then look
+ * at every source of due events among the allowed queues and lease from the one whose head comes
+ * first by (due time, seq): a lane's fresh events (see lanes.ts), a due batch, or the per-row queue
+ * (events with a state of their own). One probe per known queue and source.
  */
-export function createClaim(db: Database.Database, queues: () => Iterable<[string, string]>) {
+export function createClaim(
+  db: Database.Database,
+  lanes: () => LaneStatements,
+  queues: () => Iterable<[string, string]>,
+) {
   return db.transaction((s: SqliteStatements, request: ClaimRequest): ClaimedBatch | null => {
     const { now, limit } = request;
+    const l = lanes();
     const deltas = new StateDeltas();
     deltas.move('sending', 'retrying', s.reclaimExpired.run(now).changes);
-    const batch = limit > 0 ? leaseOldestQueue(s, request, queues(), deltas) : null;
+    reclaimLapsedBatches(l, now, deltas);
+    const batch = limit > 0 ? leaseOldest(s, l, request, queues(), deltas) : null;
     deltas.apply(s);
     return batch;
   });
 }
 
-function leaseOldestQueue(
+type Head = LaneHead | { kind: 'row'; account: string; ruleId: string; at: number; seq: number };
+
+function leaseOldest(
   s: SqliteStatements,
+  l: LaneStatements,
   request: ClaimRequest,
   queues: Iterable<[string, string]>,
   deltas: StateDeltas,
 ): ClaimedBatch | null {
-  const { now } = request;
+  const { now, limit } = request;
+  const leaseUntil = now + request.leaseMs;
   const excluded = new Set(request.excludeAccounts ?? []);
   const candidates: Array<[string, string]> = [];
   for (const queue of queues) {
@@ -33,9 +54,40 @@ function leaseOldestQueue(
     candidates.push(queue);
   }
   if (candidates.length === 0) return null;
-  const head = s.pickQueue.get(JSON.stringify(candidates), now) as [string, string] | undefined;
-  if (!head) return null;
-  const [account, ruleId] = head;
+  const list = JSON.stringify(candidates);
+  const heads: Head[] = [];
+  const row = s.pickQueue.get(list, now) as [string, string, number, number] | undefined;
+  if (row) heads.push({ kind: 'row', account: row[0], ruleId: row[1], at: row[2], seq: row[3] });
+  for (const [account, ruleId] of candidates) {
+    const fresh = dueFreshHead(l, account, ruleId, now);
+    if (fresh) heads.push(fresh);
+  }
+  const batch = dueBatchHead(l, candidates, now);
+  if (batch) heads.push(batch);
+  let first: Head | undefined;
+  for (const head of heads) {
+    if (!first || head.at < first.at || (head.at === first.at && head.seq < first.seq)) first = head;
+  }
+  if (!first) return null;
+  switch (first.kind) {
+    case 'fresh':
+      return leaseFresh(l, first, limit, now, leaseUntil, deltas);
+    case 'batch':
+      return leaseBatch(l, first, limit, leaseUntil, deltas);
+    case 'row':
+      return leaseRows(s, first.account, first.ruleId, request, deltas);
+  }
+}
+
+/** The per-row queue: events with a state of their own, in (nextAttemptAt, seq) order. */
+function leaseRows(
+  s: SqliteStatements,
+  account: string,
+  ruleId: string,
+  request: ClaimRequest,
+  deltas: StateDeltas,
+): ClaimedBatch {
+  const { now } = request;
   const rows = s.dueInQueue.all(account, ruleId, now, request.limit) as RawEventRow[];
   const leaseUntil = now + request.leaseMs;
   s.lease.run(leaseUntil, JSON.stringify(rows.map((r) => r[18])));

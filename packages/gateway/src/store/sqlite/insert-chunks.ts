@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { NewOutboxEvent } from '../../ports.js';
+import { FRESH } from './lanes.js';
 import { consentValue, identifierTypesText } from './rows.js';
 
 /**
@@ -80,7 +81,8 @@ export function prepareChunkStatements(db: Database.Database): ChunkStatements {
         params[p++] = e.happenedAt;
         params[p++] = e.receivedAt;
         params[p++] = seenAt;
-        params[p++] = e.state;
+        // A deliverable event starts on its lane (see lanes.ts); a suppressed one is final at once.
+        params[p++] = e.state === 'queued' ? FRESH : e.state;
         params[p++] = e.receivedAt;
         params[p++] = identifierTypesText(e.identifierTypes);
         params[p++] = consentValue(e.consent);

@@ -38,9 +38,10 @@ export function prepareStatements(db: Database.Database) {
     reclaimExpired:
       db.prepare(`UPDATE events SET state = 'retrying', attempts = attempts + 1, lease_until = NULL,
       last_reason = '${LEASE_EXPIRED_REASON}' WHERE state = 'sending' AND lease_until <= ?`),
-    // The oldest due head among the given queues: one O(log n) probe of events_due per queue.
+    // The oldest due head among the given queues on the per-row path (events with a state of their
+    // own): one O(log n) probe of events_due per queue.
     pickQueue: db
-      .prepare(`SELECT e.account, e.rule_id FROM json_each(?) q
+      .prepare(`SELECT e.account, e.rule_id, e.next_attempt_at, e.seq FROM json_each(?) q
         JOIN events e ON e.seq = (
           SELECT d.seq FROM events d
           WHERE d.account = q.value ->> 0 AND d.rule_id = q.value ->> 1 AND d.${DUE} AND d.next_attempt_at <= ?
@@ -71,7 +72,10 @@ export function prepareStatements(db: Database.Database) {
         RETURNING state`)
       .pluck(),
 
-    byEventId: db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE event_id = ? ORDER BY seq`).raw(true),
+    // Through events_resolved: a fresh event's state is its batch's (see sqlite/lanes.ts).
+    byEventId: db
+      .prepare(`SELECT ${EVENT_COLUMNS} FROM events_resolved events WHERE event_id = ? ORDER BY seq`)
+      .raw(true),
 
     insertAudit: db.prepare(
       `INSERT INTO audit (${AUDIT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,

@@ -1,0 +1,227 @@
+/**
+ * The SQLite outbox's lanes (schema 3): new events stay 'fresh' and are leased and settled as whole
+ * batches. The conformance suite proves the port's behaviour is unchanged; these cases prove the
+ * storage does what the design says (whole batches settled with one row, splits, detaches, upgrade
+ * from schema 2, purge of delivered batches) by reading the database file itself.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DAY, fakeClock, ids, MINUTE, newEvent, T0 } from '../src/store/conformance/fixtures.js';
+import { sqliteMigrations } from '../src/store/migrations/sqlite.js';
+import { prepareLaneStatements } from '../src/store/sqlite/lanes.js';
+import { migrateSqlite } from '../src/store/sqlite/migrate.js';
+import { createSqliteStore, type SqliteStore } from '../src/store/sqlite.js';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+function open(): { store: SqliteStore; path: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'capi-lanes-'));
+  dirs.push(dir);
+  const path = join(dir, 'outbox.db');
+  return { store: createSqliteStore({ path, clock: fakeClock(T0) }), path };
+}
+
+/** Reads the file with a second connection (WAL lets it see every commit). */
+function query<T>(path: string, sql: string, ...params: unknown[]): T[] {
+  const db = new Database(path, { readonly: true });
+  try {
+    return db.prepare(sql).all(...params) as T[];
+  } finally {
+    db.close();
+  }
+}
+
+const lease = { leaseMs: MINUTE };
+
+describe('SQLite lanes', () => {
+  it('delivers a whole batch without rewriting its events: one batches row carries the outcome', async () => {
+    const { store, path } = open();
+    const events = Array.from({ length: 50 }, (_, i) => newEvent({ receivedAt: T0 + i }));
+    await store.enqueue(events);
+    const batch = await store.claim({ limit: 100, ...lease, now: T0 + 100 });
+    expect(ids(batch?.events ?? [])).toEqual(ids(events));
+    await store.complete(ids(events), T0 + 200);
+
+    expect(query(path, 'SELECT DISTINCT state FROM events')).toEqual([{ state: 'fresh' }]);
+    expect(query(path, 'SELECT state, live, attempts, delivered_at FROM batches')).toEqual([
+      { state: 'delivered', live: 50, attempts: 1, delivered_at: T0 + 200 },
+    ]);
+    expect((await store.findByEventId(events[7]!.eventId))[0]).toMatchObject({
+      state: 'delivered',
+      attempts: 1,
+      deliveredAt: T0 + 200,
+      leaseUntil: null,
+    });
+    expect((await store.stats()).byState).toMatchObject({ queued: 0, sending: 0, delivered: 50 });
+    await store.close();
+  });
+
+  it('detaches only the events settled apart (a rejected index), and settles the rest as a batch', async () => {
+    const { store, path } = open();
+    const events = Array.from({ length: 5 }, (_, i) => newEvent({ receivedAt: T0 + i }));
+    await store.enqueue(events);
+    await store.claim({ limit: 10, ...lease, now: T0 + 10 });
+    await store.kill([events[2]!.id], 'rejected', '{"status":422}', T0 + 11);
+    await store.complete(ids([...events.slice(0, 2), ...events.slice(3)]), T0 + 12);
+
+    const rows = query<{ event_id: string; state: string }>(
+      path,
+      'SELECT event_id, state FROM events ORDER BY seq',
+    );
+    expect(rows.map((r) => r.state)).toEqual(['fresh', 'fresh', 'dead', 'fresh', 'fresh']);
+    expect(query(path, 'SELECT state, live FROM batches')).toEqual([{ state: 'delivered', live: 4 }]);
+    expect((await store.listDead({}))[0]).toMatchObject({ id: events[2]!.id, attempts: 1, state: 'dead' });
+    expect((await store.stats()).byState).toMatchObject({ delivered: 4, dead: 1, sending: 0 });
+    await store.close();
+  });
+
+  it('splits a due batch larger than the claim; the rest keeps its schedule and reason', async () => {
+    const { store, path } = open();
+    const events = Array.from({ length: 5 }, (_, i) => newEvent({ receivedAt: T0 + i }));
+    await store.enqueue(events);
+    await store.claim({ limit: 10, ...lease, now: T0 + 10 });
+    await store.retryLater(ids(events), T0 + MINUTE, 'http_503');
+
+    const first = await store.claim({ limit: 2, ...lease, now: T0 + MINUTE });
+    expect(ids(first?.events ?? [])).toEqual(ids(events.slice(0, 2)));
+    expect(first?.events[0]).toMatchObject({ attempts: 1, lastReason: 'http_503', state: 'sending' });
+    expect(await stored(store, events[4]!.eventId)).toMatchObject({
+      state: 'retrying',
+      attempts: 1,
+      nextAttemptAt: T0 + MINUTE,
+    });
+    const rest = await store.claim({ limit: 10, ...lease, now: T0 + MINUTE });
+    expect(ids(rest?.events ?? [])).toEqual(ids(events.slice(2)));
+    expect(query(path, 'SELECT live, state FROM batches ORDER BY first_seq')).toEqual([
+      { live: 2, state: 'sending' },
+      { live: 3, state: 'sending' },
+    ]);
+    await store.complete(ids(events), T0 + MINUTE + 1);
+    expect((await store.stats()).byState).toMatchObject({ delivered: 5, sending: 0, retrying: 0 });
+    await store.close();
+  });
+
+  it('claims only what arrived: the cursor moves past each claim, later events form the next batch', async () => {
+    const { store, path } = open();
+    const early = Array.from({ length: 3 }, (_, i) => newEvent({ receivedAt: T0 + i }));
+    await store.enqueue(early);
+    await store.claim({ limit: 10, ...lease, now: T0 + 10 });
+    const late = Array.from({ length: 2 }, (_, i) => newEvent({ receivedAt: T0 + 20 + i }));
+    await store.enqueue(late);
+    const next = await store.claim({ limit: 10, ...lease, now: T0 + 30 });
+    expect(ids(next?.events ?? [])).toEqual(ids(late));
+    expect(query(path, 'SELECT cursor FROM queues')).toEqual([{ cursor: 5 }]);
+    expect(await store.claim({ limit: 10, ...lease, now: T0 + 30 })).toBeNull();
+    await store.close();
+  });
+
+  it('purges a delivered batch with its events and payloads, and keeps the dedup keys of the window', async () => {
+    const { store, path } = open();
+    const events = Array.from({ length: 4 }, () => newEvent({ receivedAt: T0 - 3 * DAY }));
+    await store.enqueue(events);
+    await store.claim({ limit: 10, ...lease, now: T0 - 3 * DAY });
+    await store.complete(ids(events), T0 - 2 * DAY);
+    expect(await store.purge(T0 - 2 * DAY)).toEqual({ events: 0, audit: 0 });
+    expect(await store.purge(T0 - DAY)).toEqual({ events: 4, audit: 0 });
+
+    expect(
+      query(path, 'SELECT (SELECT count(*) FROM events) + (SELECT count(*) FROM payloads) AS n'),
+    ).toEqual([{ n: 0 }]);
+    expect(query(path, 'SELECT count(*) AS n FROM batches')).toEqual([{ n: 0 }]);
+    expect((await store.stats()).byState.delivered).toBe(0);
+    expect(await store.enqueue([newEvent({ eventId: events[0]!.eventId })])).toEqual(['duplicate']);
+    await store.close();
+  });
+
+  it('upgrades a schema-2 store: its queued events are delivered by the per-row path, new ones by lanes', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'capi-lanes-'));
+    dirs.push(dir);
+    const path = join(dir, 'outbox.db');
+    const db = new Database(path);
+    migrateSqlite(db, sqliteMigrations.slice(0, 2));
+    db.prepare(`INSERT INTO events (seq, id, account, rule_id, event_id, source, happened_at, received_at, seen_at,
+      state, next_attempt_at, identifier_types) VALUES (1, '00000000-0000-7000-8000-000000000001', '1', '2',
+      'old-1', 'web', ?, ?, ?, 'queued', ?, 'SHA256_EMAIL')`).run(T0, T0, T0, T0);
+    db.prepare("INSERT INTO payloads (seq, payload) VALUES (1, '{}')").run();
+    db.prepare("INSERT INTO queues (account, rule_id) VALUES ('1', '2')").run();
+    db.prepare("UPDATE state_counts SET n = 1 WHERE state = 'queued'").run();
+    db.close();
+
+    const store = createSqliteStore({ path, clock: fakeClock(T0) });
+    const fresh = newEvent({ account: '1', ruleId: '2', receivedAt: T0 + 1 });
+    await store.enqueue([fresh]);
+    const old = await store.claim({ limit: 10, ...lease, now: T0 + 5 });
+    expect(old?.events.map((e) => e.eventId)).toEqual(['old-1']);
+    const next = await store.claim({ limit: 10, ...lease, now: T0 + 5 });
+    expect(next?.events.map((e) => e.eventId)).toEqual([fresh.eventId]);
+    await store.complete([...ids(old?.events ?? []), ...ids(next?.events ?? [])], T0 + 6);
+    expect((await store.stats()).byState).toMatchObject({ queued: 0, sending: 0, delivered: 2 });
+    expect(await stored(store, 'old-1')).toMatchObject({ state: 'delivered', attempts: 1 });
+    await store.close();
+  });
+
+  it('a head received after the claim clock leaves the lane, so the events behind it are not held up', async () => {
+    const { store, path } = open();
+    const ahead = newEvent({ receivedAt: T0 + MINUTE });
+    const due = newEvent({ receivedAt: T0 });
+    await store.enqueue([ahead, due]);
+    const batch = await store.claim({ limit: 10, ...lease, now: T0 + 1 });
+    expect(ids(batch?.events ?? [])).toEqual([due.id]);
+    expect(query(path, 'SELECT state FROM events ORDER BY seq')).toEqual([
+      { state: 'queued' },
+      { state: 'fresh' },
+    ]);
+    expect(ids((await store.claim({ limit: 10, ...lease, now: T0 + MINUTE }))?.events ?? [])).toEqual([
+      ahead.id,
+    ]);
+    await store.close();
+  });
+});
+
+describe('SQLite lanes: query plans', () => {
+  it('answers every lane statement from an index, never a scan of events or batches', () => {
+    const db = new Database(':memory:');
+    migrateSqlite(db);
+    const l = prepareLaneStatements(db);
+    const plan = (statement: { source: string }) =>
+      (
+        db
+          .prepare(`EXPLAIN QUERY PLAN ${statement.source}`)
+          .all(...new Array(statement.source.split('?').length - 1).fill(null)) as Array<{ detail: string }>
+      )
+        .map((r) => r.detail)
+        .join(' | ');
+    const hot = {
+      freshHead: 'events_fresh',
+      freshAfter: 'events_fresh',
+      members: 'events_fresh',
+      memberSeqs: 'events_fresh',
+      dueBatch: 'batches_due',
+      reclaimBatches: 'batches_lease',
+      covering: 'batches_lane',
+      resolveIds: 'events_id',
+      deliveredBefore: 'batches_delivered',
+    } as const;
+    for (const [name, index] of Object.entries(hot)) {
+      const detail = plan(l[name as keyof typeof hot]);
+      expect(detail, name).toContain(index);
+      expect(detail, name).not.toMatch(/SCAN (events|batches)\b(?! USING)/);
+      expect(detail, name).not.toContain('TEMP B-TREE');
+    }
+    // Reading an event's state: the dedup index, then its batch by the lane index.
+    const byEventId = plan(db.prepare('SELECT state FROM events_resolved WHERE event_id = ?'));
+    expect(byEventId).toContain('events_key');
+    expect(byEventId).toContain('batches_lane');
+    db.close();
+  });
+});
+
+async function stored(store: SqliteStore, eventId: string) {
+  return (await store.findByEventId(eventId))[0];
+}

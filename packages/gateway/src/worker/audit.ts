@@ -40,8 +40,12 @@ export function countIdentifierTypes(
   events: readonly Pick<OutboxEvent, 'identifierTypes'>[],
 ): Record<string, number> {
   const counts: Record<string, number> = {};
-  for (const event of events) {
-    for (const type of new Set(event.identifierTypes)) counts[type] = (counts[type] ?? 0) + 1;
+  for (const { identifierTypes: types } of events) {
+    // A handful of types per event: a look back is cheaper than a Set per event (5,000 per batch).
+    for (let i = 0; i < types.length; i += 1) {
+      const type = types[i]!;
+      if (i === 0 || types.lastIndexOf(type, i - 1) === -1) counts[type] = (counts[type] ?? 0) + 1;
+    }
   }
   return counts;
 }

@@ -107,6 +107,24 @@ describe('SQLite lanes', () => {
     await store.close();
   });
 
+  it('settles an old batch after many later ones, and only its own events', async () => {
+    const { store } = open();
+    const old = Array.from({ length: 3 }, (_, i) => newEvent({ receivedAt: T0 + i }));
+    await store.enqueue(old);
+    await store.claim({ limit: 10, ...lease, now: T0 + 10 });
+    const later = Array.from({ length: 200 }, (_, i) => newEvent({ receivedAt: T0 + 20 + i }));
+    await store.enqueue(later);
+    for (let i = 0; i < 200; i += 1) {
+      const batch = await store.claim({ limit: 1, ...lease, now: T0 + 300 });
+      await store.complete(ids(batch?.events ?? []), T0 + 300);
+    }
+    await store.retryLater(ids(old), T0 + MINUTE, 'http_500');
+    expect(await stored(store, old[1]!.eventId)).toMatchObject({ state: 'retrying', attempts: 1 });
+    expect(await stored(store, later[0]!.eventId)).toMatchObject({ state: 'delivered', attempts: 1 });
+    expect((await store.stats()).byState).toMatchObject({ retrying: 3, delivered: 200, sending: 0 });
+    await store.close();
+  });
+
   it('claims only what arrived: the cursor moves past each claim, later events form the next batch', async () => {
     const { store, path } = open();
     const early = Array.from({ length: 3 }, (_, i) => newEvent({ receivedAt: T0 + i }));

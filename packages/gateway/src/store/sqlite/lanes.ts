@@ -141,9 +141,10 @@ export function prepareLaneStatements(db: Database.Database) {
         'SELECT seq, account, rule_id, state, id FROM events WHERE id IN (SELECT value FROM json_each(?))',
       )
       .raw(true),
+    // Read in last_seq order until a batch starts past the range (see `coveringBatches`).
     covering: db
       .prepare(`SELECT ${BATCH_COLUMNS} FROM batches WHERE account = ? AND rule_id = ? AND last_seq >= ?
-        AND first_seq <= ? ORDER BY last_seq`)
+        ORDER BY last_seq`)
       .raw(true),
     completeBatch: db.prepare(`UPDATE batches SET state = 'delivered', delivered_at = ?, lease_until = NULL,
       attempts = attempts + 1 WHERE seq = ?`),
@@ -337,9 +338,7 @@ export function settleFresh(
   }
   for (const { account, ruleId, seqs } of lanes.values()) {
     seqs.sort((a, b) => a - b);
-    const batches = (l.covering.all(account, ruleId, seqs[0], seqs[seqs.length - 1]) as RawBatchRow[]).map(
-      batchFromRow,
-    );
+    const batches = coveringBatches(l, account, ruleId, seqs[0]!, seqs[seqs.length - 1]!);
     const unbatched: number[] = [];
     let i = 0;
     let group: number[] = [];
@@ -371,6 +370,21 @@ export function settleFresh(
     }
   }
   return perRow;
+}
+
+/**
+ * The lane's batches that overlap [from, to], in seq order. A lane's batches cover disjoint ranges,
+ * so the walk stops at the first one starting past `to`: the batches claimed after these (possibly
+ * many, after a long outage) are never read.
+ */
+function coveringBatches(l: LaneStatements, account: string, ruleId: string, from: number, to: number) {
+  const batches: BatchRow[] = [];
+  for (const raw of l.covering.iterate(account, ruleId, from) as IterableIterator<RawBatchRow>) {
+    const batch = batchFromRow(raw);
+    if (batch.firstSeq > to) break;
+    batches.push(batch);
+  }
+  return batches;
 }
 
 function settleBatch(

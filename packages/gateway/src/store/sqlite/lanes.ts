@@ -292,8 +292,11 @@ export function leaseBatch(
   const lastSeq = rows[rows.length - 1]![SEQ] as number;
   if (rows.length < b.live) {
     const restFirst = lastSeq + 1;
-    const restReceivedAt = l.firstMemberReceivedAt.get(b.account, b.ruleId, restFirst, b.lastSeq) as number;
-    l.splitBatch.run(restFirst, rows.length, restReceivedAt, b.seq);
+    // Undefined only if `live` overstated the batch; the lease below then sets it right.
+    const restReceivedAt = l.firstMemberReceivedAt.get(b.account, b.ruleId, restFirst, b.lastSeq) as
+      | number
+      | undefined;
+    if (restReceivedAt !== undefined) l.splitBatch.run(restFirst, rows.length, restReceivedAt, b.seq);
   }
   l.leaseBatch.run(leaseUntil, lastSeq, rows.length, b.seq);
   deltas.move(b.state, 'sending', rows.length);

@@ -157,6 +157,21 @@ describe('SQLite lanes', () => {
     await store.close();
   });
 
+  it('stores new events past every lane cursor, even after purge emptied the tables', async () => {
+    const { store } = open();
+    const first = Array.from({ length: 3 }, () => newEvent({ receivedAt: T0 - 3 * DAY }));
+    await store.enqueue(first);
+    await store.claim({ limit: 10, ...lease, now: T0 - 3 * DAY });
+    await store.complete(ids(first), T0 - 3 * DAY);
+    expect(await store.purge(T0)).toEqual({ events: 3, audit: 0 });
+    const next = newEvent({ receivedAt: T0 });
+    await store.enqueue([next]);
+    const batch = await store.claim({ limit: 10, ...lease, now: T0 + 1 });
+    expect(ids(batch?.events ?? [])).toEqual([next.id]);
+    expect(await stored(store, next.eventId)).toMatchObject({ state: 'sending', attempts: 0 });
+    await store.close();
+  });
+
   it('upgrades a schema-2 store: its queued events are delivered by the per-row path, new ones by lanes', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'capi-lanes-'));
     dirs.push(dir);

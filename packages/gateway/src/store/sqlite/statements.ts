@@ -102,10 +102,15 @@ export function prepareStatements(db: Database.Database) {
       ON CONFLICT (event_id, rule_id) DO UPDATE SET seen_at = max(seen_at, excluded.seen_at)`),
     deleteEvents: db.prepare(`DELETE FROM events WHERE ${SEQ_LIST} RETURNING state`).pluck(),
     deletePayloads: db.prepare(`DELETE FROM payloads WHERE ${SEQ_LIST}`),
-    /** Where the next event's seq starts: past both tables, so a payload row is never reused. */
+    /**
+     * Where the next event's seq starts: past both tables, so a payload row is never reused, and past
+     * every lane cursor, so an event is never stored behind its lane's cursor (where no claim would
+     * find it) even after purge emptied the tables' tails.
+     */
     lastSeq: db
       .prepare(
-        'SELECT max(coalesce((SELECT max(seq) FROM events), 0), coalesce((SELECT max(seq) FROM payloads), 0))',
+        `SELECT max(coalesce((SELECT max(seq) FROM events), 0), coalesce((SELECT max(seq) FROM payloads), 0),
+          coalesce((SELECT max(cursor) FROM queues), 0))`,
       )
       .pluck(),
     oldAudit: db.prepare('SELECT seq FROM audit WHERE at < ? LIMIT ?').pluck(),

@@ -125,6 +125,20 @@ describe('SQLite lanes', () => {
     await store.close();
   });
 
+  it('reports the oldest due event of a batch that some of its events have left', async () => {
+    const { store } = open();
+    const older = newEvent({ receivedAt: T0 });
+    const newer = newEvent({ receivedAt: T0 + 500 });
+    await store.enqueue([older]);
+    await store.enqueue([newer]);
+    await store.claim({ limit: 10, ...lease, now: T0 + 1_000 });
+    await store.complete([older.id], T0 + 1_001);
+    await store.retryLater([older.id, newer.id], T0 + MINUTE, 'http_500');
+    expect(await stored(store, newer.eventId)).toMatchObject({ state: 'retrying', attempts: 1 });
+    expect((await store.stats()).oldestQueuedAt).toBe(T0 + 500);
+    await store.close();
+  });
+
   it('claims only what arrived: the cursor moves past each claim, later events form the next batch', async () => {
     const { store, path } = open();
     const early = Array.from({ length: 3 }, (_, i) => newEvent({ receivedAt: T0 + i }));

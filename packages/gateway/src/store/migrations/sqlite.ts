@@ -161,7 +161,10 @@ export const sqliteMigrations: readonly Migration[] = [
       // A lane's batches cover disjoint seq ranges: the first batch ending at or after a seq is the
       // only one that can hold it.
       'CREATE INDEX batches_lane ON batches (account, rule_id, last_seq)',
-      "CREATE INDEX batches_due ON batches (next_attempt_at, first_seq) WHERE state IN ('queued', 'retrying')",
+      // next_attempt_at NULL: each event keeps its own (its receivedAt), and the batch is due when
+      // its oldest event is. Only a retry gives a batch one schedule for all its events.
+      `CREATE INDEX batches_due ON batches (coalesce(next_attempt_at, received_at), first_seq)
+        WHERE state IN ('queued', 'retrying')`,
       "CREATE INDEX batches_lease ON batches (lease_until) WHERE state = 'sending'",
       "CREATE INDEX batches_delivered ON batches (delivered_at) WHERE state = 'delivered'",
       "CREATE INDEX events_fresh ON events (account, rule_id, seq) WHERE state = 'fresh'",

@@ -106,10 +106,10 @@ export function prepareLaneStatements(db: Database.Database) {
       db.prepare(`INSERT INTO batches (account, rule_id, first_seq, last_seq, live, state, attempts,
       next_attempt_at, lease_until, last_reason, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
     dueBatch: db
-      .prepare(`SELECT seq, account, rule_id, next_attempt_at, first_seq FROM batches
-        WHERE state IN ('queued', 'retrying') AND next_attempt_at <= ?
+      .prepare(`SELECT seq, account, rule_id, coalesce(next_attempt_at, received_at), first_seq FROM batches
+        WHERE state IN ('queued', 'retrying') AND coalesce(next_attempt_at, received_at) <= ?
           AND EXISTS (SELECT 1 FROM json_each(?) q WHERE q.value ->> 0 = account AND q.value ->> 1 = rule_id)
-        ORDER BY next_attempt_at, first_seq LIMIT 1`)
+        ORDER BY coalesce(next_attempt_at, received_at), first_seq LIMIT 1`)
       .raw(true),
     batchBySeq: db.prepare(`SELECT ${BATCH_COLUMNS} FROM batches WHERE seq = ?`).raw(true),
     members: db
@@ -133,7 +133,7 @@ export function prepareLaneStatements(db: Database.Database) {
       FROM batches WHERE seq = ?`),
     reclaimBatches: db
       .prepare(`UPDATE batches SET state = 'retrying', attempts = attempts + 1, lease_until = NULL,
-        last_reason = '${LEASE_EXPIRED_REASON}', next_attempt_at = coalesce(next_attempt_at, received_at)
+        last_reason = '${LEASE_EXPIRED_REASON}'
         WHERE state = 'sending' AND lease_until <= ? RETURNING live`)
       .pluck(),
     resolveIds: db
@@ -152,8 +152,13 @@ export function prepareLaneStatements(db: Database.Database) {
       lease_until = NULL, attempts = attempts + 1 WHERE seq = ?`),
     releaseBatch:
       db.prepare(`UPDATE batches SET state = CASE WHEN attempts > 0 THEN 'retrying' ELSE 'queued' END,
-      lease_until = NULL, next_attempt_at = min(coalesce(next_attempt_at, received_at), ?) WHERE seq = ?`),
-    setLive: db.prepare('UPDATE batches SET live = ? WHERE seq = ?'),
+      lease_until = NULL, next_attempt_at = min(next_attempt_at, ?) WHERE seq = ?`),
+    /** After events left a batch: how many are left, and the oldest of them (for the lag figure). */
+    setLive:
+      db.prepare(`UPDATE batches SET live = ?, received_at = coalesce((SELECT e.received_at FROM events e
+      WHERE e.account = batches.account AND e.rule_id = batches.rule_id AND e.state = '${FRESH}'
+        AND e.seq BETWEEN batches.first_seq AND batches.last_seq ORDER BY e.seq LIMIT 1), received_at)
+      WHERE seq = ?`),
     deleteBatch: db.prepare('DELETE FROM batches WHERE seq = ?'),
     /** Gives fresh rows a state of their own, taken from their batch and the settlement. */
     detach: db.prepare(`UPDATE events SET state = ?, attempts = ?,

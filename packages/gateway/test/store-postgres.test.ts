@@ -5,22 +5,26 @@ import { createPostgresStore } from '../src/store/postgres.js';
 import { describeWithPg, dropSchema, freshSchemaName } from './support/pg.js';
 
 await describeWithPg('PostgreSQL store', (url) => {
-  outboxStoreConformance('postgres', async ({ clock }) => {
-    const schema = freshSchemaName();
-    const store = await createPostgresStore({ connectionString: url, schema, clock, poolSize: 4 });
-    return {
-      store,
-      openPeer: async () => {
-        const peer = await createPostgresStore({ connectionString: url, schema, clock, poolSize: 4 });
-        await peer.migrate();
-        return peer;
-      },
-      cleanup: async () => {
-        await store.close();
-        await dropSchema(url, schema);
-      },
-    };
-  });
+  outboxStoreConformance(
+    'postgres',
+    async ({ clock }) => {
+      const schema = freshSchemaName();
+      const store = await createPostgresStore({ connectionString: url, schema, clock, poolSize: 4 });
+      return {
+        store,
+        openPeer: async () => {
+          const peer = await createPostgresStore({ connectionString: url, schema, clock, poolSize: 4 });
+          await peer.migrate();
+          return peer;
+        },
+        cleanup: async () => {
+          await store.close();
+          await dropSchema(url, schema);
+        },
+      };
+    },
+    { modelRuns: 20 },
+  );
 
   it('migrates once when several instances start at the same time', async () => {
     const schema = freshSchemaName();

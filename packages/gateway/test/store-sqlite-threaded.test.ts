@@ -20,10 +20,14 @@ afterEach(() => {
 });
 
 // The whole port contract, with the connection on its own thread and the caller's clock crossing over.
-outboxStoreConformance('sqlite on its own thread', async ({ clock }) => {
-  const store = await createThreadedSqliteStore({ path: tempDbPath(), clock });
-  return { store, cleanup: () => store.close() };
-});
+outboxStoreConformance(
+  'sqlite on its own thread',
+  async ({ clock }) => {
+    const store = await createThreadedSqliteStore({ path: tempDbPath(), clock });
+    return { store, cleanup: () => store.close() };
+  },
+  { modelRuns: 40 },
+);
 
 describe('SQLite store thread', () => {
   it('is what openStore gives for a sqlite: URL unless the thread is switched off', async () => {

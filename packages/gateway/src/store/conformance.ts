@@ -6,8 +6,11 @@ import { concurrencyCases } from './conformance/concurrency.js';
 import { enqueueCases } from './conformance/enqueue.js';
 import { type ConformanceContext, fakeClock, type StoreFactory, T0 } from './conformance/fixtures.js';
 import { lifecycleCases } from './conformance/lifecycle.js';
+import { modelCases } from './conformance/model.js';
 import { recordCases } from './conformance/records.js';
 import { isStoreError } from './errors.js';
+
+const DEFAULT_MODEL_RUNS = 100;
 
 export type { ConformanceContext, FakeClock, StoreFactory, StoreUnderTest } from './conformance/fixtures.js';
 export { fakeClock, newEvent, T0 } from './conformance/fixtures.js';
@@ -17,7 +20,16 @@ export { fakeClock, newEvent, T0 } from './conformance/fixtures.js';
  * calls this with a factory that opens a fresh, empty store (a new file, a new schema) using the
  * given clock and the default dedup window, and a cleanup that removes it.
  */
-export function outboxStoreConformance(name: string, makeStore: StoreFactory): void {
+export interface ConformanceOptions {
+  /** Random operation sequences checked against the port's model (conformance/model.ts); default 100. */
+  modelRuns?: number;
+}
+
+export function outboxStoreConformance(
+  name: string,
+  makeStore: StoreFactory,
+  options: ConformanceOptions = {},
+): void {
   describe(`OutboxStore conformance: ${name}`, () => {
     let current: { store: OutboxStore; ctx: ConformanceContext } | null = null;
     let cleanups: Array<() => Promise<void>> = [];
@@ -71,5 +83,7 @@ export function outboxStoreConformance(name: string, makeStore: StoreFactory): v
     describe('audit, stats, purge', () => recordCases(setup));
     describe('request budget and pauses', () => budgetCases(setup));
     describe('concurrency', () => concurrencyCases(withPeer));
+    describe("the port's rules under random operations", () =>
+      modelCases(makeStore, options.modelRuns ?? DEFAULT_MODEL_RUNS));
   });
 }

@@ -1,20 +1,17 @@
 /**
- * The SQLite store against a model of the port's rules (ports.ts, docs/stores.md), under random
- * sequences of operations. SQLite keeps new events on lanes and settles whole batches with one row
- * (sqlite/lanes.ts); the port still speaks of events one by one. After every step each event's state,
- * attempts, schedule, lease, reason and times must be what the rules say, the per-state counts and the
- * oldest due event must match, a claim may only hand out due events of one queue, and a claim may
- * only come back empty when nothing is due.
+ * Every adapter against a model of the port's rules (ports.ts, docs/stores.md), under random
+ * sequences of operations. The adapters store events very differently (SQLite keeps new events on
+ * lanes and settles whole batches with one row; PostgreSQL and memory move each event), but the port
+ * speaks of events one by one. After every step each event's state, attempts, schedule, lease,
+ * reason and delivery time must be what the rules say, the per-state counts and the oldest due event
+ * must match, a claim may only hand out due events of one queue, and a claim may only come back empty
+ * when nothing is due.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import fc from 'fast-check';
-import { afterAll, describe, expect, it } from 'vitest';
-import type { NewOutboxEvent, OutboxState } from '../src/ports.js';
-import { fakeClock, newEvent, T0 } from '../src/store/conformance/fixtures.js';
-import { emptyStateCounts } from '../src/store/policy.js';
-import { createSqliteStore } from '../src/store/sqlite.js';
+import { expect, it } from 'vitest';
+import type { NewOutboxEvent, OutboxState, OutboxStore } from '../../ports.js';
+import { emptyStateCounts } from '../policy.js';
+import { fakeClock, newEvent, type StoreFactory, T0 } from './fixtures.js';
 
 const LANES: Array<[string, string]> = [
   ['1', '10'],
@@ -89,16 +86,11 @@ interface Modelled {
 }
 
 const RETRY_AFTER_MS = 1_000;
-const dirs: string[] = [];
-afterAll(() => {
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
-
-async function run(ops: Op[]): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'capi-model-'));
-  dirs.push(dir);
+async function run(makeStore: StoreFactory, ops: Op[]): Promise<void> {
   const clock = fakeClock(T0);
-  const store = createSqliteStore({ path: join(dir, 'outbox.db'), clock });
+  const made = await makeStore({ clock });
+  const { store } = made;
+  await store.migrate();
   const model = new Map<string, Modelled>();
   const claimed: string[][] = [];
   try {
@@ -257,12 +249,12 @@ async function run(ops: Op[]): Promise<void> {
       await expectModel(store, model);
     }
   } finally {
-    await store.close();
+    await made.cleanup();
   }
 }
 
 async function expectModel(
-  store: ReturnType<typeof createSqliteStore>,
+  store: OutboxStore,
   model: Map<string, Modelled>,
 ): Promise<void> {
   const counts = emptyStateCounts();
@@ -287,11 +279,17 @@ async function expectModel(
   expect(stats.oldestQueuedAt).toBe(oldest);
 }
 
-describe('SQLite store against the model of the port', () => {
+/**
+ * Random sequences of operations against a fresh store each, checked step by step against the
+ * port's rules. `runs` trades depth for time (a PostgreSQL store costs a schema per run).
+ */
+export function modelCases(makeStore: StoreFactory, runs: number): void {
   it('keeps every event where the rules put it, under random operations', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(opArb, { minLength: 1, maxLength: 60, size: 'max' }), (ops) => run(ops)),
-      { numRuns: 300 },
+      fc.asyncProperty(fc.array(opArb, { minLength: 1, maxLength: 60, size: 'max' }), (ops) =>
+        run(makeStore, ops),
+      ),
+      { numRuns: runs },
     );
-  }, 120_000);
-});
+  }, 300_000);
+}

@@ -198,7 +198,7 @@ const eventArb = fc.record({
   attempts: fc.nat(40),
 });
 const batchArb = fc
-  .array(eventArb, { minLength: 1, maxLength: 60 })
+  .array(eventArb, { minLength: 1, maxLength: 60, size: 'max' })
   .map((events) => events.map((e, i) => ({ ...e, id: `e${i}` })));
 const status = fc.integer({ min: 0, max: 599 });
 const body = fc.option(fc.string(), { nil: null });

@@ -253,10 +253,7 @@ async function run(makeStore: StoreFactory, ops: Op[]): Promise<void> {
   }
 }
 
-async function expectModel(
-  store: OutboxStore,
-  model: Map<string, Modelled>,
-): Promise<void> {
+async function expectModel(store: OutboxStore, model: Map<string, Modelled>): Promise<void> {
   const counts = emptyStateCounts();
   let oldest: number | null = null;
   for (const m of model.values()) {

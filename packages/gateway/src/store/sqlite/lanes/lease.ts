@@ -1,0 +1,146 @@
+import type { ClaimedBatch, OutboxEvent } from '../../../ports.js';
+import type { StateDeltas } from '../counters.js';
+import { eventFromRow, type RawEventRow } from '../rows.js';
+import { batchFromRow, type LaneStatements, type RawBatchRow, RECEIVED_AT, SEQ } from './statements.js';
+
+/** A candidate source for the next claim, ordered by (due time, seq) like the per-row heads. */
+export type LaneHead =
+  | { kind: 'fresh'; account: string; ruleId: string; at: number; seq: number }
+  | { kind: 'batch'; account: string; ruleId: string; at: number; seq: number; batch: number };
+
+/**
+ * The lane's first fresh event after its cursor, or null. A head that is not due yet (its
+ * receivedAt is ahead of the claim's clock) moves to the per-row queue, so the events behind it are
+ * not held up; with one clock this only happens to an event committed during the claim itself.
+ */
+export function dueFreshHead(
+  l: LaneStatements,
+  account: string,
+  ruleId: string,
+  now: number,
+): LaneHead | null {
+  const cursor = l.cursorOf.get(account, ruleId) as number | undefined;
+  if (cursor === undefined) return null;
+  for (;;) {
+    const head = l.freshHead.get(account, ruleId, cursor) as [number, number] | undefined;
+    if (!head) return null;
+    const [seq, receivedAt] = head;
+    if (receivedAt <= now) return { kind: 'fresh', account, ruleId, at: receivedAt, seq };
+    l.detachNotDue.run(seq);
+  }
+}
+
+/** The due batch (retried, released or lapsed) that comes first among these lanes, or null. */
+export function dueBatchHead(
+  l: LaneStatements,
+  lanes: Array<[string, string]>,
+  now: number,
+): LaneHead | null {
+  const row = l.dueBatch.get(now, JSON.stringify(lanes)) as
+    | [number, string, string, number, number]
+    | undefined;
+  if (!row) return null;
+  const [batch, account, ruleId, at, seq] = row;
+  return { kind: 'batch', account, ruleId, at, seq, batch };
+}
+
+/** Lapsed leases of whole batches: back to retrying, the lapse counted as an attempt. */
+export function reclaimLapsedBatches(l: LaneStatements, now: number, deltas: StateDeltas): void {
+  let moved = 0;
+  for (const live of l.reclaimBatches.all(now) as number[]) moved += live;
+  deltas.move('sending', 'retrying', moved);
+}
+
+/**
+ * Leases up to `limit` fresh events of a lane, in arrival order, as a new batch. The scan stops at
+ * the first event that is not due yet; the cursor moves past what was leased.
+ */
+export function leaseFresh(
+  l: LaneStatements,
+  head: Extract<LaneHead, { kind: 'fresh' }>,
+  limit: number,
+  now: number,
+  leaseUntil: number,
+  deltas: StateDeltas,
+): ClaimedBatch | null {
+  const { account, ruleId } = head;
+  const rows = l.freshAfter.all(account, ruleId, head.seq - 1, limit) as RawEventRow[];
+  let end = rows.length;
+  for (let i = 0; i < rows.length; i += 1) {
+    if ((rows[i]![RECEIVED_AT] as number) > now) {
+      end = i;
+      break;
+    }
+  }
+  if (end === 0) return null;
+  const members = end === rows.length ? rows : rows.slice(0, end);
+  const firstSeq = members[0]![SEQ] as number;
+  const lastSeq = members[members.length - 1]![SEQ] as number;
+  let oldest = Number.POSITIVE_INFINITY;
+  for (const r of members) oldest = Math.min(oldest, r[RECEIVED_AT] as number);
+  l.insertBatch.run(
+    account,
+    ruleId,
+    firstSeq,
+    lastSeq,
+    members.length,
+    'sending',
+    0,
+    null,
+    leaseUntil,
+    null,
+    oldest,
+  );
+  l.setCursor.run(lastSeq, account, ruleId);
+  deltas.move('queued', 'sending', members.length);
+  const events = members.map((r) => {
+    const event = eventFromRow(r);
+    event.state = 'sending';
+    event.leaseUntil = leaseUntil;
+    return event;
+  });
+  return { account, ruleId, events };
+}
+
+/**
+ * Leases a due batch again (a retry, a release, a lapsed lease), or its first `limit` events: the
+ * rest stays behind as a batch of its own with the same schedule.
+ */
+export function leaseBatch(
+  l: LaneStatements,
+  head: Extract<LaneHead, { kind: 'batch' }>,
+  limit: number,
+  leaseUntil: number,
+  deltas: StateDeltas,
+): ClaimedBatch | null {
+  const raw = l.batchBySeq.get(head.batch) as RawBatchRow | undefined;
+  if (!raw) return null;
+  const b = batchFromRow(raw);
+  const rows = l.members.all(b.account, b.ruleId, b.firstSeq, b.lastSeq, limit) as RawEventRow[];
+  if (rows.length === 0) {
+    // Nothing left to send (cannot happen while `live` is kept right); the row has no purpose.
+    l.deleteBatch.run(b.seq);
+    return null;
+  }
+  const lastSeq = rows[rows.length - 1]![SEQ] as number;
+  if (rows.length < b.live) {
+    const restFirst = lastSeq + 1;
+    // Undefined only if `live` overstated the batch; the lease below then sets it right.
+    const restReceivedAt = l.firstMemberReceivedAt.get(b.account, b.ruleId, restFirst, b.lastSeq) as
+      | number
+      | undefined;
+    if (restReceivedAt !== undefined) l.splitBatch.run(restFirst, rows.length, restReceivedAt, b.seq);
+  }
+  l.leaseBatch.run(leaseUntil, lastSeq, rows.length, b.seq);
+  deltas.move(b.state, 'sending', rows.length);
+  const events = rows.map((r): OutboxEvent => {
+    const event = eventFromRow(r);
+    event.state = 'sending';
+    event.leaseUntil = leaseUntil;
+    event.attempts = b.attempts;
+    event.nextAttemptAt = b.nextAttemptAt ?? event.nextAttemptAt;
+    event.lastReason = b.lastReason;
+    return event;
+  });
+  return { account: b.account, ruleId: b.ruleId, events };
+}

@@ -47,7 +47,10 @@ export function dueBatchHead(
 /** Lapsed leases of whole batches: back to retrying, the lapse counted as an attempt. */
 export function reclaimLapsedBatches(l: LaneStatements, now: number, deltas: StateDeltas): void {
   let moved = 0;
-  for (const live of l.reclaimBatches.all(now) as number[]) moved += live;
+  for (const [batch, live] of l.reclaimBatches.all(now) as Array<[number, number]>) {
+    moved += live;
+    l.book.forget(batch);
+  }
   deltas.move('sending', 'retrying', moved);
 }
 
@@ -78,7 +81,7 @@ export function leaseFresh(
   const lastSeq = members[members.length - 1]![SEQ] as number;
   let oldest = Number.POSITIVE_INFINITY;
   for (const r of members) oldest = Math.min(oldest, r[RECEIVED_AT] as number);
-  l.insertBatch.run(
+  const batch = l.insertBatch.run(
     account,
     ruleId,
     firstSeq,
@@ -99,6 +102,10 @@ export function leaseFresh(
     event.leaseUntil = leaseUntil;
     return event;
   });
+  l.book.leased(
+    Number(batch.lastInsertRowid),
+    events.map((e) => e.id),
+  );
   return { account, ruleId, events };
 }
 
@@ -142,5 +149,9 @@ export function leaseBatch(
     event.lastReason = b.lastReason;
     return event;
   });
+  l.book.leased(
+    b.seq,
+    events.map((e) => e.id),
+  );
   return { account: b.account, ruleId: b.ruleId, events };
 }

@@ -22,6 +22,7 @@ export function settleFresh(
   settlement: Settlement,
   deltas: StateDeltas,
 ): string[] {
+  if (settleWholeBatches(l, ids, settlement, deltas)) return [];
   const rows = l.resolveIds.all(JSON.stringify(ids)) as Array<[number, string, string, string, string]>;
   const perRow: string[] = [];
   const lanes = new Map<string, { account: string; ruleId: string; seqs: number[] }>();
@@ -75,6 +76,35 @@ export function settleFresh(
 }
 
 /**
+ * The fast path: the ids are exactly the events of one or more leased batches, as the lease book
+ * says and the batch rows confirm. Returns false (having written nothing) when that cannot be
+ * shown; kill always takes the slow path, since dead letters are per event.
+ */
+function settleWholeBatches(
+  l: LaneStatements,
+  ids: string[],
+  settlement: Settlement,
+  deltas: StateDeltas,
+): boolean {
+  if (settlement.kind === 'kill') return false;
+  const groups = l.book.wholeBatches(ids);
+  if (!groups) return false;
+  const batches: BatchRow[] = [];
+  for (const [seq, n] of groups) {
+    const raw = l.batchBySeq.get(seq) as RawBatchRow | undefined;
+    if (!raw) return false;
+    const batch = batchFromRow(raw);
+    if (batch.state !== 'sending' || batch.live !== n) return false;
+    batches.push(batch);
+  }
+  for (const batch of batches) {
+    l.book.forget(batch.seq);
+    settleWhole(l, batch, settlement, deltas);
+  }
+  return true;
+}
+
+/**
  * The lane's batches that overlap [from, to], in seq order. A lane's batches cover disjoint ranges,
  * so the walk stops at the first one starting past `to`: the batches claimed after these (possibly
  * many, after a long outage) are never read.
@@ -98,24 +128,14 @@ function settleBatch(
 ): void {
   const leased = b.state === 'sending';
   if (settlement.kind === 'kill' ? !['queued', 'retrying', 'sending'].includes(b.state) : !leased) return;
-  const released: OutboxState = b.attempts > 0 ? 'retrying' : 'queued';
+  // Settled in whole or in part, the batch no longer has the members it was leased with.
+  l.book.forget(b.seq);
   if (seqs.length === b.live && settlement.kind !== 'kill') {
     // The whole batch: one row. (Kill always detaches: dead letters are listed and redriven per event.)
-    switch (settlement.kind) {
-      case 'complete':
-        l.completeBatch.run(settlement.now, b.seq);
-        deltas.move(b.state, 'delivered', b.live);
-        return;
-      case 'retry':
-        l.retryBatch.run(settlement.at, settlement.reason, b.seq);
-        deltas.move(b.state, 'retrying', b.live);
-        return;
-      case 'release':
-        l.releaseBatch.run(settlement.now, b.seq);
-        deltas.move(b.state, released, b.live);
-        return;
-    }
+    settleWhole(l, b, settlement, deltas);
+    return;
   }
+  const released: OutboxState = b.attempts > 0 ? 'retrying' : 'queued';
   const next = b.nextAttemptAt;
   switch (settlement.kind) {
     case 'complete':
@@ -149,6 +169,29 @@ function settleBatch(
   const live = b.live - seqs.length;
   if (live > 0) l.setLive.run(live, b.seq);
   else l.deleteBatch.run(b.seq);
+}
+
+/** A whole leased batch, settled with one update of its row. */
+function settleWhole(
+  l: LaneStatements,
+  b: BatchRow,
+  settlement: Exclude<Settlement, { kind: 'kill' }>,
+  deltas: StateDeltas,
+): void {
+  switch (settlement.kind) {
+    case 'complete':
+      l.completeBatch.run(settlement.now, b.seq);
+      deltas.move(b.state, 'delivered', b.live);
+      return;
+    case 'retry':
+      l.retryBatch.run(settlement.at, settlement.reason, b.seq);
+      deltas.move(b.state, 'retrying', b.live);
+      return;
+    case 'release':
+      l.releaseBatch.run(settlement.now, b.seq);
+      deltas.move(b.state, b.attempts > 0 ? 'retrying' : 'queued', b.live);
+      return;
+  }
 }
 
 function detach(

@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import type { OutboxState } from '../../../ports.js';
 import { LEASE_EXPIRED_REASON } from '../../policy.js';
 import { EVENT_COLUMNS } from '../rows.js';
+import { LeaseBook } from './lease-book.js';
 
 /** The state a deliverable event is stored in while it is on its lane (see ../lanes.ts). */
 export const FRESH = 'fresh';
@@ -58,10 +59,11 @@ export function batchFromRow(r: RawBatchRow): BatchRow {
   };
 }
 
-/** Every statement of the lanes, prepared once per connection. */
+/** Every statement of the lanes, prepared once per connection, and the connection's lease book. */
 export function prepareLaneStatements(db: Database.Database) {
   const freshColumns = `${EVENT_COLUMNS}, seq`;
   return {
+    book: new LeaseBook(),
     cursorOf: db.prepare('SELECT cursor FROM queues WHERE account = ? AND rule_id = ?').pluck(),
     setCursor: db.prepare('UPDATE queues SET cursor = ? WHERE account = ? AND rule_id = ?'),
     freshHead: db
@@ -106,8 +108,8 @@ export function prepareLaneStatements(db: Database.Database) {
     reclaimBatches: db
       .prepare(`UPDATE batches SET state = 'retrying', attempts = attempts + 1, lease_until = NULL,
         last_reason = '${LEASE_EXPIRED_REASON}'
-        WHERE state = 'sending' AND lease_until <= ? RETURNING live`)
-      .pluck(),
+        WHERE state = 'sending' AND lease_until <= ? RETURNING seq, live`)
+      .raw(true),
     resolveIds: db
       .prepare(
         'SELECT seq, account, rule_id, state, id FROM events WHERE id IN (SELECT value FROM json_each(?))',

@@ -14,6 +14,7 @@ import { sqliteMigrations } from '../src/store/migrations/sqlite.js';
 import { prepareLaneStatements } from '../src/store/sqlite/lanes.js';
 import { migrateSqlite } from '../src/store/sqlite/migrate.js';
 import { createSqliteStore, type SqliteStore } from '../src/store/sqlite.js';
+import { queryPlan } from './support/query-plan.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -236,14 +237,7 @@ describe('SQLite lanes: query plans', () => {
     const db = new Database(':memory:');
     migrateSqlite(db);
     const l = prepareLaneStatements(db);
-    const plan = (statement: { source: string }) =>
-      (
-        db
-          .prepare(`EXPLAIN QUERY PLAN ${statement.source}`)
-          .all(...new Array(statement.source.split('?').length - 1).fill(null)) as Array<{ detail: string }>
-      )
-        .map((r) => r.detail)
-        .join(' | ');
+    const plan = (statement: { source: string }) => queryPlan(db, statement);
     const hot = {
       freshHead: 'events_fresh',
       freshAfter: 'events_fresh',

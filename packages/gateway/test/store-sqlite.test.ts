@@ -12,6 +12,7 @@ import { sqliteMigrations } from '../src/store/migrations/sqlite.js';
 import { migrateSqlite } from '../src/store/sqlite/migrate.js';
 import { prepareStatements } from '../src/store/sqlite/statements.js';
 import { createSqliteStore } from '../src/store/sqlite.js';
+import { queryPlan } from './support/query-plan.js';
 
 const dirs: string[] = [];
 const children: ChildProcess[] = [];
@@ -378,14 +379,7 @@ describe('SQLite capacity', () => {
     const db = new Database(':memory:');
     migrateSqlite(db);
     const s = prepareStatements(db);
-    const plan = (statement: { source: string }) =>
-      (
-        db
-          .prepare(`EXPLAIN QUERY PLAN ${statement.source}`)
-          .all(...new Array(statement.source.split('?').length - 1).fill(null)) as Array<{ detail: string }>
-      )
-        .map((r) => r.detail)
-        .join(' | ');
+    const plan = (statement: { source: string }) => queryPlan(db, statement);
     const hot = {
       keySeen: 'events_key',
       pickQueue: 'events_due',

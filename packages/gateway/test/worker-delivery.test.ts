@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { DeliveryOutcome } from '../src/ports.js';
 import {
   ACCOUNT,
@@ -57,6 +57,18 @@ describe.each(STORE_KINDS)('on the %s store', (kind) => {
       await h.store.enqueue(events(h.clock, 4));
       await h.settle();
       expect(h.transport.calls.map((c) => c.payloads.length)).toEqual([5]);
+    });
+
+    it('sends a lingering batch as soon as it is full, not when the linger ends', async () => {
+      const h = await start({ config: workerConfig({ lingerMs: 60_000, batchSize: 5 }) });
+      await h.store.enqueue([event(h.clock)]);
+      h.worker.kick();
+      await new Promise((r) => setTimeout(r, 50));
+      await h.store.enqueue(events(h.clock, 6));
+      // The first five leave at once; the sixth lingers (up to a minute) on its own.
+      await vi.waitFor(() => expect(h.transport.calls.map((c) => c.payloads.length)).toEqual([5]), {
+        timeout: 2_000,
+      });
     });
 
     it('does not linger on a full batch or on a due retry', async () => {

@@ -19,6 +19,9 @@ interface Group {
 
 type DeferReason = 'stopping' | 'budget' | 'paused' | 'lease' | 'aborted';
 
+/** While a batch lingers, how often it looks for more events of its account (see `prepare`). */
+const LINGER_POLL_MS = 20;
+
 export async function deliverBatch(
   ctx: WorkerContext,
   batch: ClaimedBatch,
@@ -73,25 +76,38 @@ async function prepare(ctx: WorkerContext, batch: ClaimedBatch): Promise<Group[]
   // one request instead of many. Retries never wait: they are already late.
   const linger = first.length < batchSize && lingerFor > 0 && first.every((e) => e.attempts === 0);
   if (!linger) return [{ ruleId: batch.ruleId, events: first }];
-  const more = await ctx.whileLingering(batch.account, async () => {
-    await sleep(lingerFor, ctx.stopping);
-    if (ctx.stopping.aborted) return null;
-    return ctx.store.claim({
-      limit: batchSize - first.length,
-      leaseMs,
-      now: ctx.clock.now(),
-      account: batch.account,
-    });
+  // The account takes no other claims while its batch lingers, so the batch must leave as soon as it
+  // is full: it looks for company every LINGER_POLL_MS, not once at the end. With one look at the
+  // end, delivery per account was capped near one batch per linger (5,000 events per 200 ms, 25,000
+  // events/s), whatever the ingest rate.
+  const events = [...first];
+  const others: Group[] = [];
+  const until = performance.now() + lingerFor;
+  await ctx.whileLingering(batch.account, async () => {
+    while (events.length < batchSize) {
+      const wait = Math.min(LINGER_POLL_MS, until - performance.now());
+      if (wait <= 0) return;
+      await sleep(wait, ctx.stopping);
+      if (ctx.stopping.aborted) return;
+      const more = await ctx.store.claim({
+        limit: batchSize - events.length,
+        leaseMs,
+        now: ctx.clock.now(),
+        account: batch.account,
+      });
+      if (!more) continue;
+      const extra = await dropExpired(ctx, more);
+      if (more.ruleId === batch.ruleId) {
+        events.push(...extra);
+        continue;
+      }
+      // The port claims by account, so a top-up may bring another of the account's rules: it is
+      // sent as its own request after this one, and the looking stops there.
+      if (extra.length > 0) others.push({ ruleId: more.ruleId, events: extra });
+      return;
+    }
   });
-  if (!more) return [{ ruleId: batch.ruleId, events: first }];
-  const extra = await dropExpired(ctx, more);
-  // The port claims by account, so the top-up may bring another of the account's rules; it is
-  // sent as its own request after this one.
-  if (more.ruleId === batch.ruleId) return [{ ruleId: batch.ruleId, events: [...first, ...extra] }];
-  return [
-    { ruleId: batch.ruleId, events: first },
-    ...(extra.length > 0 ? [{ ruleId: more.ruleId, events: extra }] : []),
-  ];
+  return [{ ruleId: batch.ruleId, events }, ...others];
 }
 
 async function dropExpired(ctx: WorkerContext, batch: ClaimedBatch): Promise<OutboxEvent[]> {

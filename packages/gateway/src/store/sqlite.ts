@@ -28,7 +28,7 @@ import { type ChunkStatements, prepareChunkStatements } from './sqlite/insert-ch
 import {
   type LaneStatements,
   nextDeliveredBatch,
-  oldestDueOnLanes,
+  oldestDueAt,
   prepareLaneStatements,
   type Settlement,
   settleFresh,
@@ -190,6 +190,21 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     return outcome.decision;
   };
 
+  /**
+   * Deletes these events and their payloads, keeping the dedup keys still inside their window
+   * (purge never re-opens the door to a resend). Returns the deleted rows' stored states.
+   */
+  const deleteEvents = (s: SqliteStatements, seqs: number[]): OutboxState[] => {
+    const list = JSON.stringify(seqs);
+    const floor = s.dedupFloor.get() as number;
+    if (s.archiveKeys.run(list, dedupThreshold(clock.now(), dedupWindowMs, floor)).changes > 0) {
+      archivedKeys = true;
+    }
+    const states = s.deleteEvents.all(list) as OutboxState[];
+    s.deletePayloads.run(list);
+    return states;
+  };
+
   /** Chunked deletes, each chunk its own transaction, yielding to the event loop in between. */
   const inChunks = async (step: (s: SqliteStatements) => number): Promise<number> => {
     let total = 0;
@@ -301,24 +316,15 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
         for (const [state, n] of s.stateCounts.all() as Array<[OutboxState, number]>) byState[state] = n;
         const deadByReason: Record<string, number> = {};
         for (const [reason, n] of s.deadByReason.all() as Array<[string, number]>) deadByReason[reason] = n;
-        const perRow = s.oldestDue.get() as number | null;
-        const onLanes = oldestDueOnLanes(laneStatements!);
-        const oldestQueuedAt =
-          perRow === null ? onLanes : onLanes === null ? perRow : Math.min(perRow, onLanes);
+        const oldestQueuedAt = oldestDueAt(laneStatements!, s.oldestDue.get() as number | null);
         return { byState, oldestQueuedAt, deadByReason };
       })();
     },
 
     async purge(before) {
       const events = await inChunks((s) => {
-        const seqs = JSON.stringify(s.purgeChunk.all(before, DELETE_CHUNK_ROWS));
-        const floor = s.dedupFloor.get() as number;
-        if (s.archiveKeys.run(seqs, dedupThreshold(clock.now(), dedupWindowMs, floor)).changes > 0) {
-          archivedKeys = true;
-        }
         const deltas = new StateDeltas();
-        const states = s.deleteEvents.all(seqs) as OutboxState[];
-        s.deletePayloads.run(seqs);
+        const states = deleteEvents(s, s.purgeChunk.all(before, DELETE_CHUNK_ROWS) as number[]);
         for (const state of states) deltas.add(state, -1);
         deltas.apply(s);
         return states.length;
@@ -329,13 +335,8 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
         const removed = write((s) => {
           const next = nextDeliveredBatch(laneStatements!, before);
           if (!next) return -1;
-          const seqs = JSON.stringify(next.seqs);
-          const floor = s.dedupFloor.get() as number;
-          if (s.archiveKeys.run(seqs, dedupThreshold(clock.now(), dedupWindowMs, floor)).changes > 0) {
-            archivedKeys = true;
-          }
-          const n = s.deleteEvents.all(seqs).length;
-          s.deletePayloads.run(seqs);
+          // Their rows still say 'fresh'; all of them were delivered with the batch.
+          const n = deleteEvents(s, next.seqs).length;
           laneStatements!.deleteBatch.run(next.batch);
           new StateDeltas().add('delivered', -n).apply(s);
           return n;

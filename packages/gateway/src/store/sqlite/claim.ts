@@ -75,7 +75,7 @@ function leaseOldest(
     case 'batch':
       return leaseBatch(l, first, limit, leaseUntil, deltas);
     case 'row':
-      return leaseRows(s, first.account, first.ruleId, request, deltas);
+      return leaseRows(s, first.account, first.ruleId, request, leaseUntil, deltas);
   }
 }
 
@@ -85,11 +85,10 @@ function leaseRows(
   account: string,
   ruleId: string,
   request: ClaimRequest,
+  leaseUntil: number,
   deltas: StateDeltas,
 ): ClaimedBatch {
-  const { now } = request;
-  const rows = s.dueInQueue.all(account, ruleId, now, request.limit) as RawEventRow[];
-  const leaseUntil = now + request.leaseMs;
+  const rows = s.dueInQueue.all(account, ruleId, request.now, request.limit) as RawEventRow[];
   s.lease.run(leaseUntil, JSON.stringify(rows.map((r) => r[18])));
   const events = rows.map((r) => {
     deltas.move(r[8] as OutboxState, 'sending', 1);

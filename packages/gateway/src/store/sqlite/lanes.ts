@@ -21,6 +21,6 @@ export {
   leaseFresh,
   reclaimLapsedBatches,
 } from './lanes/lease.js';
-export { nextDeliveredBatch, oldestDueOnLanes } from './lanes/records.js';
+export { nextDeliveredBatch, oldestDueAt } from './lanes/records.js';
 export { type Settlement, settleFresh } from './lanes/settle.js';
 export { FRESH, type LaneStatements, prepareLaneStatements } from './lanes/statements.js';

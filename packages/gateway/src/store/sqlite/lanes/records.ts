@@ -1,17 +1,21 @@
 import type { LaneStatements } from './statements.js';
 
-/** The oldest receivedAt among due events on the lane path (unclaimed fresh heads, due batches). */
-export function oldestDueOnLanes(l: LaneStatements): number | null {
-  const fresh = l.oldestFresh.get() as number | null;
-  const batched = l.oldestDueBatch.get() as number | null;
-  if (fresh === null) return batched;
-  if (batched === null) return fresh;
-  return Math.min(fresh, batched);
+/**
+ * The oldest receivedAt among due events: the per-row path's (`perRow`, or null) and the lanes'
+ * (unclaimed fresh heads, due batches). Null when nothing is due.
+ */
+export function oldestDueAt(l: LaneStatements, perRow: number | null): number | null {
+  const known = [
+    perRow,
+    l.oldestFresh.get() as number | null,
+    l.oldestDueBatch.get() as number | null,
+  ].filter((at): at is number => at !== null);
+  return known.length > 0 ? Math.min(...known) : null;
 }
 
 /**
- * Deletes one delivered batch finished before `before` and its events; returns their seqs (for the
- * caller to archive dedup keys and delete payloads) or null when none is left.
+ * The oldest delivered batch finished before `before`, with the seqs of its events, or null when
+ * none is left. The caller deletes both.
  */
 export function nextDeliveredBatch(
   l: LaneStatements,

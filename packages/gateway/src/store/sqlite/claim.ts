@@ -10,7 +10,7 @@ import {
   leaseFresh,
   reclaimLapsedBatches,
 } from './lanes.js';
-import { eventFromRow, type RawEventRow } from './rows.js';
+import { leasedEventFromRow, type RawEventRow } from './rows.js';
 import type { SqliteStatements } from './statements.js';
 
 /**
@@ -92,10 +92,7 @@ function leaseRows(
   s.lease.run(leaseUntil, JSON.stringify(rows.map((r) => r[18])));
   const events = rows.map((r) => {
     deltas.move(r[8] as OutboxState, 'sending', 1);
-    const event = eventFromRow(r);
-    event.state = 'sending';
-    event.leaseUntil = leaseUntil;
-    return event;
+    return leasedEventFromRow(r, leaseUntil);
   });
   return { account, ruleId, events };
 }

@@ -54,6 +54,14 @@ export function eventFromRow(r: RawEventRow): OutboxEvent {
   };
 }
 
+/** An event a claim has just leased: read as stored, then `sending` until `leaseUntil`. */
+export function leasedEventFromRow(r: RawEventRow, leaseUntil: number): OutboxEvent {
+  const event = eventFromRow(r);
+  event.state = 'sending';
+  event.leaseUntil = leaseUntil;
+  return event;
+}
+
 /**
  * Identifier types are LinkedIn enum names (letters, digits, underscores), so a comma list is an
  * unambiguous and cheaper encoding than JSON on the ingest hot path.

@@ -1,6 +1,6 @@
 import type { ClaimedBatch, OutboxEvent } from '../../../ports.js';
 import type { StateDeltas } from '../counters.js';
-import { eventFromRow, type RawEventRow } from '../rows.js';
+import { leasedEventFromRow, type RawEventRow } from '../rows.js';
 import { batchFromRow, type LaneStatements, type RawBatchRow, RECEIVED_AT, SEQ } from './statements.js';
 
 /** A candidate source for the next claim, ordered by (due time, seq) like the per-row heads. */
@@ -68,15 +68,9 @@ export function leaseFresh(
 ): ClaimedBatch | null {
   const { account, ruleId } = head;
   const rows = l.freshAfter.all(account, ruleId, head.seq - 1, limit) as RawEventRow[];
-  let end = rows.length;
-  for (let i = 0; i < rows.length; i += 1) {
-    if ((rows[i]![RECEIVED_AT] as number) > now) {
-      end = i;
-      break;
-    }
-  }
-  if (end === 0) return null;
-  const members = end === rows.length ? rows : rows.slice(0, end);
+  const notDue = rows.findIndex((r) => (r[RECEIVED_AT] as number) > now);
+  if (notDue === 0 || rows.length === 0) return null;
+  const members = notDue === -1 ? rows : rows.slice(0, notDue);
   const firstSeq = members[0]![SEQ] as number;
   const lastSeq = members[members.length - 1]![SEQ] as number;
   let oldest = Number.POSITIVE_INFINITY;
@@ -96,12 +90,7 @@ export function leaseFresh(
   );
   l.setCursor.run(lastSeq, account, ruleId);
   deltas.move('queued', 'sending', members.length);
-  const events = members.map((r) => {
-    const event = eventFromRow(r);
-    event.state = 'sending';
-    event.leaseUntil = leaseUntil;
-    return event;
-  });
+  const events = members.map((r) => leasedEventFromRow(r, leaseUntil));
   l.book.leased(
     Number(batch.lastInsertRowid),
     events.map((e) => e.id),
@@ -141,9 +130,8 @@ export function leaseBatch(
   l.leaseBatch.run(leaseUntil, lastSeq, rows.length, b.seq);
   deltas.move(b.state, 'sending', rows.length);
   const events = rows.map((r): OutboxEvent => {
-    const event = eventFromRow(r);
-    event.state = 'sending';
-    event.leaseUntil = leaseUntil;
+    // The batch's shared history, over what each row says of itself.
+    const event = leasedEventFromRow(r, leaseUntil);
     event.attempts = b.attempts;
     event.nextAttemptAt = b.nextAttemptAt ?? event.nextAttemptAt;
     event.lastReason = b.lastReason;

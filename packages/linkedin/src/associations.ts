@@ -1,5 +1,5 @@
 /** Campaign ↔ rule associations (/rest/campaignConversions), keyed by a compound key. */
-import type { ApiRequest } from './requests.js';
+import type { ApiRequest, JsonApiRequest } from './requests.js';
 import { encode, encodeCompoundKey, encodeQuery } from './restli.js';
 import { campaignUrn, conversionUrn } from './urns.js';
 import type { CampaignConversion } from './wire-types.js';
@@ -17,7 +17,7 @@ export function associationKey(campaign: string | number, rule: string | number)
 }
 
 /** PUT is idempotent: associating twice is harmless (204 both times). */
-export function associateRequest(campaign: string | number, rule: string | number): ApiRequest {
+export function associateRequest(campaign: string | number, rule: string | number): JsonApiRequest {
   return {
     method: 'PUT',
     path: `${PATH}/${associationKey(campaign, rule)}`,

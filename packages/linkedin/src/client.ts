@@ -172,7 +172,7 @@ export class LinkedInClient {
     if (res.body.length > 0) return parseJson<ConversionRule>('create conversion rule', res);
     // Older recordings show an empty body; the id is then only in x-restli-id.
     const id = Number(headerValue(res.headers, 'x-restli-id'));
-    return { enabled: true, ...(JSON.parse(req.body ?? '{}') as NewConversionRule), id } as ConversionRule;
+    return { enabled: true, ...(JSON.parse(req.body) as NewConversionRule), id } as ConversionRule;
   }
 
   async getConversionRule(rule: string | number, account: string | number): Promise<ConversionRule> {

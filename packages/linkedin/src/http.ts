@@ -10,7 +10,8 @@ export interface HttpRequest {
   method: string;
   url: string;
   headers: Record<string, string>;
-  body?: string;
+  /** Text, or bytes already encoded as UTF-8 (the BATCH_CREATE body). */
+  body?: string | Uint8Array;
   signal?: AbortSignal;
 }
 
@@ -24,7 +25,7 @@ export interface HttpResponse {
 /** The subset of the Fetch API this SDK uses, so any fetch (global, undici, a test double) fits. */
 export type FetchLike = (
   url: string,
-  init: { method: string; headers: Record<string, string>; body?: string; signal?: AbortSignal },
+  init: { method: string; headers: Record<string, string>; body?: string | Uint8Array; signal?: AbortSignal },
 ) => Promise<{
   status: number;
   headers: { forEach(callback: (value: string, key: string) => void): void };

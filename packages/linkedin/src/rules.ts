@@ -1,5 +1,5 @@
 /** Conversion rules (/rest/conversions): requests and the account-scoped keys LinkedIn expects. */
-import type { ApiRequest } from './requests.js';
+import type { ApiRequest, JsonApiRequest } from './requests.js';
 import { encodeKey, encodeQuery } from './restli.js';
 import { accountUrn, ruleIdFromConversion } from './urns.js';
 import type { ConversionRulePatch, NewConversionRule } from './wire-types.js';
@@ -20,9 +20,9 @@ function ruleKey(rule: string | number): string {
 export function createRuleRequest(
   rule: NewConversionRule,
   opts: { autoAssociate?: boolean } = {},
-): ApiRequest {
+): JsonApiRequest {
   const body = { ...rule, account: accountUrn(rule.account) };
-  const req: ApiRequest = { method: 'POST', path: PATH, body: JSON.stringify(body) };
+  const req: JsonApiRequest = { method: 'POST', path: PATH, body: JSON.stringify(body) };
   if (opts.autoAssociate) req.query = encodeQuery({ autoAssociationType: 'ALL_CAMPAIGNS' });
   return req;
 }
@@ -49,7 +49,7 @@ export function updateRuleRequest(
   rule: string | number,
   account: string | number,
   patch: ConversionRulePatch,
-): ApiRequest {
+): JsonApiRequest {
   return {
     method: 'POST',
     path: `${PATH}/${ruleKey(rule)}`,

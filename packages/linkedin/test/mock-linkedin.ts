@@ -32,7 +32,12 @@ export function mockLinkedIn(origin = 'https://api.linkedin.com') {
         method: opts.method,
         path: opts.path,
         headers: h,
-        body: typeof opts.body === 'string' ? opts.body : null,
+        body:
+          typeof opts.body === 'string'
+            ? opts.body
+            : opts.body instanceof Uint8Array
+              ? Buffer.from(opts.body).toString('utf8')
+              : null,
       });
       return {
         statusCode: status,

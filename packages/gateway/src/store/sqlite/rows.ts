@@ -63,6 +63,62 @@ export function leasedEventFromRow(r: RawEventRow, leaseUntil: number): OutboxEv
 }
 
 /**
+ * What a claim reads of a fresh row (see lanes.ts): a fresh row is never updated while it is fresh,
+ * so its account and rule are its lane's and its delivery columns are still as inserted (no
+ * attempts, due at its receivedAt, no lease, no outcome). Reading 10 columns instead of 18 spares
+ * the claim, the busiest read of delivery, eight values per event.
+ */
+export const FRESH_EVENT_COLUMNS = `seq, id, event_id, source,
+  (SELECT payload FROM payloads WHERE payloads.seq = events.seq) AS payload, happened_at, received_at,
+  identifier_types, consent, context`;
+
+export type RawFreshRow = [
+  seq: number,
+  id: string,
+  eventId: string,
+  source: string,
+  payload: string,
+  happenedAt: number,
+  receivedAt: number,
+  identifierTypes: string,
+  consent: number | null,
+  context: string | null,
+];
+
+/** Positions in a RawFreshRow that the lane code reads before it makes events. */
+export const FRESH_SEQ = 0;
+export const FRESH_RECEIVED_AT = 6;
+
+/** A fresh row its claim has just leased, on the lane (account, rule) it was read from. */
+export function leasedFreshEvent(
+  r: RawFreshRow,
+  account: string,
+  ruleId: string,
+  leaseUntil: number,
+): OutboxEvent {
+  return {
+    id: r[1],
+    account,
+    ruleId,
+    eventId: r[2],
+    source: r[3],
+    payload: r[4],
+    happenedAt: r[5],
+    receivedAt: r[6],
+    state: 'sending',
+    attempts: 0,
+    nextAttemptAt: r[6],
+    leaseUntil,
+    deliveredAt: null,
+    lastReason: null,
+    lastResponse: null,
+    identifierTypes: r[7] === '' ? [] : r[7].split(','),
+    consent: r[8] === null ? null : r[8] === 1,
+    context: r[9],
+  };
+}
+
+/**
  * Identifier types are LinkedIn enum names (letters, digits, underscores), so a comma list is an
  * unambiguous and cheaper encoding than JSON on the ingest hot path.
  */

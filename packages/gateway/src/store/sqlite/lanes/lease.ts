@@ -1,7 +1,7 @@
 import type { ClaimedBatch, OutboxEvent } from '../../../ports.js';
 import type { StateDeltas } from '../counters.js';
-import { leasedEventFromRow, type RawEventRow } from '../rows.js';
-import { batchFromRow, type LaneStatements, type RawBatchRow, RECEIVED_AT, SEQ } from './statements.js';
+import { FRESH_RECEIVED_AT, FRESH_SEQ, leasedFreshEvent, type RawFreshRow } from '../rows.js';
+import { batchFromRow, type LaneStatements, type RawBatchRow } from './statements.js';
 
 /** A candidate source for the next claim, ordered by (due time, seq) like the per-row heads. */
 export type LaneHead =
@@ -67,14 +67,14 @@ export function leaseFresh(
   deltas: StateDeltas,
 ): ClaimedBatch | null {
   const { account, ruleId } = head;
-  const rows = l.freshAfter.all(account, ruleId, head.seq - 1, limit) as RawEventRow[];
-  const notDue = rows.findIndex((r) => (r[RECEIVED_AT] as number) > now);
+  const rows = l.freshAfter.all(account, ruleId, head.seq - 1, limit) as RawFreshRow[];
+  const notDue = rows.findIndex((r) => r[FRESH_RECEIVED_AT] > now);
   if (notDue === 0 || rows.length === 0) return null;
   const members = notDue === -1 ? rows : rows.slice(0, notDue);
-  const firstSeq = members[0]![SEQ] as number;
-  const lastSeq = members[members.length - 1]![SEQ] as number;
+  const firstSeq = members[0]![FRESH_SEQ];
+  const lastSeq = members[members.length - 1]![FRESH_SEQ];
   let oldest = Number.POSITIVE_INFINITY;
-  for (const r of members) oldest = Math.min(oldest, r[RECEIVED_AT] as number);
+  for (const r of members) oldest = Math.min(oldest, r[FRESH_RECEIVED_AT]);
   const batch = l.insertBatch.run(
     account,
     ruleId,
@@ -90,7 +90,7 @@ export function leaseFresh(
   );
   l.setCursor.run(lastSeq, account, ruleId);
   deltas.move('queued', 'sending', members.length);
-  const events = members.map((r) => leasedEventFromRow(r, leaseUntil));
+  const events = members.map((r) => leasedFreshEvent(r, account, ruleId, leaseUntil));
   l.book.leased(
     Number(batch.lastInsertRowid),
     events.map((e) => e.id),
@@ -112,13 +112,13 @@ export function leaseBatch(
   const raw = l.batchBySeq.get(head.batch) as RawBatchRow | undefined;
   if (!raw) return null;
   const b = batchFromRow(raw);
-  const rows = l.members.all(b.account, b.ruleId, b.firstSeq, b.lastSeq, limit) as RawEventRow[];
+  const rows = l.members.all(b.account, b.ruleId, b.firstSeq, b.lastSeq, limit) as RawFreshRow[];
   if (rows.length === 0) {
     // Nothing left to send (cannot happen while `live` is kept right); the row has no purpose.
     l.deleteBatch.run(b.seq);
     return null;
   }
-  const lastSeq = rows[rows.length - 1]![SEQ] as number;
+  const lastSeq = rows[rows.length - 1]![FRESH_SEQ];
   if (rows.length < b.live) {
     const restFirst = lastSeq + 1;
     // Undefined only if `live` overstated the batch; the lease below then sets it right.
@@ -131,7 +131,7 @@ export function leaseBatch(
   deltas.move(b.state, 'sending', rows.length);
   const events = rows.map((r): OutboxEvent => {
     // The batch's shared history, over what each row says of itself.
-    const event = leasedEventFromRow(r, leaseUntil);
+    const event = leasedFreshEvent(r, b.account, b.ruleId, leaseUntil);
     event.attempts = b.attempts;
     event.nextAttemptAt = b.nextAttemptAt ?? event.nextAttemptAt;
     event.lastReason = b.lastReason;

@@ -1,16 +1,11 @@
 import type Database from 'better-sqlite3';
 import type { OutboxState } from '../../../ports.js';
 import { LEASE_EXPIRED_REASON } from '../../policy.js';
-import { EVENT_COLUMNS } from '../rows.js';
+import { FRESH_EVENT_COLUMNS } from '../rows.js';
 import { LeaseBook } from './lease-book.js';
 
 /** The state a deliverable event is stored in while it is on its lane (see ../lanes.ts). */
 export const FRESH = 'fresh';
-
-/** Position of `seq` in a row read with `${EVENT_COLUMNS}, seq`. */
-export const SEQ = 18;
-/** Position of `received_at` in the same row. */
-export const RECEIVED_AT = 7;
 
 /** What the lane code reads of a batches row. */
 export interface BatchRow {
@@ -61,7 +56,6 @@ export function batchFromRow(r: RawBatchRow): BatchRow {
 
 /** Every statement of the lanes, prepared once per connection, and the connection's lease book. */
 export function prepareLaneStatements(db: Database.Database) {
-  const freshColumns = `${EVENT_COLUMNS}, seq`;
   return {
     book: new LeaseBook(),
     cursorOf: db.prepare('SELECT cursor FROM queues WHERE account = ? AND rule_id = ?').pluck(),
@@ -71,7 +65,7 @@ export function prepareLaneStatements(db: Database.Database) {
         AND seq > ? ORDER BY seq LIMIT 1`)
       .raw(true),
     freshAfter: db
-      .prepare(`SELECT ${freshColumns} FROM events WHERE account = ? AND rule_id = ? AND state = '${FRESH}'
+      .prepare(`SELECT ${FRESH_EVENT_COLUMNS} FROM events WHERE account = ? AND rule_id = ? AND state = '${FRESH}'
         AND seq > ? ORDER BY seq LIMIT ?`)
       .raw(true),
     /** A fresh head that is not due yet leaves the lane for the per-row queue, due at its receivedAt. */
@@ -87,7 +81,7 @@ export function prepareLaneStatements(db: Database.Database) {
       .raw(true),
     batchBySeq: db.prepare(`SELECT ${BATCH_COLUMNS} FROM batches WHERE seq = ?`).raw(true),
     members: db
-      .prepare(`SELECT ${freshColumns} FROM events WHERE account = ? AND rule_id = ? AND state = '${FRESH}'
+      .prepare(`SELECT ${FRESH_EVENT_COLUMNS} FROM events WHERE account = ? AND rule_id = ? AND state = '${FRESH}'
         AND seq BETWEEN ? AND ? ORDER BY seq LIMIT ?`)
       .raw(true),
     memberSeqs: db

@@ -843,7 +843,9 @@ export function machine(): Record<string, unknown> {
  * tree is shared with ongoing work, so a figure belongs to this state, not to the commit alone).
  */
 export function codeState(): Record<string, unknown> {
-  const git = (...args: string[]) => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8' }).trim();
+  // trimEnd, not trim: a porcelain line starts with its status columns, " M path" included, and the
+  // first line would lose a character of its path.
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8' }).trimEnd();
   try {
     const changed = git('status', '--porcelain', '--', 'packages')
       .split('\n')

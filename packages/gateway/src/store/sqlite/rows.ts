@@ -165,6 +165,9 @@ export function auditFromRow(r: RawAuditRow): AuditEntry {
   };
 }
 
+/** Where auditParams puts the JSON of the event ids (the audit links are made from the same text). */
+export const AUDIT_EVENT_IDS_PARAM = 11;
+
 export function auditParams(a: AuditEntry): unknown[] {
   return [
     a.at,

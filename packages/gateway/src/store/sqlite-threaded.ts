@@ -9,6 +9,7 @@ import {
 } from '../ports.js';
 import { StoreError } from './errors.js';
 import { createGroupCommit } from './group-commit.js';
+import { claimedBatchOf, type Leased } from './sqlite/leased.js';
 import type { Durability } from './sqlite/pragmas.js';
 import type {
   BatchResult,
@@ -183,7 +184,8 @@ export async function createThreadedSqliteStore(
     capabilities,
     migrate: forward('migrate'),
     enqueue: (events) => group.submit(events),
-    claim: forward('claim'),
+    claim: (request) =>
+      send<Leased | null>('claimLeased', [request]).then((leased) => leased && claimedBatchOf(leased)),
     complete: forward('complete'),
     retryLater: forward('retryLater'),
     kill: forward('kill'),

@@ -4,6 +4,7 @@ import { setImmediate as nextTick } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import {
   type BudgetLimits,
+  type ClaimRequest,
   type Clock,
   type EnqueueStatus,
   type NewOutboxEvent,
@@ -33,6 +34,7 @@ import {
   type Settlement,
   settleFresh,
 } from './sqlite/lanes.js';
+import { claimedBatchOf, type Leased } from './sqlite/leased.js';
 import { acquireStoreLock } from './sqlite/lock.js';
 import { migrateSqlite } from './sqlite/migrate.js';
 import { applyPragmas, type Durability, readDurability } from './sqlite/pragmas.js';
@@ -74,6 +76,8 @@ export interface SqliteStore extends OutboxStore {
   writeStats(): GroupCommitStats;
   /** Writes batches that are already grouped, in one transaction, now (see SqliteWriter.writeNow). */
   enqueueGroupsNow(batches: NewOutboxEvent[][]): Array<EnqueueStatus[] | Error>;
+  /** `claim`, with fresh events still as rows (see leased.ts): what the store thread posts. */
+  claimLeased(request: ClaimRequest): Promise<Leased | null>;
 }
 
 /** Row count at which a pending group is written without waiting for the next tick. */
@@ -242,6 +246,11 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     },
 
     async claim(request) {
+      const leased = claim.immediate(ready(), request);
+      return leased && claimedBatchOf(leased);
+    },
+
+    async claimLeased(request) {
       return claim.immediate(ready(), request);
     },
 

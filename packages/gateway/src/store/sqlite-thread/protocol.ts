@@ -1,4 +1,10 @@
-import type { EnqueueStatus, NewOutboxEvent, OutboxStore, StoreCapabilities } from '../../ports.js';
+import type {
+  ClaimRequest,
+  EnqueueStatus,
+  NewOutboxEvent,
+  OutboxStore,
+  StoreCapabilities,
+} from '../../ports.js';
 import type { Durability } from '../sqlite/pragmas.js';
 
 /**
@@ -6,8 +12,11 @@ import type { Durability } from '../sqlite/pragmas.js';
  * Everything here crosses `postMessage`, so it is plain data: no functions, no class instances.
  */
 
-/** The OutboxStore methods forwarded as they are (enqueue goes through `enqueueMany`). */
-export type ForwardedMethod = Exclude<keyof OutboxStore, 'capabilities' | 'enqueue' | 'close'>;
+/**
+ * The OutboxStore methods forwarded as they are (enqueue goes through `enqueueMany`, claim through
+ * `claimLeased`).
+ */
+export type ForwardedMethod = Exclude<keyof OutboxStore, 'capabilities' | 'enqueue' | 'claim' | 'close'>;
 
 export interface ThreadOptions {
   path: string;
@@ -21,6 +30,8 @@ export interface ThreadOptions {
 
 export type ThreadRequest =
   | { id: number; now: number; method: ForwardedMethod; args: unknown[] }
+  /** A claim answered as the store leased it (see ../sqlite/leased.ts); the caller makes the events. */
+  | { id: number; now: number; method: 'claimLeased'; args: [ClaimRequest] }
   /** Several callers' batches, written in one transaction on the thread (group commit). */
   | { id: number; now: number; method: 'enqueueMany'; args: [NewOutboxEvent[][]] }
   | { id: number; now: number; method: 'close'; args: [] };

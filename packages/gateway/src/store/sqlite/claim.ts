@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { ClaimedBatch, ClaimRequest, OutboxState } from '../../ports.js';
+import type { ClaimRequest, OutboxState } from '../../ports.js';
 import { StateDeltas } from './counters.js';
 import {
   dueBatchHead,
@@ -10,6 +10,7 @@ import {
   leaseFresh,
   reclaimLapsedBatches,
 } from './lanes.js';
+import type { Leased } from './leased.js';
 import { leasedEventFromRow, type RawEventRow } from './rows.js';
 import type { SqliteStatements } from './statements.js';
 
@@ -24,7 +25,7 @@ export function createClaim(
   lanes: () => LaneStatements,
   queues: () => Iterable<[string, string]>,
 ) {
-  return db.transaction((s: SqliteStatements, request: ClaimRequest): ClaimedBatch | null => {
+  return db.transaction((s: SqliteStatements, request: ClaimRequest): Leased | null => {
     const { now, limit } = request;
     const l = lanes();
     const deltas = new StateDeltas();
@@ -44,7 +45,7 @@ function leaseOldest(
   request: ClaimRequest,
   queues: Iterable<[string, string]>,
   deltas: StateDeltas,
-): ClaimedBatch | null {
+): Leased | null {
   const { now, limit } = request;
   const leaseUntil = now + request.leaseMs;
   const excluded = new Set(request.excludeAccounts ?? []);
@@ -87,12 +88,12 @@ function leaseRows(
   request: ClaimRequest,
   leaseUntil: number,
   deltas: StateDeltas,
-): ClaimedBatch {
+): Leased {
   const rows = s.dueInQueue.all(account, ruleId, request.now, request.limit) as RawEventRow[];
   s.lease.run(leaseUntil, JSON.stringify(rows.map((r) => r[18])));
   const events = rows.map((r) => {
     deltas.move(r[8] as OutboxState, 'sending', 1);
     return leasedEventFromRow(r, leaseUntil);
   });
-  return { account, ruleId, events };
+  return { kind: 'events', batch: { account, ruleId, events } };
 }

@@ -87,6 +87,7 @@ export type RawFreshRow = [
 
 /** Positions in a RawFreshRow that the lane code reads before it makes events. */
 export const FRESH_SEQ = 0;
+export const FRESH_ID = 1;
 export const FRESH_RECEIVED_AT = 6;
 
 /** A fresh row its claim has just leased, on the lane (account, rule) it was read from. */

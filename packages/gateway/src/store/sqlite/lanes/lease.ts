@@ -1,6 +1,6 @@
-import type { ClaimedBatch, OutboxEvent } from '../../../ports.js';
 import type { StateDeltas } from '../counters.js';
-import { FRESH_RECEIVED_AT, FRESH_SEQ, leasedFreshEvent, type RawFreshRow } from '../rows.js';
+import type { Leased } from '../leased.js';
+import { FRESH_ID, FRESH_RECEIVED_AT, FRESH_SEQ, type RawFreshRow } from '../rows.js';
 import { batchFromRow, type LaneStatements, type RawBatchRow } from './statements.js';
 
 /** A candidate source for the next claim, ordered by (due time, seq) like the per-row heads. */
@@ -65,7 +65,7 @@ export function leaseFresh(
   now: number,
   leaseUntil: number,
   deltas: StateDeltas,
-): ClaimedBatch | null {
+): Leased | null {
   const { account, ruleId } = head;
   const rows = l.freshAfter.all(account, ruleId, head.seq - 1, limit) as RawFreshRow[];
   const notDue = rows.findIndex((r) => r[FRESH_RECEIVED_AT] > now);
@@ -90,12 +90,11 @@ export function leaseFresh(
   );
   l.setCursor.run(lastSeq, account, ruleId);
   deltas.move('queued', 'sending', members.length);
-  const events = members.map((r) => leasedFreshEvent(r, account, ruleId, leaseUntil));
   l.book.leased(
     Number(batch.lastInsertRowid),
-    events.map((e) => e.id),
+    members.map((r) => r[FRESH_ID]),
   );
-  return { account, ruleId, events };
+  return { kind: 'rows', account, ruleId, leaseUntil, history: null, rows: members };
 }
 
 /**
@@ -108,7 +107,7 @@ export function leaseBatch(
   limit: number,
   leaseUntil: number,
   deltas: StateDeltas,
-): ClaimedBatch | null {
+): Leased | null {
   const raw = l.batchBySeq.get(head.batch) as RawBatchRow | undefined;
   if (!raw) return null;
   const b = batchFromRow(raw);
@@ -129,17 +128,11 @@ export function leaseBatch(
   }
   l.leaseBatch.run(leaseUntil, lastSeq, rows.length, b.seq);
   deltas.move(b.state, 'sending', rows.length);
-  const events = rows.map((r): OutboxEvent => {
-    // The batch's shared history, over what each row says of itself.
-    const event = leasedFreshEvent(r, b.account, b.ruleId, leaseUntil);
-    event.attempts = b.attempts;
-    event.nextAttemptAt = b.nextAttemptAt ?? event.nextAttemptAt;
-    event.lastReason = b.lastReason;
-    return event;
-  });
   l.book.leased(
     b.seq,
-    events.map((e) => e.id),
+    rows.map((r) => r[FRESH_ID]),
   );
-  return { account: b.account, ruleId: b.ruleId, events };
+  // The batch's shared history goes over what each row says of itself.
+  const history = { attempts: b.attempts, nextAttemptAt: b.nextAttemptAt, lastReason: b.lastReason };
+  return { kind: 'rows', account: b.account, ruleId: b.ruleId, leaseUntil, history, rows };
 }

@@ -166,7 +166,9 @@ export function startSandbox(limits: { perMinute: number; perDay: number }): Pro
     BENCH_SANDBOX_RPD: String(limits.perDay),
     // Profiling hook, as BENCH_GATEWAY_NODE_OPTIONS is for the gateway. The sandbox runs under tsx,
     // whose --import stays first.
-    ...(process.env.BENCH_SANDBOX_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_SANDBOX_NODE_OPTIONS } : {}),
+    ...(process.env.BENCH_SANDBOX_NODE_OPTIONS
+      ? { NODE_OPTIONS: process.env.BENCH_SANDBOX_NODE_OPTIONS }
+      : {}),
   });
 }
 

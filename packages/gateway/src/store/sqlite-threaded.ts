@@ -9,6 +9,7 @@ import {
 } from '../ports.js';
 import { StoreError } from './errors.js';
 import { createGroupCommit } from './group-commit.js';
+import { toIngestRows } from './sqlite/ingest-rows.js';
 import { claimedBatchOf, type Leased } from './sqlite/leased.js';
 import type { Durability } from './sqlite/pragmas.js';
 import type {
@@ -174,7 +175,7 @@ export async function createThreadedSqliteStore(
     mayFlush: (rows, inFlight) => inFlight < SMALL_MESSAGES_IN_FLIGHT || rows >= SMALL_MESSAGE_ROWS,
     // Not async, so the rows are not held while the thread writes them: the message has a copy.
     write: (batches) =>
-      send<BatchResult[]>('enqueueMany', [batches]).then((results) =>
+      send<BatchResult[]>('enqueueMany', [batches.map(toIngestRows)]).then((results) =>
         results.map((r) => ('statuses' in r ? r.statuses : fromWireError(r.error))),
       ),
   });

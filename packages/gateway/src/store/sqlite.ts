@@ -7,7 +7,6 @@ import {
   type ClaimRequest,
   type Clock,
   type EnqueueStatus,
-  type NewOutboxEvent,
   type OutboxState,
   type OutboxStore,
   systemClock,
@@ -25,6 +24,7 @@ import {
 import { createClaim } from './sqlite/claim.js';
 import { StateDeltas } from './sqlite/counters.js';
 import { createSqliteWriter, dedupThreshold } from './sqlite/enqueue.js';
+import type { IngestRows } from './sqlite/ingest-rows.js';
 import { type ChunkStatements, prepareChunkStatements } from './sqlite/insert-chunks.js';
 import {
   type LaneStatements,
@@ -74,8 +74,8 @@ export interface SqliteStore extends OutboxStore {
   durabilitySettings(): ReturnType<typeof readDurability>;
   /** Group commit counters since open. */
   writeStats(): GroupCommitStats;
-  /** Writes batches that are already grouped, in one transaction, now (see SqliteWriter.writeNow). */
-  enqueueGroupsNow(batches: NewOutboxEvent[][]): Array<EnqueueStatus[] | Error>;
+  /** Writes batches that are already grouped, in one transaction, now (see SqliteWriter.writeRowsNow). */
+  enqueueRowsNow(batches: IngestRows[]): Array<EnqueueStatus[] | Error>;
   /** `claim`, with fresh events still as rows (see leased.ts): what the store thread posts. */
   claimLeased(request: ClaimRequest): Promise<Leased | null>;
 }
@@ -231,9 +231,9 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
       ready();
     },
 
-    enqueueGroupsNow(batches) {
+    enqueueRowsNow(batches) {
       ready();
-      return writer.writeNow(batches);
+      return writer.writeRowsNow(batches);
     },
 
     enqueue(events) {

@@ -1,5 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import type { EnqueueStatus, OutboxStore } from '../../ports.js';
+import type { EnqueueStatus } from '../../ports.js';
+import { type IngestRows, rowCount } from '../sqlite/ingest-rows.js';
 import { createSqliteStore } from '../sqlite.js';
 import type { BatchResult, ThreadOptions, ThreadReply, ThreadRequest, ThreadStartup } from './protocol.js';
 import { toWireError } from './wire-error.js';
@@ -33,8 +34,6 @@ try {
 
 const reply = (message: ThreadReply) => port.postMessage(message);
 
-type NewBatches = Parameters<OutboxStore['enqueue']>[0][];
-
 /**
  * Ingest waits for the end of the turn; every other call runs as it arrives. Two reasons:
  * - Priority. Under heavy ingest the thread is the busiest part of the gateway, and a claim or a
@@ -45,7 +44,7 @@ type NewBatches = Parameters<OutboxStore['enqueue']>[0][];
  * Calls a caller awaited in sequence keep their order (the second is not sent before the first is
  * answered); only concurrent calls may be reordered, as they could be on any store.
  */
-const ingest: Array<{ id: number; now: number; batches: NewBatches }> = [];
+const ingest: Array<{ id: number; now: number; batches: IngestRows[] }> = [];
 let ingestScheduled = false;
 
 /**
@@ -65,7 +64,7 @@ function writeQueuedIngest(all = false): void {
   let rows = 0;
   let count = 0;
   while (count < ingest.length && (count === 0 || rows < cap)) {
-    for (const b of ingest[count]!.batches) rows += b.length;
+    for (const b of ingest[count]!.batches) rows += rowCount(b);
     count += 1;
   }
   const taken = ingest.splice(0, count);
@@ -78,7 +77,7 @@ function writeQueuedIngest(all = false): void {
   now = taken[taken.length - 1]!.now;
   let results: Array<EnqueueStatus[] | Error>;
   try {
-    results = store.enqueueGroupsNow(taken.flatMap((t) => t.batches));
+    results = store.enqueueRowsNow(taken.flatMap((t) => t.batches));
   } catch (err) {
     for (const t of taken) reply({ id: t.id, ok: false, error: toWireError(err) });
     return;

@@ -1,10 +1,5 @@
-import type {
-  ClaimRequest,
-  EnqueueStatus,
-  NewOutboxEvent,
-  OutboxStore,
-  StoreCapabilities,
-} from '../../ports.js';
+import type { ClaimRequest, EnqueueStatus, OutboxStore, StoreCapabilities } from '../../ports.js';
+import type { IngestRows } from '../sqlite/ingest-rows.js';
 import type { Durability } from '../sqlite/pragmas.js';
 
 /**
@@ -32,8 +27,8 @@ export type ThreadRequest =
   | { id: number; now: number; method: ForwardedMethod; args: unknown[] }
   /** A claim answered as the store leased it (see ../sqlite/leased.ts); the caller makes the events. */
   | { id: number; now: number; method: 'claimLeased'; args: [ClaimRequest] }
-  /** Several callers' batches, written in one transaction on the thread (group commit). */
-  | { id: number; now: number; method: 'enqueueMany'; args: [NewOutboxEvent[][]] }
+  /** Several callers' batches, as rows, written in one transaction on the thread (group commit). */
+  | { id: number; now: number; method: 'enqueueMany'; args: [IngestRows[]] }
   | { id: number; now: number; method: 'close'; args: [] };
 
 export type BatchResult = { statuses: EnqueueStatus[] } | { error: WireError };

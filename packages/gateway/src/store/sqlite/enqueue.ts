@@ -2,6 +2,16 @@ import type Database from 'better-sqlite3';
 import type { Clock, EnqueueStatus, NewOutboxEvent } from '../../ports.js';
 import { createGroupCommit, type GroupCommit } from '../group-commit.js';
 import { StateDeltas } from './counters.js';
+import {
+  ACCOUNT,
+  EVENT_ID,
+  type IngestRows,
+  RULE_ID,
+  rowCount,
+  STATE,
+  text,
+  toIngestRows,
+} from './ingest-rows.js';
 import { CHUNK_ROWS, type ChunkStatements } from './insert-chunks.js';
 import type { SqliteStatements } from './statements.js';
 
@@ -38,9 +48,10 @@ export function dedupThreshold(now: number, windowMs: number, floor: number): nu
 export interface SqliteWriter extends GroupCommit<NewOutboxEvent, EnqueueStatus> {
   /**
    * Writes these batches now, in one transaction, bypassing the wait for the end of the turn: for a
-   * caller that has already grouped them (the store thread receives whole groups per message).
+   * caller that has already grouped them and made them rows (the store thread receives whole groups
+   * per message, as rows: see ingest-rows.ts).
    */
-  writeNow(batches: NewOutboxEvent[][]): Array<EnqueueStatus[] | Error>;
+  writeRowsNow(batches: IngestRows[]): Array<EnqueueStatus[] | Error>;
 }
 
 export function createSqliteWriter(options: SqliteWriterOptions): SqliteWriter {
@@ -49,7 +60,7 @@ export function createSqliteWriter(options: SqliteWriterOptions): SqliteWriter {
   const saveBatch = db.transaction(
     (
       s: SqliteStatements,
-      batch: NewOutboxEvent[],
+      batch: IngestRows,
       seenAt: number,
       threshold: number,
       deltas: StateDeltas,
@@ -57,41 +68,44 @@ export function createSqliteWriter(options: SqliteWriterOptions): SqliteWriter {
       seqs: { next: number },
     ) => {
       const archived = options.archivedKeys();
-      const statuses: EnqueueStatus[] = new Array(batch.length);
+      const count = rowCount(batch);
+      const statuses: EnqueueStatus[] = new Array(count);
       const chunks = options.chunks();
-      for (let start = 0; start < batch.length; start += CHUNK_ROWS) {
-        const end = Math.min(batch.length, start + CHUNK_ROWS);
+      for (let start = 0; start < count; start += CHUNK_ROWS) {
+        const end = Math.min(count, start + CHUNK_ROWS);
         // Keys already stored (by earlier chunks and transactions too: they are visible here).
         const live = new Set<string>();
         const ids: string[] = [];
-        for (let i = start; i < end; i += 1) ids.push(batch[i]!.eventId);
+        for (let i = start; i < end; i += 1) ids.push(text(batch, i, EVENT_ID));
         for (const [eventId, ruleId] of chunks.seen(ids, threshold)) live.add(dedupKey(ruleId, eventId));
-        const fresh: NewOutboxEvent[] = [];
+        const fresh: number[] = [];
         for (let i = start; i < end; i += 1) {
-          const e = batch[i]!;
-          const key = dedupKey(e.ruleId, e.eventId);
+          const eventId = text(batch, i, EVENT_ID);
+          const ruleId = text(batch, i, RULE_ID);
+          const key = dedupKey(ruleId, eventId);
           // `live` also catches a repeat inside this chunk: the first copy is added below.
           if (
             live.has(key) ||
-            (archived && s.archivedKeySeen.get(e.eventId, e.ruleId, threshold) !== undefined)
+            (archived && s.archivedKeySeen.get(eventId, ruleId, threshold) !== undefined)
           ) {
             statuses[i] = 'duplicate';
             continue;
           }
           live.add(key);
-          fresh.push(e);
+          fresh.push(i);
           statuses[i] = 'inserted';
-          deltas.add(e.state, 1);
-          if (!options.knownQueue(e.account, e.ruleId)) {
-            const queue = `${e.account}\u0000${e.ruleId}`;
+          deltas.add(text(batch, i, STATE) as NewOutboxEvent['state'], 1);
+          const account = text(batch, i, ACCOUNT);
+          if (!options.knownQueue(account, ruleId)) {
+            const queue = `${account}\u0000${ruleId}`;
             if (!created.has(queue)) {
-              s.insertQueue.run(e.account, e.ruleId);
-              created.set(queue, [e.account, e.ruleId]);
+              s.insertQueue.run(account, ruleId);
+              created.set(queue, [account, ruleId]);
             }
           }
         }
         if (fresh.length > 0) {
-          chunks.insert(fresh, seenAt, seqs.next);
+          chunks.insert(batch, fresh, seenAt, seqs.next);
           seqs.next += fresh.length;
         }
       }
@@ -99,7 +113,7 @@ export function createSqliteWriter(options: SqliteWriterOptions): SqliteWriter {
     },
   );
 
-  const writeNow = (batches: NewOutboxEvent[][]): Array<EnqueueStatus[] | Error> => {
+  const writeRowsNow = (batches: IngestRows[]): Array<EnqueueStatus[] | Error> => {
     const s = options.statements();
     const now = clock.now();
     const created: Array<[string, string]> = [];
@@ -136,7 +150,7 @@ export function createSqliteWriter(options: SqliteWriterOptions): SqliteWriter {
   const group = createGroupCommit<NewOutboxEvent, EnqueueStatus>({
     maxPendingRows: options.maxPendingRows,
     maxInFlight: 1,
-    write: writeNow,
+    write: (batches) => writeRowsNow(batches.map(toIngestRows)),
   });
-  return Object.assign(group, { writeNow });
+  return Object.assign(group, { writeRowsNow });
 }

@@ -1,7 +1,21 @@
 import type Database from 'better-sqlite3';
-import type { NewOutboxEvent } from '../../ports.js';
+import {
+  ACCOUNT,
+  CONSENT,
+  CONTEXT,
+  EVENT_ID,
+  HAPPENED_AT,
+  ID,
+  IDENTIFIER_TYPES,
+  type IngestRows,
+  PAYLOAD,
+  RECEIVED_AT,
+  ROW_WIDTH,
+  RULE_ID,
+  SOURCE,
+  STATE,
+} from './ingest-rows.js';
 import { FRESH } from './lanes.js';
-import { consentValue, identifierTypesText } from './rows.js';
 
 /**
  * Multi-row statements for the ingest path. Each better-sqlite3 call has a fixed cost (binding,
@@ -18,8 +32,11 @@ const COLUMNS_PER_ROW = 14;
 export interface ChunkStatements {
   /** Live copies of these eventIds seen after a threshold: [event_id, rule_id] rows. */
   seen(eventIds: string[], threshold: number): Array<[string, string]>;
-  /** Inserts the rows with seqs firstSeq, firstSeq + 1, …, and their payloads under the same seqs. */
-  insert(rows: NewOutboxEvent[], seenAt: number, firstSeq: number): void;
+  /**
+   * Inserts the rows at these indices with seqs firstSeq, firstSeq + 1, …, and their payloads under
+   * the same seqs.
+   */
+  insert(rows: IngestRows, indices: readonly number[], seenAt: number, firstSeq: number): void;
 }
 
 export function prepareChunkStatements(db: Database.Database): ChunkStatements {
@@ -63,33 +80,34 @@ export function prepareChunkStatements(db: Database.Database): ChunkStatements {
     seen(eventIds, threshold) {
       return probe(eventIds.length).all(...eventIds, threshold) as Array<[string, string]>;
     },
-    insert(rows, seenAt, firstSeq) {
-      const params: unknown[] = new Array(rows.length * COLUMNS_PER_ROW);
-      const payloads: unknown[] = new Array(rows.length * 2);
+    insert(rows, indices, seenAt, firstSeq) {
+      const params: unknown[] = new Array(indices.length * COLUMNS_PER_ROW);
+      const payloads: unknown[] = new Array(indices.length * 2);
       let p = 0;
       let q = 0;
       let seq = firstSeq;
-      for (const e of rows) {
+      for (const i of indices) {
+        const at = i * ROW_WIDTH;
         payloads[q++] = seq;
-        payloads[q++] = e.payload;
+        payloads[q++] = rows[at + PAYLOAD];
         params[p++] = seq++;
-        params[p++] = e.id;
-        params[p++] = e.account;
-        params[p++] = e.ruleId;
-        params[p++] = e.eventId;
-        params[p++] = e.source;
-        params[p++] = e.happenedAt;
-        params[p++] = e.receivedAt;
+        params[p++] = rows[at + ID];
+        params[p++] = rows[at + ACCOUNT];
+        params[p++] = rows[at + RULE_ID];
+        params[p++] = rows[at + EVENT_ID];
+        params[p++] = rows[at + SOURCE];
+        params[p++] = rows[at + HAPPENED_AT];
+        params[p++] = rows[at + RECEIVED_AT];
         params[p++] = seenAt;
         // A deliverable event starts on its lane (see lanes.ts); a suppressed one is final at once.
-        params[p++] = e.state === 'queued' ? FRESH : e.state;
-        params[p++] = e.receivedAt;
-        params[p++] = identifierTypesText(e.identifierTypes);
-        params[p++] = consentValue(e.consent);
-        params[p++] = e.context;
+        params[p++] = rows[at + STATE] === 'queued' ? FRESH : rows[at + STATE];
+        params[p++] = rows[at + RECEIVED_AT];
+        params[p++] = rows[at + IDENTIFIER_TYPES];
+        params[p++] = rows[at + CONSENT];
+        params[p++] = rows[at + CONTEXT];
       }
-      insert(rows.length).run(params);
-      insertPayloads(rows.length).run(payloads);
+      insert(indices.length).run(params);
+      insertPayloads(indices.length).run(payloads);
     },
   };
 }

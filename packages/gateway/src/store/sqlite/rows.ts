@@ -119,18 +119,6 @@ export function leasedFreshEvent(
   };
 }
 
-/**
- * Identifier types are LinkedIn enum names (letters, digits, underscores), so a comma list is an
- * unambiguous and cheaper encoding than JSON on the ingest hot path.
- */
-export function identifierTypesText(types: readonly string[]): string {
-  return types.join(',');
-}
-
-export function consentValue(consent: boolean | null): number | null {
-  return consent === null ? null : consent ? 1 : 0;
-}
-
 export type RawAuditRow = [
   at: number,
   account: string,

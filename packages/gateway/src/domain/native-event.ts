@@ -8,9 +8,11 @@ import type { Problem } from '../errors.js';
 import { parseHappenedAt } from './happened-at.js';
 import { type Draft, MAX_EVENT_ID } from './ingest.js';
 import { type CodeFor, isMissing, pointer, problemsFromIssues } from './issues.js';
+import { isPlainNativeEvent } from './native-fast-path.js';
+import { NATIVE_LIMITS } from './native-limits.js';
 import { isPiiKey, looksLikeEmail, rawEmailProblems } from './pii.js';
 
-const MAX_TEXT = 512;
+const MAX_TEXT = NATIVE_LIMITS.text;
 export const MAX_CONTEXT_KEYS = 32;
 const MAX_CONTEXT_KEY = 64;
 
@@ -63,7 +65,7 @@ export const ContextSchema = z
 export const NativeEventSchema = z
   .object({
     conversion: z
-      .union([z.string().min(1).max(200), z.number()], {
+      .union([z.string().min(1).max(NATIVE_LIMITS.conversion), z.number()], {
         error: 'Must be an alias, a rule id or a rule URN.',
       })
       .describe('Configured alias (case-insensitive), rule id, or urn:lla:llaPartnerConversion:{id}.'),
@@ -75,14 +77,18 @@ export const NativeEventSchema = z
         'Stable business id (order id, form submission id). Deduplication key with the rule; also sent to LinkedIn for Insight Tag deduplication.',
       ),
     happenedAt: z
-      .union([z.string().max(64), z.number()], { error: 'Must be ISO-8601 text or epoch milliseconds.' })
+      .union([z.string().max(NATIVE_LIMITS.happenedAt), z.number()], {
+        error: 'Must be ISO-8601 text or epoch milliseconds.',
+      })
       .describe(
         'When the conversion happened: ISO-8601 with a time zone, or epoch milliseconds. At most 90 days ago.',
       ),
     value: z
       .object({
-        amount: z.union([z.string().max(64), z.number()], { error: 'Must be a decimal string or number.' }),
-        currency: z.string().max(8).describe('ISO 4217 code, e.g. EUR.'),
+        amount: z.union([z.string().max(NATIVE_LIMITS.amount), z.number()], {
+          error: 'Must be a decimal string or number.',
+        }),
+        currency: z.string().max(NATIVE_LIMITS.currency).describe('ISO 4217 code, e.g. EUR.'),
       })
       .strict()
       .optional()
@@ -167,7 +173,9 @@ function contextJson(context: Record<string, unknown> | undefined, out: Problem[
 }
 
 export function nativeDraft(raw: unknown): Draft {
-  const parsed = NativeEventSchema.safeParse(raw);
+  const parsed = isPlainNativeEvent(raw)
+    ? { success: true as const, data: raw }
+    : NativeEventSchema.safeParse(raw);
   if (!parsed.success) {
     return {
       kind: 'rejected',

@@ -60,9 +60,12 @@ const MESSAGE_ROWS = 1_000;
 const MAX_MESSAGES_IN_FLIGHT = 8;
 /**
  * Groups under SMALL_MESSAGE_ROWS wait while SMALL_MESSAGES_IN_FLIGHT messages are out, and grow
- * meanwhile: single-event traffic then shares commits instead of sending a message per turn.
+ * meanwhile: single-event traffic then shares commits instead of sending a message per turn. One:
+ * the next group forms while the thread commits the last, as in classic group commit. Measured with
+ * 64 connections of single events, four pairs: 9,070–9,469 against 7,756–9,118 req/s for two, p99
+ * 25–28 against 26–30 ms; batch ingest the same (its messages are never small).
  */
-const SMALL_MESSAGES_IN_FLIGHT = 2;
+const SMALL_MESSAGES_IN_FLIGHT = 1;
 const SMALL_MESSAGE_ROWS = 500;
 
 /**

@@ -1,11 +1,12 @@
 import type { NewOutboxEvent } from '../../ports.js';
+import { consentValue, identifierTypesText } from './rows.js';
 
 /**
  * New events as one flat array, ROW_WIDTH values per event in the order below: the form the SQLite
  * writer reads, and the form the main thread posts to the store thread. postMessage writes every
  * key of every object it copies; an array of values has no keys, and crosses at about half the
  * cost of twelve-key events (measured with 1,000-event messages: 0.9 against 1.7 µs per event,
- * packing included). Identifier types travel as the comma list the table stores.
+ * packing included). Identifier types and consent travel as the table stores them (rows.ts).
  */
 export type IngestRows = Array<string | number | null>;
 
@@ -51,16 +52,4 @@ export function rowCount(rows: IngestRows): number {
 /** A string column of row `i`. */
 export function text(rows: IngestRows, i: number, column: number): string {
   return rows[i * ROW_WIDTH + column] as string;
-}
-
-/**
- * Identifier types are LinkedIn enum names (letters, digits, underscores), so a comma list is an
- * unambiguous and cheaper encoding than JSON on the ingest hot path.
- */
-export function identifierTypesText(types: readonly string[]): string {
-  return types.join(',');
-}
-
-export function consentValue(consent: boolean | null): number | null {
-  return consent === null ? null : consent ? 1 : 0;
 }

@@ -48,8 +48,8 @@ export function eventFromRow(r: RawEventRow): OutboxEvent {
     deliveredAt: r[12],
     lastReason: r[13],
     lastResponse: r[14],
-    identifierTypes: r[15] === '' ? [] : r[15].split(','),
-    consent: r[16] === null ? null : r[16] === 1,
+    identifierTypes: identifierTypesOf(r[15]),
+    consent: consentOf(r[16]),
     context: r[17],
   };
 }
@@ -113,10 +113,30 @@ export function leasedFreshEvent(
     deliveredAt: null,
     lastReason: null,
     lastResponse: null,
-    identifierTypes: r[7] === '' ? [] : r[7].split(','),
-    consent: r[8] === null ? null : r[8] === 1,
+    identifierTypes: identifierTypesOf(r[7]),
+    consent: consentOf(r[8]),
     context: r[9],
   };
+}
+
+/**
+ * Identifier types are LinkedIn enum names (letters, digits, underscores), so a comma list is an
+ * unambiguous and cheaper encoding than JSON on the ingest hot path.
+ */
+export function identifierTypesText(types: readonly string[]): string {
+  return types.join(',');
+}
+
+export function identifierTypesOf(text: string): string[] {
+  return text === '' ? [] : text.split(',');
+}
+
+export function consentValue(consent: boolean | null): number | null {
+  return consent === null ? null : consent ? 1 : 0;
+}
+
+export function consentOf(value: number | null): boolean | null {
+  return value === null ? null : value === 1;
 }
 
 export type RawAuditRow = [

@@ -38,7 +38,7 @@ export interface NewOutboxEvent {
   /** 'queued' for deliverable events, 'suppressed' when consent was withheld. */
   state: 'queued' | 'suppressed';
   /** Identifier types present, e.g. ['SHA256_EMAIL','LINKEDIN_FIRST_PARTY_ADS_TRACKING_UUID']. */
-  identifierTypes: string[];
+  identifierTypes: readonly string[];
   /** Consent as received: true, false, or null when not stated. */
   consent: boolean | null;
   /** Optional B2B envelope (JSON), kept for reconciliation and never sent to LinkedIn. No PII. */

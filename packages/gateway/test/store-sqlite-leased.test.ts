@@ -1,7 +1,8 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ClaimedBatch } from '../src/ports.js';
 import { claimedBatchOf } from '../src/store/sqlite/leased.js';
-import type { RawFreshRow } from '../src/store/sqlite/rows.js';
+import { identifierTypesOf, identifierTypesText, type RawFreshRow } from '../src/store/sqlite/rows.js';
 
 const row = (seq: number, overrides: Partial<Record<number, unknown>> = {}): RawFreshRow => {
   const r: RawFreshRow = [
@@ -93,5 +94,22 @@ describe('claimedBatchOf: a claim leased as rows becomes the events the port pro
   it('hands per-row claims through as they are', () => {
     const batch: ClaimedBatch = { account: '1', ruleId: '2', events: [] };
     expect(claimedBatchOf({ kind: 'events', batch })).toBe(batch);
+  });
+});
+
+describe('identifier types column: encode and decode', () => {
+  const typeName = fc.stringMatching(/^[A-Z][A-Z0-9_]{0,30}$/);
+
+  it('decodes what it encodes, into one shared frozen list per text, past the cache bound too', () => {
+    fc.assert(
+      fc.property(fc.array(typeName, { maxLength: 6 }), (types) => {
+        const text = identifierTypesText(types);
+        const decoded = identifierTypesOf(text);
+        expect(decoded).toEqual(types);
+        expect(Object.isFrozen(decoded)).toBe(true);
+        expect(identifierTypesOf(text)).toBe(decoded);
+      }),
+      { numRuns: 1_000 },
+    );
   });
 });

@@ -21,6 +21,21 @@ describe('audit counts', () => {
     );
   });
 
+  it('counts the same when events share their lists, as events read from a store do', () => {
+    // A few lists, each event pointing at one of them: runs of one list, and lists that come back.
+    fc.assert(
+      fc.property(
+        fc.array(fc.array(fc.constantFrom(...TYPES), { maxLength: 6 }), { minLength: 1, maxLength: 4 }),
+        fc.array(fc.nat(), { maxLength: 60, size: 'max' }),
+        (shared, picks) => {
+          const events = picks.map((p) => ({ identifierTypes: shared[p % shared.length]! }));
+          const copies = events.map((e) => ({ identifierTypes: [...e.identifierTypes] }));
+          expect(countIdentifierTypes(events)).toEqual(countIdentifierTypes(copies));
+        },
+      ),
+    );
+  });
+
   it('counts consent as granted, denied or unknown', () => {
     expect(
       countConsent([{ consent: true }, { consent: null }, { consent: false }, { consent: null }]),

@@ -205,8 +205,11 @@ function planDelivered<E extends PlanEvent>(
       failed.set(error.index, error);
     }
   }
+  if (failed.size === 0) {
+    plan.complete = events.map((e) => e.id);
+    return plan;
+  }
   plan.complete = events.filter((_, i) => !failed.has(i)).map((e) => e.id);
-  if (failed.size === 0) return plan;
   const transient = events.filter((_, i) => isTransientStatus(failed.get(i)?.status ?? 200));
   if (transient.length > 0) {
     const { retry, kill } = scheduleRetry(

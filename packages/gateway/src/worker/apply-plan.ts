@@ -5,7 +5,6 @@
 import type { DeliveryPlan, PauseOrder } from '../domain/delivery-plan.js';
 import type { DeliveryOutcome, OutboxEvent } from '../ports.js';
 import type { WorkerContext } from './context.js';
-import type { DeliveryReport } from './types.js';
 
 export interface SentGroup {
   account: string;
@@ -18,7 +17,7 @@ export async function applyPlan(
   group: SentGroup,
   outcome: DeliveryOutcome,
   plan: DeliveryPlan<OutboxEvent>,
-): Promise<DeliveryReport> {
+): Promise<void> {
   const { store, metrics } = ctx;
   const now = ctx.clock.now();
   // Pause first: other instances must stop before this one hands the events back to the queue.
@@ -30,9 +29,11 @@ export async function applyPlan(
   if (plan.retry) await store.retryLater(plan.retry.ids, plan.retry.at, plan.retry.reason);
   if (plan.complete.length > 0) {
     await store.complete(plan.complete, now);
-    const done = new Set(plan.complete);
+    // Usually the whole request was delivered, and a Set of 5,000 ids would only confirm it.
+    const done = plan.complete.length === group.events.length ? null : new Set(plan.complete);
     for (const event of group.events) {
-      if (done.has(event.id)) metrics.deliveryLag.observe(Math.max(0, now - event.receivedAt) / 1000);
+      if (!done || done.has(event.id))
+        metrics.deliveryLag.observe(Math.max(0, now - event.receivedAt) / 1000);
     }
   }
   if (plan.release.length > 0) await store.release(plan.release, now);
@@ -64,7 +65,7 @@ export async function applyPlan(
       'events dead-lettered',
     );
   }
-  return {
+  ctx.report(() => ({
     account: group.account,
     ruleId: group.ruleId,
     kind: outcome.kind,
@@ -76,7 +77,7 @@ export async function applyPlan(
     dead: plan.kill.flatMap((k) => k.ids),
     released: plan.release,
     resent: plan.resend.flatMap((batch) => batch.map((e) => e.id)),
-  };
+  }));
 }
 
 async function pause(ctx: WorkerContext, group: SentGroup, outcome: DeliveryOutcome, order: PauseOrder) {

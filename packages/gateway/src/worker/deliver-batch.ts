@@ -58,7 +58,7 @@ export async function deliverBatch(
       retryMaxMs: ctx.config.delivery.retryMaxMs,
       random: ctx.random,
     });
-    ctx.report(await applyPlan(ctx, { account, ...group }, outcome, plan));
+    await applyPlan(ctx, { account, ...group }, outcome, plan);
     queue.unshift(...plan.resend.map((events) => ({ ruleId: group.ruleId, events })));
     if (plan.pause) return defer(ctx, account, queue, 'paused');
   }
@@ -122,7 +122,7 @@ async function dropExpired(ctx: WorkerContext, batch: ClaimedBatch): Promise<Out
     { account: batch.account, ruleId: batch.ruleId, count: ids.length },
     'expired events dead-lettered',
   );
-  ctx.report({
+  ctx.report(() => ({
     account: batch.account,
     ruleId: batch.ruleId,
     kind: 'expired',
@@ -134,7 +134,7 @@ async function dropExpired(ctx: WorkerContext, batch: ClaimedBatch): Promise<Out
     dead: ids,
     released: [],
     resent: [],
-  });
+  }));
   return live;
 }
 
@@ -203,7 +203,7 @@ async function defer(
       { account, ruleId: group.ruleId, count: ids.length, reason },
       'events handed back unsent',
     );
-    ctx.report({
+    ctx.report(() => ({
       account,
       ruleId: group.ruleId,
       kind: 'deferred',
@@ -215,7 +215,7 @@ async function defer(
       dead: [],
       released: ids,
       resent: [],
-    });
+    }));
   }
 }
 

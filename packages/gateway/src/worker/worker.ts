@@ -71,7 +71,9 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
         else lingering.delete(account);
       }
     },
-    report(report) {
+    report(make) {
+      if (listeners.size === 0) return;
+      const report = make();
       for (const listener of listeners) {
         try {
           listener(report);

@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import type { OutboxStore } from '../../ports.js';
+import type { ClaimedBatch, OutboxStore } from '../../ports.js';
 import { ids, MINUTE, newEvent, T0 } from './fixtures.js';
 
 type Setup = () => { store: OutboxStore };
@@ -93,6 +93,48 @@ export function claimCases(setup: Setup): void {
     const batch = await store.claim({ limit: 10, ...lease, now: T0 + 10, account: '2' });
     expect(ids(batch?.events ?? [])).toEqual([mine.id]);
     expect(await store.claim({ limit: 10, ...lease, now: T0 + 10, account: '2' })).toBeNull();
+  });
+
+  it("hands out each event's payload exactly as enqueued, whatever the lanes and the re-leases", async () => {
+    const { store } = setup();
+    // Two rules of one account interleaved, payloads of different lengths with multi-byte text:
+    // a store that reads payloads in bulk must still give every event its own, byte for byte.
+    const events = Array.from({ length: 12 }, (_, i) =>
+      newEvent({
+        ruleId: i % 3 === 0 ? '9002' : '9001',
+        receivedAt: T0 + i,
+        payload: JSON.stringify({
+          eventId: `e${i}`,
+          note: `café ☕ 𝄞 ${'é'.repeat(i)}`,
+          pad: 'x'.repeat(i * 7),
+        }),
+      }),
+    );
+    await store.enqueue(events);
+    const byId = new Map(events.map((e) => [e.id, e.payload]));
+    const payloadsOf = (b: ClaimedBatch | null) => (b?.events ?? []).map((e) => e.payload);
+    const expected = (b: ClaimedBatch | null) => (b?.events ?? []).map((e) => byId.get(e.id));
+    const first = await store.claim({ limit: 5, ...lease, now: T0 + 100 });
+    const second = await store.claim({ limit: 5, ...lease, now: T0 + 100 });
+    expect(first?.events.length).toBe(4); // rule 9002 is due first: its four events
+    expect(second?.events.length).toBe(5);
+    expect(payloadsOf(first)).toEqual(expected(first));
+    expect(payloadsOf(second)).toEqual(expected(second));
+    // A whole batch retried, and one event of another set aside: the re-leases read them again.
+    await store.retryLater(ids(first?.events ?? []), T0 + 200, 'http_503');
+    await store.kill([second!.events[1]!.id], 'rejected', '{"status":422}', T0 + 100);
+    await store.retryLater(
+      ids(second?.events ?? []).filter((_, i) => i !== 1),
+      T0 + 200,
+      'http_503',
+    );
+    const seen = new Set<string>();
+    for (let b = await store.claim({ limit: 3, ...lease, now: T0 + 200 }); b; ) {
+      expect(payloadsOf(b)).toEqual(expected(b));
+      for (const e of b.events) seen.add(e.id);
+      b = await store.claim({ limit: 3, ...lease, now: T0 + 200 });
+    }
+    expect(seen.size).toBe(events.length - 1);
   });
 
   it('honours the due time of retries', async () => {

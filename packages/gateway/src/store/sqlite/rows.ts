@@ -127,8 +127,22 @@ export function identifierTypesText(types: readonly string[]): string {
   return types.join(',');
 }
 
-export function identifierTypesOf(text: string): string[] {
-  return text === '' ? [] : text.split(',');
+/**
+ * Decoded lists are shared: a claim decodes one per event (5,000 per batch), and a store holds only
+ * a few distinct combinations, so each is split once and frozen. The cache forgets everything past
+ * a bound, which only a store written with many unusual combinations would reach.
+ */
+const decodedTypes = new Map<string, readonly string[]>();
+const DECODED_TYPES_MAX = 256;
+
+export function identifierTypesOf(text: string): readonly string[] {
+  let types = decodedTypes.get(text);
+  if (types === undefined) {
+    if (decodedTypes.size >= DECODED_TYPES_MAX) decodedTypes.clear();
+    types = Object.freeze(text === '' ? [] : text.split(','));
+    decodedTypes.set(text, types);
+  }
+  return types;
 }
 
 export function consentValue(consent: boolean | null): number | null {

@@ -212,6 +212,31 @@ describe.each(STORE_KINDS)('on the %s store', (kind) => {
       expect(await counterValue(h.metrics.budgetLeft, { account: ACCOUNT, window: 'minute' })).toBe(599);
     });
 
+    it('counts lag only for the events a partly failed 200 delivered', async () => {
+      const h = await start({
+        start: false,
+        script: (call) =>
+          call.events.length === 7
+            ? {
+                kind: 'delivered',
+                status: 200,
+                requestId: 'r-1',
+                elementErrors: [
+                  { index: 2, status: 500, message: 'try again' },
+                  { index: 5, status: 400, message: 'bad time' },
+                ],
+              }
+            : delivered(),
+      });
+      await h.store.enqueue(events(h.clock, 7));
+      h.clock.advance(2_000);
+      h.worker.start();
+      await h.settle();
+      const lag = await h.metrics.deliveryLag.get();
+      expect(lag.values.find((v) => v.metricName?.endsWith('_count'))?.value).toBe(5);
+      expect(lag.values.find((v) => v.metricName?.endsWith('_sum'))?.value).toBe(10);
+    });
+
     it('reports every outcome to listeners', async () => {
       const h = await start({ start: false, script: rejectBad(true) });
       const batch = [event(h.clock), event(h.clock, { bad: true })];

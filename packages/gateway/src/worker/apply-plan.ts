@@ -31,9 +31,11 @@ export async function applyPlan(
     await store.complete(plan.complete, now);
     // Usually the whole request was delivered, and a Set of 5,000 ids would only confirm it.
     const done = plan.complete.length === group.events.length ? null : new Set(plan.complete);
+    // One bound child per request: the histogram's own observe() makes a closure and two objects
+    // per call, 5,000 times here.
+    const lag = metrics.deliveryLag.labels();
     for (const event of group.events) {
-      if (!done || done.has(event.id))
-        metrics.deliveryLag.observe(Math.max(0, now - event.receivedAt) / 1000);
+      if (!done || done.has(event.id)) lag.observe(Math.max(0, now - event.receivedAt) / 1000);
     }
   }
   if (plan.release.length > 0) await store.release(plan.release, now);

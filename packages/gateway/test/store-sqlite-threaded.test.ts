@@ -111,9 +111,11 @@ describe('SQLite store thread lost', () => {
     const committed = [newEvent({ eventId: 'before-1' }), newEvent({ eventId: 'before-2' })];
     expect(await store.enqueue(committed)).toEqual(['inserted', 'inserted']);
 
-    // The thread dies while a call is waiting on it.
+    // The thread dies while a call is waiting on it. The call goes out once termination has begun,
+    // so the thread can never answer it (made before, a quick thread could answer first).
+    const dying = store[STORE_THREAD].terminate();
     const waiting = store.stats();
-    await store[STORE_THREAD].terminate();
+    await dying;
     await expect(waiting).rejects.toMatchObject({ code: 'STORE_CLOSED' });
     await expect(store.enqueue([newEvent({ eventId: 'after' })])).rejects.toMatchObject({
       code: 'STORE_CLOSED',

@@ -561,12 +561,34 @@ function eventJson(prefix: string, i: number, happenedAt: number): string {
  * new eventIds.
  */
 export function bodyFactory(prefix: string, events: number, happenedAt: number): (n: number) => string {
+  if (EVENT_IDS === 'scattered') return scatteredBodies(prefix, events, happenedAt);
   const text =
     events === 1
       ? eventJson(prefix, 0, happenedAt)
       : `{"events":[${Array.from({ length: events }, (_, i) => eventJson(prefix, i, happenedAt)).join(',')}]}`;
   const pieces = text.split(COUNTER);
   return (n) => pieces.join(String(n));
+}
+
+/**
+ * `BENCH_EVENT_IDS=scattered`: each eventId starts with eight hex digits scrambled from the event's
+ * number, so consecutive events land all over the dedup index, as UUIDs or CRM ids from many
+ * sources do; the default ids share a prefix per request and arrive nearly in index order. Each
+ * body is then built whole, event by event (the load generator's cost, not the gateway's).
+ */
+export const EVENT_IDS = process.env.BENCH_EVENT_IDS === 'scattered' ? 'scattered' : 'sequential';
+
+function scatteredBodies(prefix: string, events: number, happenedAt: number): (n: number) => string {
+  const templates = Array.from({ length: events }, (_, i) => eventJson(prefix, i, happenedAt).split(COUNTER));
+  return (n) => {
+    const parts = templates.map((pieces, i) => {
+      const scrambled = (Math.imul(n * events + i + 1, 2654435761) >>> 0).toString(16).padStart(8, '0');
+      // The eventId's counter becomes `scrambled.n`; the other counters (email, click id) stay n.
+      const [head, afterId, ...rest] = pieces;
+      return [`${head}${scrambled}.${n}${afterId}`, ...rest].join(String(n));
+    });
+    return events === 1 ? parts[0]! : `{"events":[${parts.join(',')}]}`;
+  };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -35,6 +35,7 @@ import {
   calibratedLoad,
   codeState,
   cpuMeter,
+  EVENT_IDS,
   type GatewayCounters,
   gatewayCounters,
   gatewayEnv,
@@ -311,6 +312,7 @@ export async function run(): Promise<Record<string, unknown>> {
       rssSampling: 'VmRSS of the gateway process every 250 ms, warm-up included',
       eventMix:
         'unique eventId and email per event; email on all, liFatId on 1/2, name+company+country on 1/4, value on 2/3; 3 rules',
+      eventIds: EVENT_IDS,
     },
     goals: GOALS,
     ...results,

@@ -21,6 +21,7 @@ import {
   BENCH_SOURCE_KEY,
   type BenchGateway,
   bodyFactory,
+  EVENT_IDS,
   gatewayEnv,
   intFromEnv,
   load,
@@ -148,7 +149,12 @@ export async function run(): Promise<Record<string, unknown>> {
   }
   return {
     machine: machine(),
-    parameters: { seconds: SECONDS, connections: CONNECTIONS, eventsPerRequest: EVENTS_PER_REQUEST },
+    parameters: {
+      seconds: SECONDS,
+      connections: CONNECTIONS,
+      eventsPerRequest: EVENTS_PER_REQUEST,
+      eventIds: EVENT_IDS,
+    },
     results,
   };
 }

@@ -562,12 +562,14 @@ function eventJson(prefix: string, i: number, happenedAt: number): string {
  */
 export function bodyFactory(prefix: string, events: number, happenedAt: number): (n: number) => string {
   if (EVENT_IDS === 'scattered') return scatteredBodies(prefix, events, happenedAt);
-  const text =
-    events === 1
-      ? eventJson(prefix, 0, happenedAt)
-      : `{"events":[${Array.from({ length: events }, (_, i) => eventJson(prefix, i, happenedAt)).join(',')}]}`;
+  const text = requestBody(Array.from({ length: events }, (_, i) => eventJson(prefix, i, happenedAt)));
   const pieces = text.split(COUNTER);
   return (n) => pieces.join(String(n));
+}
+
+/** One event's JSON is a single-event body; more become `{"events": [...]}`. */
+function requestBody(eventsJson: readonly string[]): string {
+  return eventsJson.length === 1 ? eventsJson[0]! : `{"events":[${eventsJson.join(',')}]}`;
 }
 
 /**
@@ -587,7 +589,7 @@ function scatteredBodies(prefix: string, events: number, happenedAt: number): (n
       const [head, afterId, ...rest] = pieces;
       return [`${head}${scrambled}.${n}${afterId}`, ...rest].join(String(n));
     });
-    return events === 1 ? parts[0]! : `{"events":[${parts.join(',')}]}`;
+    return requestBody(parts);
   };
 }
 

@@ -2,6 +2,8 @@
  * Store throughput: batch ingest (enqueue) and drain (claim + complete) per adapter.
  *
  *   npx tsx bench/store-enqueue.ts            # prints one JSON object
+ *   CAPI_BENCH_STORES=sqlite-normal CAPI_BENCH_EVENTS=1000000 CAPI_BENCH_EVENT_IDS=scattered \
+ *     npx tsx bench/store-enqueue.ts          # the dedup index with random ids
  *
  * Ingest writes 100,000 events in batches of 500 from several concurrent callers, the way the HTTP
  * layer hands over batch requests, so group commit can merge them. Drain works as the delivery worker
@@ -33,6 +35,13 @@ const EVENTS_PER_MS = 50;
 const STORES = new Set(
   (process.env.CAPI_BENCH_STORES ?? 'sqlite-normal,sqlite-strict,postgres').split(',').map((s) => s.trim()),
 );
+/**
+ * How event ids fall in the dedup index: `sequential` (the default: a counter prefix, nearly in
+ * index order, like an order-id export) or `scattered` (random UUIDs, like client-generated ids),
+ * which touch a different index page per event once the index outgrows the cache (docs/benchmarks.md,
+ * "Scattered event ids"). Set CAPI_BENCH_EVENTS to 1,000,000 or more to see it.
+ */
+const EVENT_IDS = process.env.CAPI_BENCH_EVENT_IDS === 'scattered' ? 'scattered' : 'sequential';
 const PG_URL =
   process.env.CAPI_BENCH_PG_URL ?? process.env.CAPI_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -42,7 +51,7 @@ type IdKind = 'uuid-v4' | 'uuid-v7';
 function makeEvents(count: number, now: number, ids: IdKind): NewOutboxEvent[] {
   const hash = 'b'.repeat(64);
   return Array.from({ length: count }, (_, i) => {
-    const eventId = `bench-${i}-${randomUUID()}`;
+    const eventId = EVENT_IDS === 'scattered' ? randomUUID() : `bench-${i}-${randomUUID()}`;
     return {
       // Ids carry the time they are made at, as under real ingest; all in one millisecond, v7 ids
       // would share their time prefix and land on random index pages like v4 ids.
@@ -247,6 +256,7 @@ export async function run(): Promise<Record<string, unknown>> {
   return {
     name: 'store-enqueue',
     events: EVENTS,
+    eventIds: EVENT_IDS,
     batch: BATCH,
     callers: CALLERS,
     node: process.version,

@@ -37,7 +37,13 @@ import {
 import { claimedBatchOf, type Leased } from './sqlite/leased.js';
 import { acquireStoreLock } from './sqlite/lock.js';
 import { migrateSqlite } from './sqlite/migrate.js';
-import { applyPragmas, type Durability, readDurability } from './sqlite/pragmas.js';
+import {
+  applyPragmas,
+  type Durability,
+  readDurability,
+  type WalCheckpoint,
+  walCheckpoint,
+} from './sqlite/pragmas.js';
 import {
   AUDIT_EVENT_IDS_PARAM,
   auditFromRow,
@@ -78,6 +84,10 @@ export interface SqliteStore extends OutboxStore {
   enqueueRowsNow(batches: IngestRows[]): Array<EnqueueStatus[] | Error>;
   /** `claim`, with fresh events still as rows (see leased.ts): what the store thread posts. */
   claimLeased(request: ClaimRequest): Promise<Leased | null>;
+  /** A PASSIVE checkpoint on this connection, now (see sqlite-thread/checkpointer.ts). */
+  checkpoint(): WalCheckpoint;
+  /** The WAL size, in pages, at which a commit on this connection checkpoints by itself. */
+  setAutoCheckpoint(pages: number): void;
 }
 
 /** Row count at which a pending group is written without waiting for the next tick. */
@@ -226,6 +236,10 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     capabilities: { multiInstance: false, skipLocked: false },
     durabilitySettings: () => readDurability(db),
     writeStats: () => writer.stats(),
+    checkpoint: () => walCheckpoint(db),
+    setAutoCheckpoint: (pages) => {
+      db.pragma(`wal_autocheckpoint = ${Math.max(0, Math.floor(pages))}`);
+    },
 
     async migrate() {
       ready();

@@ -2,6 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { EnqueueStatus } from '../../ports.js';
 import { type IngestRows, rowCount } from '../sqlite/ingest-rows.js';
 import { createSqliteStore } from '../sqlite.js';
+import { type Checkpointer, startCheckpointer } from './checkpointer.js';
 import type { BatchResult, ThreadOptions, ThreadReply, ThreadRequest, ThreadStartup } from './protocol.js';
 import { toWireError } from './wire-error.js';
 
@@ -16,6 +17,7 @@ const options = workerData as ThreadOptions;
 
 let now = Date.now();
 let store: ReturnType<typeof createSqliteStore>;
+let checkpointer: Checkpointer;
 try {
   store = createSqliteStore({
     path: options.path,
@@ -25,6 +27,7 @@ try {
     ...(options.groupCommitRows !== undefined ? { groupCommitRows: options.groupCommitRows } : {}),
     ...(options.cacheMiB !== undefined ? { cacheMiB: options.cacheMiB } : {}),
   });
+  checkpointer = startCheckpointer({ path: options.path, durability: options.durability, writer: store });
   port.postMessage({ kind: 'ready', capabilities: store.capabilities } satisfies ThreadStartup);
 } catch (err) {
   port.postMessage({ kind: 'failed', error: toWireError(err) } satisfies ThreadStartup);
@@ -78,6 +81,7 @@ function writeQueuedIngest(all = false): void {
   let results: Array<EnqueueStatus[] | Error>;
   try {
     results = store.enqueueRowsNow(taken.flatMap((t) => t.batches));
+    checkpointer.noteWrites(rows);
   } catch (err) {
     for (const t of taken) reply({ id: t.id, ok: false, error: toWireError(err) });
     return;
@@ -92,6 +96,26 @@ function writeQueuedIngest(all = false): void {
       value: mine.map((r): BatchResult => (r instanceof Error ? { error: toWireError(r) } : { statuses: r })),
     });
   }
+}
+
+/** Calls that only read: they never bring a checkpoint forward. */
+const READS: ReadonlySet<string> = new Set([
+  'listDead',
+  'findByEventId',
+  'auditForEvent',
+  'stats',
+  'ping',
+  'pausedAccounts',
+]);
+
+/**
+ * About how many rows a call writes, for the checkpoint cycle: the length of its list argument
+ * (ids to complete, retry, kill…), else one.
+ */
+function writeWeight(method: string, args: unknown[]): number {
+  if (READS.has(method)) return 0;
+  const first = args[0];
+  return Array.isArray(first) ? first.length : 1;
 }
 
 port.on('message', (request: ThreadRequest) => {
@@ -110,10 +134,11 @@ port.on('message', (request: ThreadRequest) => {
     if (request.method === 'close') {
       // Whatever was acknowledged-to-be is written before the connection closes.
       writeQueuedIngest(true);
-      result = store.close();
+      result = checkpointer.close().then(() => store.close());
     } else {
       const method = store[request.method] as (...args: unknown[]) => Promise<unknown>;
       result = method.apply(store, request.args);
+      checkpointer.noteWrites(writeWeight(request.method, request.args));
     }
   } catch (err) {
     result = Promise.reject(err);

@@ -68,3 +68,25 @@ export function readDurability(db: Database.Database): {
     cacheKiB: -Number(db.pragma('cache_size', { simple: true })),
   };
 }
+
+/** What `PRAGMA wal_checkpoint` reports: pages in the WAL, how many are now in the database file. */
+export interface WalCheckpoint {
+  /** Another connection held the checkpoint, or a reader kept the newest pages from being copied. */
+  busy: boolean;
+  walPages: number;
+  checkpointedPages: number;
+}
+
+/**
+ * A PASSIVE checkpoint: copies what it can without waiting for readers or writers. Once every page
+ * of the WAL is in the database file, the next write transaction starts the WAL over from its
+ * beginning, which is what keeps the file small.
+ */
+export function walCheckpoint(db: Database.Database): WalCheckpoint {
+  const [row] = db.pragma('wal_checkpoint(PASSIVE)') as Array<{
+    busy: number;
+    log: number;
+    checkpointed: number;
+  }>;
+  return { busy: row!.busy !== 0, walPages: row!.log, checkpointedPages: row!.checkpointed };
+}

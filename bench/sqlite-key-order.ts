@@ -14,8 +14,8 @@
  * - `page-1k`: 1 KiB pages, so a dirtied index page costs a quarter of the bytes;
  * - `checkpoint-10k`: a checkpoint every 10,000 WAL pages;
  * - `no-checkpoint`: none at all during the run (an upper bound for moving checkpoints elsewhere);
- * - `checkpoint-thread`: checkpoints on a thread of their own, as the store thread runs them
- *   (`store/sqlite-thread/checkpointer.ts`);
+ * - `checkpoint-thread`: checkpoints on a thread of their own, as the store thread runs them with
+ *   `store.sqliteCheckpointThread` (`store/sqlite-thread/checkpointer.ts`);
  * - `sidecar-text`: the dedup index moved out of the events table into a second file without a
  *   journal (so not crash-safe: it would have to be rebuilt from the events after a crash);
  * - `sidecar-hash`: the same with a 64-bit hash of the event id as the key;

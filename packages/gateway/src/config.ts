@@ -48,6 +48,8 @@ export interface GatewayConfig {
   storeThread: boolean;
   /** SQLite only: the page cache's ceiling, in MiB (docs/stores.md). */
   sqliteCacheMiB: number;
+  /** SQLite only: checkpoints on a thread of their own (default false; docs/stores.md). */
+  sqliteCheckpointThread: boolean;
   dedupWindowMs: number;
   retentionMs: number;
   linkedin: { baseUrl: string; oauthBaseUrl: string; version: string; timeoutMs: number };
@@ -116,6 +118,7 @@ const fileSchema = z
         retentionDays: positiveInt,
         thread: z.boolean(),
         sqliteCacheMiB: positiveInt.max(4096),
+        sqliteCheckpointThread: z.boolean(),
       })
       .partial()
       .strict(),
@@ -222,6 +225,7 @@ const GENERIC_ENV: Record<string, string> = {
   CAPI_STORE_RETENTION_DAYS: 'store.retentionDays',
   CAPI_STORE_THREAD: 'store.thread',
   CAPI_STORE_SQLITE_CACHE_MIB: 'store.sqliteCacheMiB',
+  CAPI_STORE_SQLITE_CHECKPOINT_THREAD: 'store.sqliteCheckpointThread',
   CAPI_LINKEDIN_TIMEOUT_MS: 'linkedin.timeoutMs',
   CAPI_DELIVERY_BATCH_SIZE: 'delivery.batchSize',
   CAPI_DELIVERY_LINGER_MS: 'delivery.lingerMs',
@@ -460,6 +464,7 @@ function resolve(file: ConfigFile): Readonly<GatewayConfig> {
     durability: file.store?.durability ?? DEFAULTS.durability,
     storeThread: file.store?.thread ?? true,
     sqliteCacheMiB: file.store?.sqliteCacheMiB ?? DEFAULTS.sqliteCacheMiB,
+    sqliteCheckpointThread: file.store?.sqliteCheckpointThread ?? false,
     dedupWindowMs: (file.store?.dedupWindowDays ?? DEFAULTS.dedupWindowDays) * DAY_MS,
     retentionMs: (file.store?.retentionDays ?? DEFAULTS.retentionDays) * DAY_MS,
     linkedin: {

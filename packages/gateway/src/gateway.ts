@@ -58,6 +58,7 @@ export async function createGateway(
       durability: config.durability,
       thread: config.storeThread,
       sqliteCacheMiB: config.sqliteCacheMiB,
+      sqliteCheckpointThread: config.sqliteCheckpointThread,
       dedupWindowMs: config.dedupWindowMs,
       clock,
     }));

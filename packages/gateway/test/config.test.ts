@@ -97,6 +97,18 @@ delivery: { lingerMs: 10 }
     expect(issues[0]?.key).toContain('CAPI_STORE_SQLITE_CACHE_MIB');
   });
 
+  it('keeps SQLite checkpoints on the store thread unless asked, and refuses a bad setting by name', () => {
+    expect(loadConfig({ env: {} }).sqliteCheckpointThread).toBe(false);
+    expect(loadConfig({ env: { CAPI_STORE_SQLITE_CHECKPOINT_THREAD: 'true' } }).sqliteCheckpointThread).toBe(
+      true,
+    );
+    expect(
+      loadConfig({ env: {}, yamlText: 'store: { sqliteCheckpointThread: true }' }).sqliteCheckpointThread,
+    ).toBe(true);
+    const issues = errorsOf(() => loadConfig({ env: { CAPI_STORE_SQLITE_CHECKPOINT_THREAD: 'sometimes' } }));
+    expect(issues[0]?.key).toContain('CAPI_STORE_SQLITE_CHECKPOINT_THREAD');
+  });
+
   it('reads the heap growth percent, 20 by default, 0 for V8 own, and refuses a bad one by name', () => {
     expect(loadConfig({ env: {} }).heapGrowthPercent).toBe(20);
     expect(loadConfig({ env: { CAPI_SERVER_HEAP_GROWTH_PERCENT: '0' } }).heapGrowthPercent).toBe(0);

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -28,6 +28,44 @@ outboxStoreConformance(
   },
   { modelRuns: 40 },
 );
+
+// The same contract with checkpoints on a thread of their own (store.sqliteCheckpointThread).
+outboxStoreConformance(
+  'sqlite on its own thread, checkpoints on another',
+  async ({ clock }) => {
+    const store = await createThreadedSqliteStore({ path: tempDbPath(), clock, checkpointThread: true });
+    return { store, cleanup: () => store.close() };
+  },
+  { modelRuns: 10 },
+);
+
+/** The database file's size: it grows only when a checkpoint copies pages out of the WAL. */
+const fileSize = (path: string) => statSync(path).size;
+
+describe('SQLite checkpoints on a thread of their own', () => {
+  // ~330 pages of WAL: below SQLite's own 1,000-page checkpoint, so only the thread copies them.
+  const events = () =>
+    Array.from({ length: 1_000 }, () => newEvent({ payload: JSON.stringify({ pad: 'p'.repeat(1_000) }) }));
+
+  for (const checkpointThread of [true, false]) {
+    it(`${checkpointThread ? 'copies' : 'leaves'} a quiet WAL into the database file when switched ${checkpointThread ? 'on' : 'off'}`, async () => {
+      const path = tempDbPath();
+      const store = await createThreadedSqliteStore({ path, checkpointThread });
+      await store.migrate();
+      const before = fileSize(path);
+      await store.enqueue(events());
+      // The thread's cycle after a quiet second.
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      const grown = fileSize(path) - before;
+      if (checkpointThread) expect(grown).toBeGreaterThan(1_000_000);
+      else expect(grown).toBe(0);
+      await store.close();
+      const db = new Database(path, { readonly: true });
+      expect(db.prepare('SELECT count(*) FROM events').pluck().get()).toBe(1_000);
+      db.close();
+    });
+  }
+});
 
 describe('SQLite store thread', () => {
   it('is what openStore gives for a sqlite: URL unless the thread is switched off', async () => {

@@ -25,6 +25,8 @@ export interface OpenStoreOptions {
   thread?: boolean;
   /** SQLite only: the page cache's ceiling in MiB (default 32). */
   sqliteCacheMiB?: number;
+  /** SQLite on its thread only: checkpoints on a thread of their own (default false). */
+  sqliteCheckpointThread?: boolean;
 }
 
 const SCHEME = /^([a-z][a-z0-9+.-]*):/i;
@@ -67,6 +69,7 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
           path: location.path,
           durability: options.durability ?? 'normal',
           ...cache,
+          ...(options.sqliteCheckpointThread ? { checkpointThread: true } : {}),
           ...common,
         });
       }

@@ -30,6 +30,8 @@ export interface ThreadedSqliteStoreOptions {
   groupCommitRows?: number;
   /** The page cache's ceiling in MiB (default 32). */
   cacheMiB?: number;
+  /** Checkpoints on a thread of their own (sqlite-thread/checkpointer.ts; default false). */
+  checkpointThread?: boolean;
   /**
    * Called once if the thread dies while the store is open (it never should: SQLite errors are
    * answered as values). The default rethrows on the main thread, so the process exits like any
@@ -91,6 +93,7 @@ export async function createThreadedSqliteStore(
     ...(options.dedupWindowMs !== undefined ? { dedupWindowMs: options.dedupWindowMs } : {}),
     ...(options.groupCommitRows !== undefined ? { groupCommitRows: options.groupCommitRows } : {}),
     ...(options.cacheMiB !== undefined ? { cacheMiB: options.cacheMiB } : {}),
+    ...(options.checkpointThread ? { checkpointThread: true } : {}),
   };
   const worker = new Worker(new URL('./sqlite-thread/boot.mjs', here), {
     workerData: threadOptions,

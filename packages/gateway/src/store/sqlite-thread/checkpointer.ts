@@ -22,6 +22,9 @@ import type { Durability, WalCheckpoint } from '../sqlite/pragmas.js';
  * 16,384 pages as a safety net: should this thread fall behind or fail, the store checkpoints as it
  * did before (after a failure, at SQLite's own 1,000 pages again).
  *
+ * Started only with `store.sqliteCheckpointThread`: on two cores the freed store-thread time went to
+ * ingest at delivery's expense, so it suits machines with spare cores (docs/stores.md).
+ *
  * The thread is a few lines of CommonJS evaluated from a string, so it runs the same from the
  * TypeScript sources and from the bundle, and loads better-sqlite3 by the path this module resolves.
  */

@@ -17,7 +17,8 @@ const options = workerData as ThreadOptions;
 
 let now = Date.now();
 let store: ReturnType<typeof createSqliteStore>;
-let checkpointer: Checkpointer;
+/** Only when asked for (`store.sqliteCheckpointThread`); otherwise SQLite checkpoints as it commits. */
+let checkpointer: Checkpointer | null = null;
 try {
   store = createSqliteStore({
     path: options.path,
@@ -27,7 +28,9 @@ try {
     ...(options.groupCommitRows !== undefined ? { groupCommitRows: options.groupCommitRows } : {}),
     ...(options.cacheMiB !== undefined ? { cacheMiB: options.cacheMiB } : {}),
   });
-  checkpointer = startCheckpointer({ path: options.path, durability: options.durability, writer: store });
+  if (options.checkpointThread) {
+    checkpointer = startCheckpointer({ path: options.path, durability: options.durability, writer: store });
+  }
   port.postMessage({ kind: 'ready', capabilities: store.capabilities } satisfies ThreadStartup);
 } catch (err) {
   port.postMessage({ kind: 'failed', error: toWireError(err) } satisfies ThreadStartup);
@@ -81,7 +84,7 @@ function writeQueuedIngest(all = false): void {
   let results: Array<EnqueueStatus[] | Error>;
   try {
     results = store.enqueueRowsNow(taken.flatMap((t) => t.batches));
-    checkpointer.noteWrites(rows);
+    checkpointer?.noteWrites(rows);
   } catch (err) {
     for (const t of taken) reply({ id: t.id, ok: false, error: toWireError(err) });
     return;
@@ -134,11 +137,11 @@ port.on('message', (request: ThreadRequest) => {
     if (request.method === 'close') {
       // Whatever was acknowledged-to-be is written before the connection closes.
       writeQueuedIngest(true);
-      result = checkpointer.close().then(() => store.close());
+      result = (checkpointer?.close() ?? Promise.resolve()).then(() => store.close());
     } else {
       const method = store[request.method] as (...args: unknown[]) => Promise<unknown>;
       result = method.apply(store, request.args);
-      checkpointer.noteWrites(writeWeight(request.method, request.args));
+      checkpointer?.noteWrites(writeWeight(request.method, request.args));
     }
   } catch (err) {
     result = Promise.reject(err);

@@ -19,6 +19,8 @@ export interface ThreadOptions {
   dedupWindowMs?: number;
   groupCommitRows?: number;
   cacheMiB?: number;
+  /** Checkpoints on a thread of their own (checkpointer.ts). */
+  checkpointThread?: boolean;
   /** The module the boot file imports: this folder's host, as .ts under tsx or .js when compiled. */
   entry: string;
 }

@@ -36,7 +36,11 @@ import { newOutboxId } from '../packages/gateway/src/store/ids.js';
 import { toIngestRows } from '../packages/gateway/src/store/sqlite/ingest-rows.js';
 import { CHUNK_ROWS, prepareChunkStatements } from '../packages/gateway/src/store/sqlite/insert-chunks.js';
 import { migrateSqlite } from '../packages/gateway/src/store/sqlite/migrate.js';
-import { applyPragmas, walCheckpoint } from '../packages/gateway/src/store/sqlite/pragmas.js';
+import {
+  applyPragmas,
+  setWalAutoCheckpoint,
+  walCheckpoint,
+} from '../packages/gateway/src/store/sqlite/pragmas.js';
 import { startCheckpointer } from '../packages/gateway/src/store/sqlite-thread/checkpointer.js';
 import { intFromEnv, runIfMain } from './_gateway.js';
 
@@ -102,6 +106,11 @@ interface KeyStore {
   close(): void;
 }
 
+/** `?, ?, …` for a statement that takes `n` values in one list. */
+function marks(n: number): string {
+  return new Array(n).fill('?').join(', ');
+}
+
 function keyHash(eventId: string): bigint {
   return createHash('sha256').update(eventId).digest().readBigInt64BE(0);
 }
@@ -120,17 +129,11 @@ function openSidecar(path: string, hashed: boolean): KeyStore {
   );
   const width = hashed ? 2 : 3;
   const insert = db.prepare(
-    `INSERT INTO keys VALUES ${new Array(CHUNK_ROWS).fill(`(${new Array(width).fill('?').join(', ')})`).join(', ')}`,
+    `INSERT INTO keys VALUES ${new Array(CHUNK_ROWS).fill(`(${marks(width)})`).join(', ')}`,
   );
-  const probe = hashed
-    ? db
-        .prepare(`SELECT count(*) FROM keys WHERE h IN (${new Array(CHUNK_ROWS).fill('?').join(', ')})`)
-        .pluck()
-    : db
-        .prepare(
-          `SELECT count(*) FROM keys WHERE event_id IN (${new Array(CHUNK_ROWS).fill('?').join(', ')})`,
-        )
-        .pluck();
+  const probe = db
+    .prepare(`SELECT count(*) FROM keys WHERE ${hashed ? 'h' : 'event_id'} IN (${marks(CHUNK_ROWS)})`)
+    .pluck();
   const write = db.transaction((params: unknown[]) => {
     for (let at = 0; at < params.length; at += CHUNK_ROWS * width)
       insert.run(params.slice(at, at + CHUNK_ROWS * width));
@@ -155,9 +158,7 @@ function openMergedKeys(db: Database.Database): KeyStore {
     'CREATE TABLE event_keys (h INTEGER NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (h, seq)) STRICT, WITHOUT ROWID',
   );
   const recent = new Map<bigint, number>();
-  const probe = db
-    .prepare(`SELECT count(*) FROM event_keys WHERE h IN (${new Array(CHUNK_ROWS).fill('?').join(', ')})`)
-    .pluck();
+  const probe = db.prepare(`SELECT count(*) FROM event_keys WHERE h IN (${marks(CHUNK_ROWS)})`).pluck();
   const insert = db.prepare('INSERT INTO event_keys (h, seq) VALUES (?, ?)');
   const merge = db.transaction((pairs: Array<[bigint, number]>) => {
     for (const [h, seq] of pairs) insert.run(h, seq);
@@ -188,8 +189,8 @@ async function measure(variant: Variant, order: Order) {
     if (variant === 'page-1k') db.pragma('page_size = 1024');
     applyPragmas(db, 'normal');
     migrateSqlite(db);
-    if (variant === 'checkpoint-10k') db.pragma('wal_autocheckpoint = 10000');
-    if (variant === 'no-checkpoint') db.pragma('wal_autocheckpoint = 0');
+    if (variant === 'checkpoint-10k') setWalAutoCheckpoint(db, 10_000);
+    if (variant === 'no-checkpoint') setWalAutoCheckpoint(db, 0);
     const checkpointer =
       variant === 'checkpoint-thread'
         ? startCheckpointer({
@@ -198,7 +199,7 @@ async function measure(variant: Variant, order: Order) {
             ...(CHECKPOINT_ROWS !== undefined ? { rowsPerCycle: CHECKPOINT_ROWS } : {}),
             writer: {
               checkpoint: () => walCheckpoint(db),
-              setAutoCheckpoint: (pages) => db.pragma(`wal_autocheckpoint = ${pages}`),
+              setAutoCheckpoint: (pages) => setWalAutoCheckpoint(db, pages),
             },
           })
         : null;

@@ -41,6 +41,7 @@ import {
   applyPragmas,
   type Durability,
   readDurability,
+  setWalAutoCheckpoint,
   type WalCheckpoint,
   walCheckpoint,
 } from './sqlite/pragmas.js';
@@ -237,9 +238,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     durabilitySettings: () => readDurability(db),
     writeStats: () => writer.stats(),
     checkpoint: () => walCheckpoint(db),
-    setAutoCheckpoint: (pages) => {
-      db.pragma(`wal_autocheckpoint = ${Math.max(0, Math.floor(pages))}`);
-    },
+    setAutoCheckpoint: (pages) => setWalAutoCheckpoint(db, pages),
 
     async migrate() {
       ready();

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
-import type { Durability, WalCheckpoint } from '../sqlite/pragmas.js';
+import { type Durability, synchronousPragma, type WalCheckpoint } from '../sqlite/pragmas.js';
 
 /**
  * Checkpoints on a thread of their own, so the store thread stops waiting for them.
@@ -82,7 +82,7 @@ parentPort.on('message', (message) => {
     return;
   }
   const [row] = db.pragma('wal_checkpoint(PASSIVE)');
-  parentPort.postMessage({ walPages: row.log, checkpointedPages: row.checkpointed });
+  parentPort.postMessage({ walPages: row.log });
 });
 `;
 
@@ -96,7 +96,7 @@ export function startCheckpointer(options: CheckpointerOptions): Checkpointer {
     workerData: {
       path: options.path,
       driver: createRequire(import.meta.url).resolve('better-sqlite3'),
-      synchronous: options.durability === 'strict' ? 'FULL' : 'NORMAL',
+      synchronous: synchronousPragma(options.durability),
     },
   });
   const stats: CheckpointerStats = { cycles: 0, tails: 0, failed: null };

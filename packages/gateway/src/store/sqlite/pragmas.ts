@@ -17,6 +17,11 @@ const SYNCHRONOUS: Record<Durability, { value: string; code: number }> = {
   strict: { value: 'FULL', code: 2 },
 };
 
+/** The `synchronous` value a durability mode runs with, for any connection that writes or checkpoints. */
+export function synchronousPragma(durability: Durability): string {
+  return SYNCHRONOUS[durability].value;
+}
+
 /** The page cache's default ceiling: the hot pages are the tails of the append-ordered table and indexes. */
 export const DEFAULT_CACHE_MIB = 32;
 
@@ -26,7 +31,7 @@ export function applyPragmas(
   cacheMiB = DEFAULT_CACHE_MIB,
 ): void {
   const journal = db.pragma('journal_mode = WAL', { simple: true });
-  db.pragma(`synchronous = ${SYNCHRONOUS[durability].value}`);
+  db.pragma(`synchronous = ${synchronousPragma(durability)}`);
   // Backup tools may hold a read lock for a moment; wait rather than fail.
   db.pragma('busy_timeout = 5000');
   // Bounded memory whatever the backlog: a page cache of `cacheMiB` (32 by default; 64 measured no
@@ -75,6 +80,11 @@ export interface WalCheckpoint {
   busy: boolean;
   walPages: number;
   checkpointedPages: number;
+}
+
+/** The WAL size, in pages, at which a commit on this connection checkpoints by itself (0: never). */
+export function setWalAutoCheckpoint(db: Database.Database, pages: number): void {
+  db.pragma(`wal_autocheckpoint = ${Math.max(0, Math.floor(pages))}`);
 }
 
 /**

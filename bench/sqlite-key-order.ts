@@ -10,13 +10,16 @@
  * order and once with random UUIDs, in commits of 500 events (a batch request), and reports events/s
  * and the CPU time and the wait of this process (user, system, and the rest of the wall time, which is
  * time spent waiting for the disk). The variants (docs/benchmarks.md, "Scattered event ids"):
- * - `store`: the store as it is (4 KiB pages, 32 MiB cache, a checkpoint every 1,000 WAL pages);
+ * - `store`: the store as it is (4 KiB pages, 32 MiB cache, a checkpoint every 1,000 WAL pages, the
+ *   dedup keys in the key index of `store/sqlite/key-levels.ts`);
+ * - `events-key`: the store before schema version 4, the keys in an index of the events table
+ *   (`events_key`), where each new key lands where it sorts;
  * - `page-1k`: 1 KiB pages, so a dirtied index page costs a quarter of the bytes;
  * - `checkpoint-10k`: a checkpoint every 10,000 WAL pages;
  * - `no-checkpoint`: none at all during the run (an upper bound for moving checkpoints elsewhere);
  * - `checkpoint-thread`: checkpoints on a thread of their own, as the store thread runs them with
  *   `store.sqliteCheckpointThread` (`store/sqlite-thread/checkpointer.ts`);
- * - `sidecar-text`: the dedup index moved out of the events table into a second file without a
+ * - `sidecar-text` (this and the next two replace `events_key`, as the key index does): the dedup index moved out of the events table into a second file without a
  *   journal (so not crash-safe: it would have to be rebuilt from the events after a crash);
  * - `sidecar-hash`: the same with a 64-bit hash of the event id as the key;
  * - `merged-hash`: the keys of new events held in memory (as they could be rebuilt from the events
@@ -35,6 +38,8 @@ import type { NewOutboxEvent } from '../packages/gateway/src/ports.js';
 import { newOutboxId } from '../packages/gateway/src/store/ids.js';
 import { toIngestRows } from '../packages/gateway/src/store/sqlite/ingest-rows.js';
 import { CHUNK_ROWS, prepareChunkStatements } from '../packages/gateway/src/store/sqlite/insert-chunks.js';
+import { createKeyIndex } from '../packages/gateway/src/store/sqlite/key-levels.js';
+import { DEFAULT_KEY_LEVELS } from '../packages/gateway/src/store/sqlite/key-plan.js';
 import { migrateSqlite } from '../packages/gateway/src/store/sqlite/migrate.js';
 import {
   applyPragmas,
@@ -46,6 +51,7 @@ import { intFromEnv, runIfMain } from './_gateway.js';
 
 const EVENTS = intFromEnv('CAPI_BENCH_EVENTS', 1_000_000);
 const PER_COMMIT = 500;
+const RULE_ID = '22285180';
 /** `checkpoint-thread`: rows between two checkpoints on the thread (the store's default when unset). */
 const CHECKPOINT_ROWS = process.env.CAPI_BENCH_CHECKPOINT_ROWS
   ? intFromEnv('CAPI_BENCH_CHECKPOINT_ROWS', 0)
@@ -53,6 +59,7 @@ const CHECKPOINT_ROWS = process.env.CAPI_BENCH_CHECKPOINT_ROWS
 const MERGE_KEYS = intFromEnv('CAPI_BENCH_MERGE_KEYS', 100_000);
 const VARIANTS = [
   'store',
+  'events-key',
   'page-1k',
   'checkpoint-10k',
   'no-checkpoint',
@@ -85,7 +92,7 @@ function commitEvents(first: number, order: Order, now: number): NewOutboxEvent[
   return Array.from({ length: PER_COMMIT }, (_, i) => ({
     id: newOutboxId(now),
     account: '508000123',
-    ruleId: '22285180',
+    ruleId: RULE_ID,
     eventId: order === 'sequential' ? `order-${String(first + i).padStart(10, '0')}` : randomUUID(),
     source: 'web',
     payload,
@@ -152,14 +159,57 @@ function openSidecar(path: string, hashed: boolean): KeyStore {
   };
 }
 
-/** Recent keys in memory, merged into `event_keys` in key order every MERGE_KEYS keys. */
+/** The store's key index (store/sqlite/key-levels.ts), its merges run between commits as on the store thread. */
+function openKeyLevels(db: Database.Database): KeyStore {
+  const index = createKeyIndex(db, DEFAULT_KEY_LEVELS);
+  index.load();
+  let seq = 0;
+  return {
+    probe(ids) {
+      let hits = index.onDisk(ids, 0).length;
+      for (const id of ids) if (index.inMemory(id, RULE_ID, 0)) hits += 1;
+      return hits;
+    },
+    add(events, firstSeq) {
+      seq = firstSeq;
+      for (const e of events) index.stage(e.eventId, e.ruleId, seq++, e.receivedAt);
+      index.commitStaged();
+      index.schedule();
+    },
+    close: () => index.stop(),
+  };
+}
+
+/** The index the events table had before schema version 4: each new key lands where it sorts. */
+function openEventsKey(db: Database.Database): KeyStore {
+  db.exec('CREATE INDEX events_key ON events (event_id, rule_id, seen_at)');
+  const probes = new Map<number, Database.Statement>();
+  return {
+    probe(ids) {
+      let statement = probes.get(ids.length);
+      if (!statement) {
+        statement = db
+          .prepare(
+            `SELECT event_id, rule_id FROM events WHERE event_id IN (${marks(ids.length)}) AND seen_at > ?`,
+          )
+          .raw(true);
+        probes.set(ids.length, statement);
+      }
+      return statement.all(...ids, 0).length;
+    },
+    add() {},
+    close() {},
+  };
+}
+
+/** Recent keys in memory, merged into `hashed_keys` in key order every MERGE_KEYS keys. */
 function openMergedKeys(db: Database.Database): KeyStore {
   db.exec(
-    'CREATE TABLE event_keys (h INTEGER NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (h, seq)) STRICT, WITHOUT ROWID',
+    'CREATE TABLE hashed_keys (h INTEGER NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (h, seq)) STRICT, WITHOUT ROWID',
   );
   const recent = new Map<bigint, number>();
-  const probe = db.prepare(`SELECT count(*) FROM event_keys WHERE h IN (${marks(CHUNK_ROWS)})`).pluck();
-  const insert = db.prepare('INSERT INTO event_keys (h, seq) VALUES (?, ?)');
+  const probe = db.prepare(`SELECT count(*) FROM hashed_keys WHERE h IN (${marks(CHUNK_ROWS)})`).pluck();
+  const insert = db.prepare('INSERT INTO hashed_keys (h, seq) VALUES (?, ?)');
   const merge = db.transaction((pairs: Array<[bigint, number]>) => {
     for (const [h, seq] of pairs) insert.run(h, seq);
   });
@@ -203,13 +253,14 @@ async function measure(variant: Variant, order: Order) {
             },
           })
         : null;
-    const keys: KeyStore | null =
+    const keys: KeyStore =
       variant === 'sidecar-text' || variant === 'sidecar-hash'
         ? openSidecar(join(dir, 'keys.db'), variant === 'sidecar-hash')
         : variant === 'merged-hash'
           ? openMergedKeys(db)
-          : null;
-    if (keys) db.exec('DROP INDEX events_key');
+          : variant === 'events-key'
+            ? openEventsKey(db)
+            : openKeyLevels(db);
     const chunks = prepareChunkStatements(db);
     const indices = Array.from({ length: CHUNK_ROWS }, (_, i) => i);
     let probeHits = 0;
@@ -217,7 +268,7 @@ async function measure(variant: Variant, order: Order) {
       for (let at = 0; at < events.length; at += CHUNK_ROWS) {
         const chunk = events.slice(at, at + CHUNK_ROWS);
         const ids = chunk.map((e) => e.eventId);
-        probeHits += keys ? keys.probe(ids) : chunks.seen(ids, 0).length;
+        probeHits += keys.probe(ids);
         chunks.insert(toIngestRows(chunk), indices, now, firstSeq + at);
       }
     });
@@ -228,7 +279,7 @@ async function measure(variant: Variant, order: Order) {
       now += 1;
       const events = commitEvents(seq, order, now);
       commit(events, seq, now);
-      keys?.add(events, seq);
+      keys.add(events, seq);
       checkpointer?.noteWrites(PER_COMMIT);
       // Every variant yields once per commit, as the store thread does between turns, so the
       // checkpoint thread's answers are read.
@@ -236,7 +287,7 @@ async function measure(variant: Variant, order: Order) {
     }
     const seconds = (performance.now() - started) / 1000;
     const used = process.cpuUsage(cpu);
-    keys?.close();
+    keys.close();
     const checkpoints = checkpointer?.stats();
     await checkpointer?.close();
     db.close();

@@ -13,6 +13,7 @@ import { DAY, fakeClock, ids, MINUTE, newEvent, T0 } from '../src/store/conforma
 import { sqliteMigrations } from '../src/store/migrations/sqlite.js';
 import { prepareLaneStatements } from '../src/store/sqlite/lanes.js';
 import { migrateSqlite } from '../src/store/sqlite/migrate.js';
+import { prepareStatements } from '../src/store/sqlite/statements.js';
 import { createSqliteStore, type SqliteStore } from '../src/store/sqlite.js';
 import { queryPlan } from './support/query-plan.js';
 
@@ -255,9 +256,9 @@ describe('SQLite lanes: query plans', () => {
       expect(detail, name).not.toMatch(/SCAN (events|batches)\b(?! USING)/);
       expect(detail, name).not.toContain('TEMP B-TREE');
     }
-    // Reading an event's state: the dedup index, then its batch by the lane index.
-    const byEventId = plan(db.prepare('SELECT state FROM events_resolved WHERE event_id = ?'));
-    expect(byEventId).toContain('events_key');
+    // Reading an event's state: the dedup key index, then its batch by the lane index.
+    const byEventId = plan(prepareStatements(db).byEventId);
+    expect(byEventId).toContain('SEARCH event_keys USING PRIMARY KEY');
     expect(byEventId).toContain('batches_lane');
     db.close();
   });

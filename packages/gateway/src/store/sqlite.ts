@@ -26,6 +26,8 @@ import { StateDeltas } from './sqlite/counters.js';
 import { createSqliteWriter, dedupThreshold } from './sqlite/enqueue.js';
 import type { IngestRows } from './sqlite/ingest-rows.js';
 import { type ChunkStatements, prepareChunkStatements } from './sqlite/insert-chunks.js';
+import { createKeyIndex, type KeyIndex, type KeyIndexStats } from './sqlite/key-levels.js';
+import { DEFAULT_KEY_LEVELS, type KeyLevelTuning } from './sqlite/key-plan.js';
 import {
   type LaneStatements,
   nextDeliveredBatch,
@@ -73,6 +75,8 @@ export interface SqliteStoreOptions {
   groupCommitRows?: number;
   /** The page cache's ceiling in MiB (default 32). */
   cacheMiB?: number;
+  /** Sizes of the dedup key index's levels (sqlite/key-plan.ts); tests make them tiny. */
+  keyLevels?: Partial<KeyLevelTuning>;
 }
 
 export interface SqliteStore extends OutboxStore {
@@ -89,6 +93,10 @@ export interface SqliteStore extends OutboxStore {
   checkpoint(): WalCheckpoint;
   /** The WAL size, in pages, at which a commit on this connection checkpoints by itself. */
   setAutoCheckpoint(pages: number): void;
+  /** The dedup key index's levels (sqlite/key-levels.ts). */
+  keyIndexStats(): KeyIndexStats;
+  /** Runs the key index's pending merge work now, instead of between other work. */
+  settleKeyIndex(): void;
 }
 
 /** Row count at which a pending group is written without waiting for the next tick. */
@@ -119,6 +127,8 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
   let statements: SqliteStatements | null = null;
   let chunkStatements: ChunkStatements | null = null;
   let laneStatements: LaneStatements | null = null;
+  let keyIndex: KeyIndex | null = null;
+  const keyTuning: KeyLevelTuning = { ...DEFAULT_KEY_LEVELS, ...options.keyLevels };
   /** Known (account, rule) queues, mirrored from the `queues` table; claims look only through these. */
   const queues = new Map<string, [string, string]>();
   const dynamic = new Map<string, Database.Statement>();
@@ -133,6 +143,8 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     migrateSqlite(db);
     statements = prepareStatements(db);
     laneStatements = prepareLaneStatements(db);
+    keyIndex = createKeyIndex(db, keyTuning);
+    keyIndex.load();
     archivedKeys = statements.anyArchivedKey.get() === 1;
     for (const [account, ruleId] of statements.queues.all() as Array<[string, string]>) {
       queues.set(queueKey(account, ruleId), [account, ruleId]);
@@ -164,6 +176,10 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     chunks: () => {
       chunkStatements ??= prepareChunkStatements(db);
       return chunkStatements;
+    },
+    keys: () => {
+      ready();
+      return keyIndex!;
     },
     onQueues: (created) => {
       for (const [account, ruleId] of created) queues.set(queueKey(account, ruleId), [account, ruleId]);
@@ -216,6 +232,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     if (s.archiveKeys.run(list, dedupThreshold(clock.now(), dedupWindowMs, floor)).changes > 0) {
       archivedKeys = true;
     }
+    keyIndex!.forget(list);
     const states = s.deleteEvents.all(list) as OutboxState[];
     s.deletePayloads.run(list);
     return states;
@@ -239,6 +256,14 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     writeStats: () => writer.stats(),
     checkpoint: () => walCheckpoint(db),
     setAutoCheckpoint: (pages) => setWalAutoCheckpoint(db, pages),
+    keyIndexStats: () => {
+      ready();
+      return keyIndex!.stats();
+    },
+    settleKeyIndex: () => {
+      ready();
+      keyIndex!.settle();
+    },
 
     async migrate() {
       ready();
@@ -313,7 +338,8 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     },
 
     async findByEventId(eventId) {
-      return (ready().byEventId.all(eventId) as RawEventRow[]).map(eventFromRow);
+      // For the event, the levels on disk and the newest events (see the statement).
+      return (ready().byEventId.all(eventId, eventId, eventId) as RawEventRow[]).map(eventFromRow);
     },
 
     async appendAudit(entry) {
@@ -409,6 +435,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
       if (closed) return;
       await writer.drain();
       closed = true;
+      keyIndex?.stop();
       dynamic.clear();
       db.close();
       lock.release();

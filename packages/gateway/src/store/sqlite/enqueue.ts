@@ -13,15 +13,17 @@ import {
   toIngestRows,
 } from './ingest-rows.js';
 import { CHUNK_ROWS, type ChunkStatements } from './insert-chunks.js';
+import { dedupKey, type KeyIndex } from './key-levels.js';
 import type { SqliteStatements } from './statements.js';
 
 /**
  * The SQLite ingest path: group commit over one connection. A flush is one IMMEDIATE transaction;
  * each caller's batch runs in its own savepoint, so a bad batch rolls back alone and the rest commit.
  *
- * Per chunk of up to CHUNK_ROWS events: one probe for the dedup keys, one multi-row INSERT. A key is live while a copy was seen
- * after the threshold (the later of now − window and the expireDedup floor), looked up in the events
- * table itself and in `dedup_keys` (keys whose events were purged early).
+ * Per chunk of up to CHUNK_ROWS events: one probe for the dedup keys, one multi-row INSERT. A key is
+ * live while a copy was seen after the threshold (the later of now − window and the expireDedup
+ * floor), looked up in the key index (key-levels.ts) and in `dedup_keys` (keys whose events were
+ * purged early). New keys are staged in the index and join it only once their transaction commits.
  */
 export interface SqliteWriterOptions {
   db: Database.Database;
@@ -35,10 +37,7 @@ export interface SqliteWriterOptions {
   /** False while `dedup_keys` is empty (the usual case), which saves a probe per event. */
   archivedKeys: () => boolean;
   chunks: () => ChunkStatements;
-}
-
-function dedupKey(ruleId: string, eventId: string): string {
-  return `${ruleId}\u0000${eventId}`;
+  keys: () => KeyIndex;
 }
 
 export function dedupThreshold(now: number, windowMs: number, floor: number): number {
@@ -71,27 +70,28 @@ export function createSqliteWriter(options: SqliteWriterOptions): SqliteWriter {
       const count = rowCount(batch);
       const statuses: EnqueueStatus[] = new Array(count);
       const chunks = options.chunks();
+      const keys = options.keys();
       for (let start = 0; start < count; start += CHUNK_ROWS) {
         const end = Math.min(count, start + CHUNK_ROWS);
-        // Keys already stored (by earlier chunks and transactions too: they are visible here).
-        const live = new Set<string>();
         const ids: string[] = [];
         for (let i = start; i < end; i += 1) ids.push(text(batch, i, EVENT_ID));
-        for (const [eventId, ruleId] of chunks.seen(ids, threshold)) live.add(dedupKey(ruleId, eventId));
+        // Keys on disk (rare: a repeat of an older event); level 0 and this transaction's own keys,
+        // a repeat inside this chunk included, are asked per event below.
+        const hits = keys.onDisk(ids, threshold);
+        const onDisk = hits.length === 0 ? null : new Set(hits.map(([e, r]) => dedupKey(r, e)));
         const fresh: number[] = [];
         for (let i = start; i < end; i += 1) {
-          const eventId = text(batch, i, EVENT_ID);
+          const eventId = ids[i - start]!;
           const ruleId = text(batch, i, RULE_ID);
-          const key = dedupKey(ruleId, eventId);
-          // `live` also catches a repeat inside this chunk: the first copy is added below.
           if (
-            live.has(key) ||
+            onDisk?.has(dedupKey(ruleId, eventId)) ||
+            keys.inMemory(eventId, ruleId, threshold) ||
             (archived && s.archivedKeySeen.get(eventId, ruleId, threshold) !== undefined)
           ) {
             statuses[i] = 'duplicate';
             continue;
           }
-          live.add(key);
+          keys.stage(eventId, ruleId, seqs.next + fresh.length, seenAt);
           fresh.push(i);
           statuses[i] = 'inserted';
           deltas.add(text(batch, i, STATE) as NewOutboxEvent['state'], 1);
@@ -117,6 +117,7 @@ export function createSqliteWriter(options: SqliteWriterOptions): SqliteWriter {
     const s = options.statements();
     const now = clock.now();
     const created: Array<[string, string]> = [];
+    const keys = options.keys();
     const flush = db.transaction(() => {
       const floor = s.dedupFloor.get() as number;
       const threshold = dedupThreshold(now, dedupWindowMs, floor);
@@ -126,25 +127,36 @@ export function createSqliteWriter(options: SqliteWriterOptions): SqliteWriter {
       const committed = new StateDeltas();
       // Seqs are given, not left to SQLite, so each payload row gets its event's seq in the same
       // statement pair; a batch rolled back by its savepoint only leaves a gap.
-      const seqs = { next: (s.lastSeq.get() as number) + 1 };
+      const seqs = { next: Math.max((s.lastSeq.get() as number) + 1, keys.seqFloor()) };
       const results = batches.map((batch) => {
         const deltas = new StateDeltas();
         const fresh = new Map<string, [string, string]>();
+        const mark = keys.mark();
         try {
           const statuses = saveBatch(s, batch, seenAt, threshold, deltas, fresh, seqs);
           committed.merge(deltas);
           created.push(...fresh.values());
           return statuses;
         } catch (err) {
+          // The savepoint rolled the batch back: so do its staged keys.
+          keys.rollbackTo(mark);
           return err instanceof Error ? err : new Error(String(err));
         }
       });
       committed.apply(s);
       return results;
     });
-    const results = flush.immediate();
-    // Only after the commit: a rolled-back batch must not leave a queue the table does not have.
+    let results: Array<EnqueueStatus[] | Error>;
+    try {
+      results = flush.immediate();
+    } catch (err) {
+      keys.rollbackTo(0);
+      throw err;
+    }
+    // Only after the commit: a rolled-back batch must not leave a queue (or a key) the table does not have.
+    keys.commitStaged();
     options.onQueues(created);
+    keys.schedule();
     return results;
   };
   const group = createGroupCommit<NewOutboxEvent, EnqueueStatus>({

@@ -30,8 +30,6 @@ const ROW_PLACEHOLDERS = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
 const COLUMNS_PER_ROW = 14;
 
 export interface ChunkStatements {
-  /** Live copies of these eventIds seen after a threshold: [event_id, rule_id] rows. */
-  seen(eventIds: string[], threshold: number): Array<[string, string]>;
   /**
    * Inserts the rows at these indices with seqs firstSeq, firstSeq + 1, …, and their payloads under
    * the same seqs.
@@ -40,7 +38,6 @@ export interface ChunkStatements {
 }
 
 export function prepareChunkStatements(db: Database.Database): ChunkStatements {
-  const probes = new Map<number, Database.Statement>();
   const inserts = new Map<number, Database.Statement>();
   const payloadInserts = new Map<number, Database.Statement>();
   const insertPayloads = (n: number) => {
@@ -50,19 +47,6 @@ export function prepareChunkStatements(db: Database.Database): ChunkStatements {
         `INSERT INTO payloads (seq, payload) VALUES ${new Array(n).fill('(?, ?)').join(', ')}`,
       );
       payloadInserts.set(n, statement);
-    }
-    return statement;
-  };
-  const probe = (n: number) => {
-    let statement = probes.get(n);
-    if (!statement) {
-      // The IN list walks events_key (event_id, rule_id, seen_at) once per id.
-      statement = db
-        .prepare(
-          `SELECT event_id, rule_id FROM events WHERE event_id IN (${new Array(n).fill('?').join(', ')}) AND seen_at > ?`,
-        )
-        .raw(true);
-      probes.set(n, statement);
     }
     return statement;
   };
@@ -77,9 +61,6 @@ export function prepareChunkStatements(db: Database.Database): ChunkStatements {
     return statement;
   };
   return {
-    seen(eventIds, threshold) {
-      return probe(eventIds.length).all(...eventIds, threshold) as Array<[string, string]>;
-    },
     insert(rows, indices, seenAt, firstSeq) {
       const params: unknown[] = new Array(indices.length * COLUMNS_PER_ROW);
       const payloads: unknown[] = new Array(indices.length * 2);

@@ -13,13 +13,12 @@ const FINAL = `state IN (${FINAL_STATES.map((s) => `'${s}'`).join(', ')})`;
 const FINISHED_AT = 'coalesce(delivered_at, dead_at, received_at)';
 const ID_LIST = 'id IN (SELECT value FROM json_each(?))';
 const SEQ_LIST = 'seq IN (SELECT value FROM json_each(?))';
+/** The last seq whose dedup key is on disk (sqlite/key-levels.ts). */
+const MERGED_SEQ = "SELECT value FROM store_meta WHERE key = 'keys_merged_seq'";
 
 export function prepareStatements(db: Database.Database) {
   return {
-    // Dedup: a key is live while some copy was seen after the threshold (see sqlite/dedup.ts).
-    keySeen: db
-      .prepare('SELECT 1 FROM events WHERE event_id = ? AND rule_id = ? AND seen_at > ? LIMIT 1')
-      .pluck(),
+    // Dedup: a key is live while some copy was seen after the threshold (see sqlite/key-levels.ts).
     archivedKeySeen: db
       .prepare('SELECT 1 FROM dedup_keys WHERE event_id = ? AND rule_id = ? AND seen_at > ?')
       .pluck(),
@@ -72,9 +71,14 @@ export function prepareStatements(db: Database.Database) {
         RETURNING state`)
       .pluck(),
 
-    // Through events_resolved: a fresh event's state is its batch's (see sqlite/lanes.ts).
+    // Through events_resolved: a fresh event's state is its batch's (see sqlite/lanes.ts). The seqs
+    // come from the key index's levels on disk and, for events after its last flush (its level 0, in
+    // memory on the writer), from a scan of those newest rows: this way any connection can answer.
     byEventId: db
-      .prepare(`SELECT ${EVENT_COLUMNS} FROM events_resolved events WHERE event_id = ? ORDER BY seq`)
+      .prepare(`SELECT ${EVENT_COLUMNS} FROM events_resolved events WHERE event_id = ? AND seq IN (
+          SELECT seq FROM event_keys WHERE level IN (SELECT level FROM key_levels) AND event_id = ?
+          UNION SELECT seq FROM events WHERE seq > (${MERGED_SEQ}) AND event_id = ?)
+        ORDER BY seq`)
       .raw(true),
 
     insertAudit: db.prepare(
@@ -105,12 +109,13 @@ export function prepareStatements(db: Database.Database) {
     /**
      * Where the next event's seq starts: past both tables, so a payload row is never reused, and past
      * every lane cursor, so an event is never stored behind its lane's cursor (where no claim would
-     * find it) even after purge emptied the tables' tails.
+     * find it) even after purge emptied the tables' tails, and past the key index's last flush, whose
+     * next flush reads only the events after it.
      */
     lastSeq: db
       .prepare(
         `SELECT max(coalesce((SELECT max(seq) FROM events), 0), coalesce((SELECT max(seq) FROM payloads), 0),
-          coalesce((SELECT max(cursor) FROM queues), 0))`,
+          coalesce((SELECT max(cursor) FROM queues), 0), coalesce((${MERGED_SEQ}), 0))`,
       )
       .pluck(),
     oldAudit: db.prepare('SELECT seq FROM audit WHERE at < ? LIMIT ?').pluck(),

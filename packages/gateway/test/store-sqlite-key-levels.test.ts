@@ -316,6 +316,24 @@ describe('SQLite dedup key index under random operations', () => {
     }
   });
 
+  it('keeps level 0 bounded when writes come faster than the background steps run', async () => {
+    const store = createSqliteStore({ path: tempDbPath(), clock: fakeClock(T0), keyLevels: TINY });
+    try {
+      for (let round = 0; round < 5; round += 1) {
+        // 40 batches in one turn: group commit writes them as one transaction of 400 keys.
+        const batches = Array.from({ length: 40 }, () => Array.from({ length: 10 }, () => newEvent()));
+        const statuses = await Promise.all(batches.map((b) => store.enqueue(b)));
+        expect(new Set(statuses.flat())).toEqual(new Set(['inserted']));
+        const stats = store.keyIndexStats();
+        // Without the catch-up, level 0 would hold every key of every round here.
+        expect(stats.recent).toBeLessThanOrEqual(2 * TINY.recentKeys);
+        expect(stats.lastError).toBeNull();
+      }
+    } finally {
+      await store.close();
+    }
+  });
+
   it('keeps level 0 only in memory and rebuilds it from the events at start', async () => {
     const path = tempDbPath();
     const clock = fakeClock(T0);

@@ -215,6 +215,28 @@ export function createKeyIndex(db: Database.Database, tuning: KeyLevelTuning): K
     return flushed || moved;
   };
 
+  /** Keys in memory that no committed flush has written yet. */
+  const unflushed = () => recent.size + (flush ? flush.order.length - flush.at : 0);
+
+  /**
+   * Background steps take turns with other work, one slice a turn; a writer taking in more than a
+   * slice a turn (a backlog poured in through the store API, on a thread with nothing else to do)
+   * would outrun them and level 0 would grow without bound. Past twice its size, the writer
+   * flushes right after its own commit until level 0 is back to one flush: memory stays bounded,
+   * and the write that crossed the line waits for it (backpressure, not loss).
+   */
+  const catchUp = () => {
+    if (lastError !== null) return;
+    try {
+      while (unflushed() > 2 * tuning.recentKeys && flushSlice()) {
+        // each slice is its own transaction
+      }
+    } catch (err) {
+      // Left to the background steps and their retry: the caller's own commit is done.
+      lastError = err instanceof Error ? err.message : String(err);
+    }
+  };
+
   const run = () => {
     scheduled = null;
     if (stopped) return;
@@ -265,7 +287,9 @@ export function createKeyIndex(db: Database.Database, tuning: KeyLevelTuning): K
     },
 
     schedule() {
-      if (stopped || scheduled) return;
+      if (stopped) return;
+      catchUp();
+      if (scheduled) return;
       if (
         flush ||
         moving !== null ||

@@ -13,6 +13,7 @@ import { fakeClock, newEvent, T0 } from '../src/store/conformance/fixtures.js';
 import { sqliteMigrations } from '../src/store/migrations/sqlite.js';
 import {
   DEFAULT_KEY_LEVELS,
+  flushScattered,
   type KeyLevelTuning,
   levelCapacity,
   levelFor,
@@ -66,28 +67,44 @@ describe('key index sizing (key-plan.ts)', () => {
   });
 
   it('moves the shallowest level over its size, and never the last one', () => {
-    expect(levelToMove(new Map(), TINY)).toBeNull();
-    expect(levelToMove(new Map([[1, 5]]), TINY)).toBeNull();
-    expect(levelToMove(new Map([[1, 6]]), TINY)).toBe(1);
+    const over = (entries: Array<[number, number]>) => levelToMove(new Map(entries), TINY, true);
+    expect(over([])).toBeNull();
+    expect(over([[1, 5]])).toBeNull();
+    expect(over([[1, 6]])).toBe(1);
     expect(
-      levelToMove(
-        new Map([
-          [1, 6],
-          [2, 100],
-        ]),
-        TINY,
-      ),
+      over([
+        [1, 6],
+        [2, 100],
+      ]),
     ).toBe(1);
     expect(
+      over([
+        [1, 0],
+        [2, 12],
+      ]),
+    ).toBe(2);
+    expect(over([[MAX_KEY_LEVEL, 10 ** 12]])).toBeNull();
+  });
+
+  it('moves level 1 only while flushes land among its keys; deeper levels whenever full', () => {
+    expect(levelToMove(new Map([[1, 1_000]]), TINY, false)).toBeNull();
+    expect(levelToMove(new Map([[1, 1_000]]), TINY, true)).toBe(1);
+    expect(
       levelToMove(
         new Map([
-          [1, 0],
+          [1, 1_000],
           [2, 12],
         ]),
         TINY,
+        false,
       ),
     ).toBe(2);
-    expect(levelToMove(new Map([[MAX_KEY_LEVEL, 10 ** 12]]), TINY)).toBeNull();
+  });
+
+  it('calls a flush scattered when more of level 1 lies inside its range than it brings', () => {
+    expect(flushScattered(0, 65_536)).toBe(false);
+    expect(flushScattered(65_536, 65_536)).toBe(false);
+    expect(flushScattered(65_537, 65_536)).toBe(true);
   });
 });
 
@@ -329,6 +346,27 @@ describe('SQLite dedup key index under random operations', () => {
         expect(stats.recent).toBeLessThanOrEqual(2 * TINY.recentKeys);
         expect(stats.lastError).toBeNull();
       }
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('leaves keys that arrive in order in level 1, where each flush only appends', async () => {
+    const store = createSqliteStore({ path: tempDbPath(), clock: fakeClock(T0), keyLevels: TINY });
+    try {
+      const events = Array.from({ length: 60 }, (_, i) =>
+        newEvent({ eventId: `order-${String(i).padStart(6, '0')}` }),
+      );
+      for (let i = 0; i < events.length; i += 4) await store.enqueue(events.slice(i, i + 4));
+      store.settleKeyIndex();
+      const stats = store.keyIndexStats();
+      // Far over level 1's size (6), and never moved: nothing was written twice.
+      expect(stats.level1Scattered).toBe(false);
+      expect(Object.keys(stats.levels)).toEqual(['1']);
+      expect(stats.levels[1]! + stats.recent).toBe(60);
+      expect(new Set(await store.enqueue(events.map((e) => newEvent({ eventId: e.eventId }))))).toEqual(
+        new Set(['duplicate']),
+      );
     } finally {
       await store.close();
     }

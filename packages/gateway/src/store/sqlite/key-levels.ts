@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { type KeyLevelTuning, levelToMove, shouldFlush } from './key-plan.js';
+import { flushScattered, type KeyLevelTuning, levelToMove, shouldFlush } from './key-plan.js';
 import { type KeyLog, RecentKeys } from './recent-keys.js';
 
 /**
@@ -56,6 +56,8 @@ export interface KeyIndexStats {
   levels: Record<number, number>;
   /** The last seq whose key is on disk. */
   mergedSeq: number;
+  /** Whether the last flush landed among level 1's keys, so level 1 moves down once it is full. */
+  level1Scattered: boolean;
   flushing: boolean;
   moving: number | null;
   /** The last merge step's failure, if the last step failed (steps are retried a second later). */
@@ -85,6 +87,8 @@ export function createKeyIndex(db: Database.Database, tuning: KeyLevelTuning): K
   /** The flush under way: level 0's log as it was, `order` its positions in key order. */
   let flush: { log: KeyLog; order: Uint32Array; at: number; upTo: number } | null = null;
   let moving: number | null = null;
+  /** Whether the last flush landed among level 1's keys (key-plan.ts); unknown until one has. */
+  let level1Scattered = false;
   let scheduled: NodeJS.Immediate | NodeJS.Timeout | null = null;
   let stopped = false;
   let lastError: string | null = null;
@@ -110,6 +114,11 @@ export function createKeyIndex(db: Database.Database, tuning: KeyLevelTuning): K
     moveAll: db.prepare(`INSERT OR IGNORE INTO event_keys (level, ${KEY_ORDER})
       SELECT ?, ${KEY_ORDER} FROM event_keys WHERE level = ?`),
     dropAll: db.prepare('DELETE FROM event_keys WHERE level = ?'),
+    // Level 1's keys between a flush's first and last key, counted up to a limit.
+    between: db
+      .prepare(`SELECT count(*) FROM (SELECT 1 FROM event_keys WHERE level = 1
+        AND (${KEY_ORDER}) >= (?, ?, ?) AND (${KEY_ORDER}) <= (?, ?, ?) LIMIT ?)`)
+      .pluck(),
     forget: db.prepare(`DELETE FROM event_keys WHERE level = ? AND (${KEY_ORDER}) IN (
       SELECT ${KEY_ORDER} FROM events WHERE seq IN (SELECT value FROM json_each(?)))`),
   };
@@ -174,6 +183,18 @@ export function createKeyIndex(db: Database.Database, tuning: KeyLevelTuning): K
       let upTo = mergedSeq;
       for (const seq of seqs) if (seq > upTo) upTo = seq;
       flush = { log, order, at: 0, upTo };
+      const first = order[0]!;
+      const last = order[order.length - 1]!;
+      const between = s.between.get(
+        e[first],
+        r[first],
+        seqs[first],
+        e[last],
+        r[last],
+        seqs[last],
+        order.length + 1,
+      ) as number;
+      level1Scattered = flushScattered(between, order.length);
     }
     const f = flush;
     const to = Math.min(f.order.length, f.at + tuning.sliceKeys);
@@ -193,7 +214,7 @@ export function createKeyIndex(db: Database.Database, tuning: KeyLevelTuning): K
 
   /** One slice of moving a level into the next, from its smallest keys; starts a move if one is due. */
   const moveSlice = (): boolean => {
-    if (moving === null) moving = levelToMove(levels, tuning);
+    if (moving === null) moving = levelToMove(levels, tuning, level1Scattered);
     if (moving === null) return false;
     const from = moving;
     const edge = s.boundary.get(from, tuning.sliceKeys - 1) as [string, string, number] | undefined;
@@ -294,7 +315,7 @@ export function createKeyIndex(db: Database.Database, tuning: KeyLevelTuning): K
         flush ||
         moving !== null ||
         shouldFlush(recent.size, tuning) ||
-        levelToMove(levels, tuning) !== null
+        levelToMove(levels, tuning, level1Scattered) !== null
       ) {
         scheduled = setImmediate(run).unref();
       }
@@ -317,6 +338,7 @@ export function createKeyIndex(db: Database.Database, tuning: KeyLevelTuning): K
 
     stats: () => ({
       recent: recent.size,
+      level1Scattered,
       levels: Object.fromEntries(levels),
       mergedSeq,
       flushing: flush !== null,

@@ -49,10 +49,29 @@ export function shouldFlush(recent: number, tuning: KeyLevelTuning): boolean {
  * The level to move into the next one (when no move is under way): the shallowest over its size.
  * The last level never moves. A flush and a move may run side by side: keys a flush adds to the
  * level being moved are moved too or stay there, and every probe reads every level.
+ *
+ * Level 1 moves only while flushes land among its keys (`level1Scattered`). A level's size only
+ * costs what a flush rewrites of it, and keys that arrive in order land past its end whatever its
+ * size: moving them down would write every key again for nothing. Deeper levels fill only by moves,
+ * so they move whenever they are over their size.
  */
-export function levelToMove(levels: ReadonlyMap<number, number>, tuning: KeyLevelTuning): number | null {
+export function levelToMove(
+  levels: ReadonlyMap<number, number>,
+  tuning: KeyLevelTuning,
+  level1Scattered: boolean,
+): number | null {
   for (let level = 1; level < MAX_KEY_LEVEL; level += 1) {
+    if (level === 1 && !level1Scattered) continue;
     if ((levels.get(level) ?? 0) >= levelCapacity(level, tuning)) return level;
   }
   return null;
+}
+
+/**
+ * Whether a flush landed among level 1's keys: more of them lie between its smallest and largest
+ * key than it brings itself. Keys in order land past the end (none between); scattered keys span
+ * the level (as many as there are, counted up to one more than the flush's size).
+ */
+export function flushScattered(keysBetween: number, flushKeys: number): boolean {
+  return keysBetween > flushKeys;
 }

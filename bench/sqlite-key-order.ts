@@ -163,7 +163,6 @@ function openSidecar(path: string, hashed: boolean): KeyStore {
 function openKeyLevels(db: Database.Database): KeyStore {
   const index = createKeyIndex(db, DEFAULT_KEY_LEVELS);
   index.load();
-  let seq = 0;
   return {
     probe(ids) {
       let hits = index.onDisk(ids, 0).length;
@@ -171,8 +170,9 @@ function openKeyLevels(db: Database.Database): KeyStore {
       return hits;
     },
     add(events, firstSeq) {
-      seq = firstSeq;
-      for (const e of events) index.stage(e.eventId, e.ruleId, seq++, e.receivedAt);
+      events.forEach((e, i) => {
+        index.stage(e.eventId, e.ruleId, firstSeq + i, e.receivedAt);
+      });
       index.commitStaged();
       index.schedule();
     },

@@ -16,7 +16,7 @@ import {
   flushScattered,
   type KeyLevelTuning,
   levelCapacity,
-  levelFor,
+  levelForSql,
   levelToMove,
   MAX_KEY_LEVEL,
   shouldFlush,
@@ -46,19 +46,26 @@ describe('key index sizing (key-plan.ts)', () => {
   });
 
   it('puts stored keys in the shallowest level they fit, never past the last', () => {
-    expect(levelFor(0, TINY)).toBe(1);
-    expect(levelFor(6, TINY)).toBe(1);
-    expect(levelFor(7, TINY)).toBe(2);
-    expect(levelFor(12, TINY)).toBe(2);
-    expect(levelFor(13, TINY)).toBe(3);
-    expect(levelFor(Number.MAX_SAFE_INTEGER, TINY)).toBe(MAX_KEY_LEVEL);
-    fc.assert(
-      fc.property(fc.nat(10_000), (keys) => {
-        const level = levelFor(keys, TINY);
-        expect(keys <= levelCapacity(level, TINY) || level === MAX_KEY_LEVEL).toBe(true);
-        if (level > 1) expect(keys).toBeGreaterThan(levelCapacity(level - 1, TINY));
-      }),
-    );
+    const db = new Database(':memory:');
+    const statement = db.prepare(`SELECT ${levelForSql('@keys', TINY)}`).pluck();
+    const levelFor = (keys: number) => statement.get({ keys }) as number;
+    try {
+      expect(levelFor(0)).toBe(1);
+      expect(levelFor(6)).toBe(1);
+      expect(levelFor(7)).toBe(2);
+      expect(levelFor(12)).toBe(2);
+      expect(levelFor(13)).toBe(3);
+      expect(levelFor(Number.MAX_SAFE_INTEGER)).toBe(MAX_KEY_LEVEL);
+      fc.assert(
+        fc.property(fc.nat(10_000), (keys) => {
+          const level = levelFor(keys);
+          expect(keys <= levelCapacity(level, TINY) || level === MAX_KEY_LEVEL).toBe(true);
+          if (level > 1) expect(keys).toBeGreaterThan(levelCapacity(level - 1, TINY));
+        }),
+      );
+    } finally {
+      db.close();
+    }
   });
 
   it('flushes level 0 once it is full', () => {

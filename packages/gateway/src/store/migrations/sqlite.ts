@@ -1,4 +1,4 @@
-import { DEFAULT_KEY_LEVELS, levelCapacity } from '../sqlite/key-plan.js';
+import { DEFAULT_KEY_LEVELS, levelForSql } from '../sqlite/key-plan.js';
 import type { Migration } from './types.js';
 
 /**
@@ -205,9 +205,7 @@ export const sqliteMigrations: readonly Migration[] = [
         level INTEGER PRIMARY KEY,
         n INTEGER NOT NULL
       ) STRICT`,
-      `INSERT INTO key_levels (level, n) SELECT CASE
-          WHEN count(*) <= ${levelCapacity(1, DEFAULT_KEY_LEVELS)} THEN 1
-          WHEN count(*) <= ${levelCapacity(2, DEFAULT_KEY_LEVELS)} THEN 2 ELSE 3 END, count(*)
+      `INSERT INTO key_levels (level, n) SELECT ${levelForSql('count(*)', DEFAULT_KEY_LEVELS)}, count(*)
         FROM events HAVING count(*) > 0`,
       `INSERT INTO event_keys (level, event_id, rule_id, seq)
         SELECT (SELECT level FROM key_levels), event_id, rule_id, seq FROM events

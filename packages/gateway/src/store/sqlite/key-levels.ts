@@ -34,9 +34,10 @@ export interface KeyIndex {
   /** The transaction committed: its staged keys stay in level 0. */
   commitStaged(): void;
   /**
-   * The lowest seq a new event may take: past every key of level 0 and the flush under way, which
-   * drops from level 0 every key up to its last seq (after a purge emptied the table's tail, the
-   * table alone would let a new event take a seq level 0 already holds).
+   * The lowest seq a new event may take: past the last flush (the rebuild at start reads only the
+   * events after it) and past every key of level 0 and of the flush under way, which drops from
+   * level 0 every key up to its last seq. After a purge emptied the table's tail, the table alone
+   * would let a new event take such a seq.
    */
   seqFloor(): number;
   /** Removes the keys of these events (JSON list of seqs) from disk; call before deleting them. */
@@ -138,12 +139,17 @@ export function createKeyIndex(db: Database.Database, tuning: KeyLevelTuning): K
     return statement;
   };
 
+  /** Keeps `levels` and the probe's `levelList` in step: a new level joins the list. */
+  const setLevel = (level: number, n: number) => {
+    const known = levels.has(level);
+    levels.set(level, n);
+    if (!known) levelList = [...levels.keys()].sort((a, b) => a - b).join(', ');
+  };
+
   const addToLevel = (level: number, n: number) => {
     if (n === 0 && levels.has(level)) return;
     s.bump.run(level, n);
-    const known = levels.has(level);
-    levels.set(level, (levels.get(level) ?? 0) + n);
-    if (!known) levelList = [...levels.keys()].sort((a, b) => a - b).join(', ');
+    setLevel(level, (levels.get(level) ?? 0) + n);
   };
 
   /** Writes the keys at these positions of the log into level 1; returns how many were new there. */
@@ -277,8 +283,8 @@ export function createKeyIndex(db: Database.Database, tuning: KeyLevelTuning): K
   return {
     load() {
       levels.clear();
-      for (const [level, n] of s.levels.all() as Array<[number, number]>) levels.set(level, n);
-      levelList = [...levels.keys()].join(', ');
+      levelList = '';
+      for (const [level, n] of s.levels.all() as Array<[number, number]>) setLevel(level, n);
       mergedSeq = s.mergedSeq.get() as number;
       recent.clear();
       for (const [eventId, ruleId, seq, seenAt] of s.after.iterate(mergedSeq) as Iterable<
@@ -301,7 +307,8 @@ export function createKeyIndex(db: Database.Database, tuning: KeyLevelTuning): K
     rollbackTo: (mark) => recent.rollbackTo(mark),
     commitStaged: () => recent.commit(),
 
-    seqFloor: () => Math.max(mergedSeq, flush?.upTo ?? 0, recent.lastSeq) + 1,
+    // A flush's last seq is one level 0 staged, so `recent.lastSeq` covers the flush under way.
+    seqFloor: () => Math.max(mergedSeq, recent.lastSeq) + 1,
 
     forget(seqs) {
       for (const level of levels.keys()) addToLevel(level, -s.forget.run(level, seqs).changes);

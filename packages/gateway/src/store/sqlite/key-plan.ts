@@ -33,11 +33,17 @@ export function levelCapacity(level: number, tuning: KeyLevelTuning): number {
   return tuning.recentKeys * tuning.growth ** level;
 }
 
-/** The level that keys already stored (at migration) fit in, so they need no move at start. */
-export function levelFor(keys: number, tuning: KeyLevelTuning): number {
-  let level = 1;
-  while (level < MAX_KEY_LEVEL && keys > levelCapacity(level, tuning)) level += 1;
-  return level;
+/**
+ * The level that `count` keys already stored fit in, so they need no move at start: the shallowest
+ * whose capacity holds them, else the last. As SQL, because the migration that moves the keys of
+ * stored events into `event_keys` is SQL alone (`count` is an SQL expression).
+ */
+export function levelForSql(count: string, tuning: KeyLevelTuning): string {
+  const whens: string[] = [];
+  for (let level = 1; level < MAX_KEY_LEVEL; level += 1) {
+    whens.push(`WHEN ${count} <= ${levelCapacity(level, tuning)} THEN ${level}`);
+  }
+  return `CASE ${whens.join(' ')} ELSE ${MAX_KEY_LEVEL} END`;
 }
 
 /** Whether level 0 is full, so a flush should start (when none is under way). */

@@ -109,13 +109,13 @@ export function prepareStatements(db: Database.Database) {
     /**
      * Where the next event's seq starts: past both tables, so a payload row is never reused, and past
      * every lane cursor, so an event is never stored behind its lane's cursor (where no claim would
-     * find it) even after purge emptied the tables' tails, and past the key index's last flush, whose
-     * next flush reads only the events after it.
+     * find it) even after purge emptied the tables' tails. The writer also keeps it past the dedup
+     * key index (its seqFloor, sqlite/key-levels.ts).
      */
     lastSeq: db
       .prepare(
         `SELECT max(coalesce((SELECT max(seq) FROM events), 0), coalesce((SELECT max(seq) FROM payloads), 0),
-          coalesce((SELECT max(cursor) FROM queues), 0), coalesce((${MERGED_SEQ}), 0))`,
+          coalesce((SELECT max(cursor) FROM queues), 0))`,
       )
       .pluck(),
     oldAudit: db.prepare('SELECT seq FROM audit WHERE at < ? LIMIT ?').pluck(),

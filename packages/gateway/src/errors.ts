@@ -122,6 +122,12 @@ const GATEWAY_CODES = {
     'The outbox store could not be reached; nothing was stored.',
     'Retry the same request later (eventIds make it safe); operators should check the store and /readyz.',
   ),
+  STORE_FULL: def(
+    503,
+    'request',
+    'The outbox store is out of disk space; nothing was stored.',
+    'Retry the same request later (eventIds make it safe); operators should free or grow the volume that holds the store (docs/deployment.md, "When the disk fills").',
+  ),
   INTERNAL: def(
     500,
     'request',

@@ -28,6 +28,8 @@ export interface GatewayMetrics {
   readonly ingestWaiting: Gauge<never>;
   /** Declared request-body bytes the ingest routes are working on, refreshed on scrape. */
   readonly ingestInFlightBytes: Gauge<never>;
+  /** Ingest commits the store refused, by reason (full | unavailable): each one answered 503. */
+  readonly ingestStoreFailures: Counter<'reason'>;
 }
 
 export interface MetricsOptions {
@@ -103,6 +105,12 @@ export function createMetrics(options: MetricsOptions = {}): GatewayMetrics {
     ingestInFlightBytes: new Gauge({
       name: 'capigw_ingest_in_flight_bytes',
       help: 'Declared request-body bytes the ingest routes are working on',
+      registers,
+    }),
+    ingestStoreFailures: new Counter({
+      name: 'capigw_ingest_store_failures_total',
+      help: 'Ingest commits the store refused (answered 503, nothing stored), by reason: full | unavailable',
+      labelNames: ['reason'] as const,
       registers,
     }),
   };

@@ -62,6 +62,24 @@ describe.each(STORE_KINDS)('on the %s store', (kind) => {
       const [row] = await h.store.findByEventId(batch[0]!.eventId);
       expect(row).toMatchObject({ state: 'queued', attempts: 0, leaseUntil: null });
       expect(h.reports.at(-1)).toMatchObject({ kind: 'deferred', released: batch.map((e) => e.id) });
+      // The cut request is still in the audit log: LinkedIn may have it.
+      expect(await h.store.auditForEvent(batch[0]!.id)).toEqual([
+        expect.objectContaining({ status: 0, outcome: 'retry', batchSize: 2 }),
+      ]);
+    });
+
+    it('records the outcome and the audit row of the last answer before resolving', async () => {
+      const g = gate();
+      const h = await start({ script: () => g.answer });
+      const batch = events(h.clock, 2);
+      await h.store.enqueue(batch);
+      await vi.waitFor(() => expect(h.transport.calls).toHaveLength(1));
+      const stopping = h.worker.stop();
+      g.open(delivered());
+      await stopping;
+      expect(await h.store.auditForEvent(batch[1]!.id)).toEqual([
+        expect.objectContaining({ status: 200, outcome: 'delivered', batchSize: 2 }),
+      ]);
     });
 
     it('releases a lingering batch instead of sending it', async () => {

@@ -16,6 +16,7 @@ import {
 } from '../domain/ingest.js';
 import { GatewayError } from '../errors.js';
 import type { EnqueueStatus, NewOutboxEvent } from '../ports.js';
+import { classifyStoreFailure } from '../store/failure.js';
 import { newOutboxId } from '../store/ids.js';
 import type { HttpDeps } from './deps.js';
 
@@ -31,7 +32,10 @@ export interface IngestRequest {
 
 export interface Ingestor {
   run(request: IngestRequest): Promise<EventResult[]>;
-  /** Commits rows durably; STORE_UNAVAILABLE (503) when the store fails. Shared with the LinkedIn route. */
+  /**
+   * Commits rows durably; when the store fails, 503 STORE_FULL (out of disk space) or
+   * STORE_UNAVAILABLE (anything else), and nothing is stored. Shared with the LinkedIn route.
+   */
   commit(rows: NewOutboxEvent[], route: string, requestId?: string): Promise<EnqueueStatus[]>;
 }
 
@@ -62,8 +66,12 @@ export function createIngestor(deps: HttpDeps, resolver: ConversionResolver): In
         return statuses;
       },
       (err: unknown) => {
-        logger.error({ err, route, events, requestId }, 'outbox enqueue failed; answering 503');
-        throw new GatewayError('STORE_UNAVAILABLE', { headers: RETRY_AFTER });
+        const reason = classifyStoreFailure(err);
+        metrics.ingestStoreFailures.inc({ reason });
+        logger.error({ err, route, events, requestId, reason }, 'outbox enqueue failed; answering 503');
+        throw new GatewayError(reason === 'full' ? 'STORE_FULL' : 'STORE_UNAVAILABLE', {
+          headers: RETRY_AFTER,
+        });
       },
     );
   }

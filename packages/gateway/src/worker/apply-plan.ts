@@ -5,6 +5,7 @@
 import type { DeliveryPlan, PauseOrder } from '../domain/delivery-plan.js';
 import type { DeliveryOutcome, OutboxEvent } from '../ports.js';
 import type { WorkerContext } from './context.js';
+import { persist } from './persist.js';
 
 export interface SentGroup {
   account: string;
@@ -17,18 +18,22 @@ export async function applyPlan(
   group: SentGroup,
   outcome: DeliveryOutcome,
   plan: DeliveryPlan<OutboxEvent>,
+  /** Each store write is retried until then (the batch's lease, see persist.ts). */
+  until: number,
 ): Promise<void> {
   const { store, metrics } = ctx;
   const now = ctx.clock.now();
   // Pause first: other instances must stop before this one hands the events back to the queue.
-  if (plan.pause) await pause(ctx, group, outcome, plan.pause);
+  if (plan.pause) await pause(ctx, group, outcome, plan.pause, until);
   for (const kill of plan.kill) {
-    await store.kill(kill.ids, kill.reason, kill.response, now);
+    await persist(ctx, 'kill', until, () => store.kill(kill.ids, kill.reason, kill.response, now));
     metrics.deadLettered.inc({ reason: kill.reason }, kill.ids.length);
   }
-  if (plan.retry) await store.retryLater(plan.retry.ids, plan.retry.at, plan.retry.reason);
+  const retry = plan.retry;
+  if (retry)
+    await persist(ctx, 'retryLater', until, () => store.retryLater(retry.ids, retry.at, retry.reason));
   if (plan.complete.length > 0) {
-    await store.complete(plan.complete, now);
+    await persist(ctx, 'complete', until, () => store.complete(plan.complete, now));
     // Usually the whole request was delivered, and a Set of 5,000 ids would only confirm it.
     const done = plan.complete.length === group.events.length ? null : new Set(plan.complete);
     // One bound child per request: the histogram's own observe() makes a closure and two objects
@@ -38,7 +43,7 @@ export async function applyPlan(
       if (!done || done.has(event.id)) lag.observe(Math.max(0, now - event.receivedAt) / 1000);
     }
   }
-  if (plan.release.length > 0) await store.release(plan.release, now);
+  if (plan.release.length > 0) await persist(ctx, 'release', until, () => store.release(plan.release, now));
 
   metrics.linkedinRequests.inc({ outcome: outcome.kind });
   metrics.deliveryAttempts.inc({ outcome: outcome.kind }, group.events.length);
@@ -82,9 +87,18 @@ export async function applyPlan(
   }));
 }
 
-async function pause(ctx: WorkerContext, group: SentGroup, outcome: DeliveryOutcome, order: PauseOrder) {
+async function pause(
+  ctx: WorkerContext,
+  group: SentGroup,
+  outcome: DeliveryOutcome,
+  order: PauseOrder,
+  until: number,
+) {
   if (order.scope === 'all') ctx.pauseAll(order.until, order.reason);
-  else await ctx.store.pauseAccount(group.account, order.until, order.reason);
+  else
+    await persist(ctx, 'pauseAccount', until, () =>
+      ctx.store.pauseAccount(group.account, order.until, order.reason),
+    );
   const details = {
     account: group.account,
     ruleId: group.ruleId,

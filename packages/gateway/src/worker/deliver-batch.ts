@@ -6,10 +6,11 @@
  */
 import { DEFAULTS } from '../config.js';
 import { EXPIRED_AT_CLAIM, planDelivery, splitExpired } from '../domain/delivery-plan.js';
-import type { BudgetLimits, ClaimedBatch, DeliveryOutcome, OutboxEvent } from '../ports.js';
+import type { AuditEntry, BudgetLimits, ClaimedBatch, DeliveryOutcome, OutboxEvent } from '../ports.js';
 import { applyPlan } from './apply-plan.js';
 import { buildAuditEntry } from './audit.js';
 import type { WorkerContext } from './context.js';
+import { leaseDeadline, persist } from './persist.js';
 import { sleep } from './timing.js';
 
 interface Group {
@@ -31,26 +32,33 @@ export async function deliverBatch(
   // Send only while at least half the lease is left: a request that outlives the lease could be
   // sent a second time by whoever reclaims the events.
   const sendBefore = claimedAt + ctx.config.delivery.leaseMs / 2;
-  const queue = await prepare(ctx, batch);
+  // Writes about this batch are retried until then (worker/persist.ts).
+  const until = leaseDeadline(ctx, claimedAt);
+  const queue = await prepare(ctx, batch, until);
   while (queue.length > 0) {
-    if (ctx.stopping.aborted) return defer(ctx, account, queue, 'stopping');
-    if (ctx.clock.now() > sendBefore) return defer(ctx, account, queue, 'lease');
-    const budget = await ctx.store.takeBudget(account, limitsFor(ctx, account), ctx.clock.now());
+    if (ctx.stopping.aborted) return defer(ctx, account, queue, 'stopping', until);
+    if (ctx.clock.now() > sendBefore) return defer(ctx, account, queue, 'lease', until);
+    const budget = await persist(ctx, 'takeBudget', sendBefore, () =>
+      ctx.store.takeBudget(account, limitsFor(ctx, account), ctx.clock.now()),
+    );
     if (!budget.ok) {
       ctx.holdAccount(account, budget.retryAt);
-      return defer(ctx, account, queue, 'budget');
+      return defer(ctx, account, queue, 'budget', until);
     }
     ctx.metrics.budgetLeft.set({ account, window: 'minute' }, budget.minuteLeft);
     ctx.metrics.budgetLeft.set({ account, window: 'day' }, budget.dayLeft);
     // stop() may have begun while the store answered; nothing new goes out once it has.
-    if (ctx.stopping.aborted) return defer(ctx, account, queue, 'stopping');
+    if (ctx.stopping.aborted) return defer(ctx, account, queue, 'stopping', until);
+    // The budget may have taken retries (a store that failed for a while): the lease rule still holds.
+    if (ctx.clock.now() > sendBefore) return defer(ctx, account, queue, 'lease', until);
 
     const group = queue.shift()!;
-    const outcome = await send(ctx, account, group);
+    const { outcome, audit } = await send(ctx, account, group);
     if (ctx.aborting.aborted && outcome.kind === 'retry' && outcome.status === 0) {
       // Cut at shutdown: LinkedIn may or may not have the batch. Handing it back (without counting
       // an attempt) means it is sent again after restart, with the same eventIds.
-      return defer(ctx, account, [group, ...queue], 'aborted');
+      await defer(ctx, account, [group, ...queue], 'aborted', until);
+      return writeAudit(ctx, audit, until);
     }
     const plan = planDelivery(group.events, outcome, {
       now: ctx.clock.now(),
@@ -58,16 +66,18 @@ export async function deliverBatch(
       retryMaxMs: ctx.config.delivery.retryMaxMs,
       random: ctx.random,
     });
-    await applyPlan(ctx, { account, ...group }, outcome, plan);
+    await applyPlan(ctx, { account, ...group }, outcome, plan, until);
+    // After the events' own state: if the store is failing, what was sent matters more than its row.
+    await writeAudit(ctx, audit, until);
     queue.unshift(...plan.resend.map((events) => ({ ruleId: group.ruleId, events })));
-    if (plan.pause) return defer(ctx, account, queue, 'paused');
+    if (plan.pause) return defer(ctx, account, queue, 'paused', until);
   }
 }
 
 /** Expiry triage and linger. Returns the groups to send (a top-up may bring another rule). */
-async function prepare(ctx: WorkerContext, batch: ClaimedBatch): Promise<Group[]> {
+async function prepare(ctx: WorkerContext, batch: ClaimedBatch, until: number): Promise<Group[]> {
   const { batchSize, lingerMs, leaseMs } = ctx.config.delivery;
-  const first = await dropExpired(ctx, batch);
+  const first = await dropExpired(ctx, batch, until);
   if (first.length === 0) return [];
   const oldest = Math.min(...first.map((e) => e.receivedAt));
   // Capped well inside the lease, or a lingered batch could never be sent (see `sendBefore`).
@@ -82,21 +92,32 @@ async function prepare(ctx: WorkerContext, batch: ClaimedBatch): Promise<Group[]
   // events/s), whatever the ingest rate.
   const events = [...first];
   const others: Group[] = [];
-  const until = performance.now() + lingerFor;
+  const lingerUntil = performance.now() + lingerFor;
   await ctx.whileLingering(batch.account, async () => {
     while (events.length < batchSize) {
-      const wait = Math.min(LINGER_POLL_MS, until - performance.now());
+      const wait = Math.min(LINGER_POLL_MS, lingerUntil - performance.now());
       if (wait <= 0) return;
       await sleep(wait, ctx.stopping);
       if (ctx.stopping.aborted) return;
-      const more = await ctx.store.claim({
-        limit: batchSize - events.length,
-        leaseMs,
-        now: ctx.clock.now(),
-        account: batch.account,
-      });
+      let more: ClaimedBatch | null;
+      try {
+        more = await ctx.store.claim({
+          limit: batchSize - events.length,
+          leaseMs,
+          now: ctx.clock.now(),
+          account: batch.account,
+        });
+      } catch (err) {
+        // Company is optional: send what is here rather than fail the claimed batch with it.
+        ctx.logger.warn(
+          { err, account: batch.account },
+          'could not look for more events; sending the batch as it is',
+        );
+        return;
+      }
       if (!more) continue;
-      const extra = await dropExpired(ctx, more);
+      // The top-up has a lease of its own, from now; `until` (the first claim's) is the earlier one.
+      const extra = await dropExpired(ctx, more, until);
       if (more.ruleId === batch.ruleId) {
         events.push(...extra);
         continue;
@@ -110,12 +131,12 @@ async function prepare(ctx: WorkerContext, batch: ClaimedBatch): Promise<Group[]
   return [{ ruleId: batch.ruleId, events }, ...others];
 }
 
-async function dropExpired(ctx: WorkerContext, batch: ClaimedBatch): Promise<OutboxEvent[]> {
+async function dropExpired(ctx: WorkerContext, batch: ClaimedBatch, until: number): Promise<OutboxEvent[]> {
   const now = ctx.clock.now();
   const { live, expired } = splitExpired(batch.events, now);
   if (expired.length === 0) return live;
   const ids = expired.map((e) => e.id);
-  await ctx.store.kill(ids, 'expired', EXPIRED_AT_CLAIM, now);
+  await persist(ctx, 'kill', until, () => ctx.store.kill(ids, 'expired', EXPIRED_AT_CLAIM, now));
   ctx.metrics.deadLettered.inc({ reason: 'expired' }, ids.length);
   ctx.metrics.deliveryAttempts.inc({ outcome: 'expired' }, ids.length);
   ctx.logger.warn(
@@ -138,8 +159,12 @@ async function dropExpired(ctx: WorkerContext, batch: ClaimedBatch): Promise<Out
   return live;
 }
 
-/** One request, audited. A throwing transport is a bug or an outage, never a lost batch: retry. */
-async function send(ctx: WorkerContext, account: string, group: Group): Promise<DeliveryOutcome> {
+/** One request and its audit row. A throwing transport is a bug or an outage, never a lost batch: retry. */
+async function send(
+  ctx: WorkerContext,
+  account: string,
+  group: Group,
+): Promise<{ outcome: DeliveryOutcome; audit: AuditEntry }> {
   const started = performance.now();
   let outcome: DeliveryOutcome;
   try {
@@ -181,13 +206,18 @@ async function send(ctx: WorkerContext, account: string, group: Group): Promise<
     },
     'LinkedIn request',
   );
+  return { outcome, audit: entry };
+}
+
+async function writeAudit(ctx: WorkerContext, entry: AuditEntry, until: number): Promise<void> {
   try {
-    await ctx.store.appendAudit(entry);
+    await persist(ctx, 'appendAudit', until, () => ctx.store.appendAudit(entry));
   } catch (err) {
-    // The request happened whether or not the row could be written; keep it in the log instead.
-    ctx.logger.error({ err, audit: entry }, 'could not write the audit row');
+    // The request happened whether or not the row could be written; keep it in the log instead,
+    // without the event ids (5,000 of them would make one enormous line).
+    const { eventIds, ...row } = entry;
+    ctx.logger.error({ err, audit: { ...row, events: eventIds.length } }, 'could not write the audit row');
   }
-  return outcome;
 }
 
 async function defer(
@@ -195,10 +225,11 @@ async function defer(
   account: string,
   groups: Group[],
   reason: DeferReason,
+  until: number,
 ): Promise<void> {
   for (const group of groups) {
     const ids = group.events.map((e) => e.id);
-    await ctx.store.release(ids, ctx.clock.now());
+    await persist(ctx, 'release', until, () => ctx.store.release(ids, ctx.clock.now()));
     ctx.logger.debug(
       { account, ruleId: group.ruleId, count: ids.length, reason },
       'events handed back unsent',

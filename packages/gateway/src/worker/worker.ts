@@ -27,6 +27,13 @@ const DEFAULT_IDLE_TIMEOUT_MS = 10_000;
  * batch linger, so delivery starts no later in practice.
  */
 const MIN_GAP_AFTER_EMPTY_CLAIM_MS = 20;
+/** The longest nap between claims while the store keeps failing. */
+export const CLAIM_BACKOFF_MAX_MS = 5_000;
+
+/** The nap after the `failures`-th claim failure in a row: the poll interval, doubling. */
+export function claimBackoffMs(pollMs: number, failures: number): number {
+  return Math.min(CLAIM_BACKOFF_MAX_MS, pollMs * 2 ** Math.min(failures - 1, 20));
+}
 
 export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
   const { store, config, logger } = deps;
@@ -42,6 +49,7 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
   const listeners = new Set<(report: DeliveryReport) => void>();
   const idleWaiters = new Set<{ after: number; resolve: () => void }>();
   let cycle = 0;
+  let claimFailures = 0;
   let running: Promise<void> | null = null;
   let stopped: Promise<void> | null = null;
 
@@ -122,9 +130,17 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
       try {
         claimed = await claimOnce();
       } catch (err) {
-        logger.error({ err }, 'delivery loop could not claim; retrying after the poll interval');
-        await sleep(pollMs, stopping.signal);
+        // A store that keeps failing (disk full, database down) is logged once per streak, and
+        // looked at less and less often, up to CLAIM_BACKOFF_MAX_MS: not one stack trace per poll.
+        claimFailures += 1;
+        if (claimFailures === 1)
+          logger.error({ err }, 'delivery loop could not claim; retrying with back-off');
+        await sleep(claimBackoffMs(pollMs, claimFailures), stopping.signal);
         continue;
+      }
+      if (claimFailures > 0) {
+        logger.info({ failures: claimFailures }, 'delivery loop claims again');
+        claimFailures = 0;
       }
       if (claimed) {
         // Store calls can complete synchronously (SQLite): without a turn of the event loop here,

@@ -142,7 +142,7 @@ export function registerLinkedInRoutes(app: App, ctx: RouteContext): void {
       ),
       413: json(LinkedInErrorSchema, 'BODY_TOO_LARGE or TOO_MANY_EVENTS.'),
       422: json(LinkedInErrorSchema, 'Schema problems, one "Index: N, ERROR :: /path :: reason" line each.'),
-      503: json(LinkedInErrorSchema, 'SHUTTING_DOWN or STORE_UNAVAILABLE (Retry-After).'),
+      503: json(LinkedInErrorSchema, 'SHUTTING_DOWN, STORE_FULL or STORE_UNAVAILABLE (Retry-After).'),
     },
   });
 

@@ -78,7 +78,7 @@ export function registerNativeRoutes(app: App, ctx: RouteContext): void {
       413: json(ErrorBodySchema, 'BODY_TOO_LARGE or TOO_MANY_EVENTS.'),
       415: json(ErrorBodySchema, 'BODY_ENCODING_UNSUPPORTED.'),
       422: json(IngestResponseSchema, 'No event accepted; error plus per-event results.'),
-      503: json(ErrorBodySchema, 'SHUTTING_DOWN or STORE_UNAVAILABLE (Retry-After).'),
+      503: json(ErrorBodySchema, 'SHUTTING_DOWN, STORE_FULL or STORE_UNAVAILABLE (Retry-After).'),
     },
   });
 

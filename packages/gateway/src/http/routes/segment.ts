@@ -50,7 +50,7 @@ const responses = {
   401: json(ErrorBodySchema, 'AUTH_MISSING or AUTH_INVALID.'),
   413: json(ErrorBodySchema, 'BODY_TOO_LARGE or TOO_MANY_EVENTS.'),
   415: json(ErrorBodySchema, 'BODY_ENCODING_UNSUPPORTED.'),
-  503: json(ErrorBodySchema, 'SHUTTING_DOWN or STORE_UNAVAILABLE (Retry-After).'),
+  503: json(ErrorBodySchema, 'SHUTTING_DOWN, STORE_FULL or STORE_UNAVAILABLE (Retry-After).'),
 };
 
 export function registerSegmentRoutes(app: App, ctx: RouteContext): void {

@@ -23,7 +23,14 @@ export function fromWireError(wire: WireError): Error {
     return new StoreError(wire.code as StoreErrorCode, wire.message);
   }
   const err = new Error(wire.message);
-  err.name = wire.name;
+  // Not enumerable, as on the original: the logger would otherwise print it as a field of its own,
+  // where the redaction of `name` (a person's name) censors it.
+  Object.defineProperty(err, 'name', {
+    value: wire.name,
+    enumerable: false,
+    configurable: true,
+    writable: true,
+  });
   if (wire.code !== undefined) Object.assign(err, { code: wire.code });
   return err;
 }

@@ -1,0 +1,144 @@
+/**
+ * The worker when its own store fails for a while (a full disk being freed, a database failover):
+ * what LinkedIn answered is still recorded, so nothing is sent twice, and a claim that fails is
+ * retried with back-off instead of stopping delivery.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { OutboxStore } from '../src/ports.js';
+import { CLAIM_BACKOFF_MAX_MS, claimBackoffMs } from '../src/worker/worker.js';
+import { events, harnessPool, MINUTE, STORE_KINDS, stateCounts, workerConfig } from './worker-harness.js';
+
+type Method = 'complete' | 'takeBudget' | 'claim' | 'release' | 'retryLater' | 'appendAudit';
+
+/** What better-sqlite3 raises when the disk is full. */
+function diskFull(): Error {
+  return Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+}
+
+/**
+ * Makes `method` fail its next `times` calls (Infinity: until `heal()`), then behave again.
+ * Returns how many calls failed.
+ */
+function failFor(store: OutboxStore, method: Method, times: number) {
+  const target = store as unknown as Record<Method, (...args: unknown[]) => Promise<unknown>>;
+  const real = target[method].bind(store);
+  let left = times;
+  let failed = 0;
+  target[method] = (...args: unknown[]) => {
+    if (left > 0) {
+      left -= 1;
+      failed += 1;
+      return Promise.reject(diskFull());
+    }
+    return real(...args);
+  };
+  return {
+    failed: () => failed,
+    heal: () => {
+      left = 0;
+    },
+  };
+}
+
+describe('claim back-off', () => {
+  it('starts at the poll interval, doubles, and stops growing at the cap', () => {
+    expect([1, 2, 3, 4].map((n) => claimBackoffMs(100, n))).toEqual([100, 200, 400, 800]);
+    expect(claimBackoffMs(100, 7)).toBe(CLAIM_BACKOFF_MAX_MS);
+    expect(claimBackoffMs(100, 10_000)).toBe(CLAIM_BACKOFF_MAX_MS);
+  });
+});
+
+describe.each(STORE_KINDS)('on the %s store: store writes that fail for a while', (kind) => {
+  const pool = harnessPool(kind);
+  afterEach(() => pool.closeAll());
+
+  it('records a delivery whose complete failed three times, and sends it once', async () => {
+    const h = await pool.start({ start: false });
+    await h.store.enqueue(events(h.clock, 10));
+    const complete = failFor(h.store, 'complete', 3);
+    h.worker.start();
+    await h.settle();
+    expect(complete.failed()).toBe(3);
+    expect(h.transport.calls).toHaveLength(1);
+    const counts = await stateCounts(h.store);
+    expect(counts.delivered).toBe(10);
+    expect(counts.sending).toBe(0);
+  });
+
+  it('writes the audit row of a request even when the first tries fail', async () => {
+    const h = await pool.start({ start: false });
+    const batch = events(h.clock, 10);
+    await h.store.enqueue(batch);
+    const audit = failFor(h.store, 'appendAudit', 2);
+    h.worker.start();
+    await h.settle();
+    expect(audit.failed()).toBe(2);
+    expect(await h.store.auditForEvent(batch[0]!.id)).toEqual([
+      expect.objectContaining({ status: 200, outcome: 'delivered', batchSize: 10 }),
+    ]);
+  });
+
+  it('sends once a budget that could not be taken for a while is taken', async () => {
+    const h = await pool.start({ start: false });
+    await h.store.enqueue(events(h.clock, 10));
+    const budget = failFor(h.store, 'takeBudget', 2);
+    h.worker.start();
+    await h.settle();
+    expect(budget.failed()).toBe(2);
+    expect(h.transport.calls).toHaveLength(1);
+    expect((await stateCounts(h.store)).delivered).toBe(10);
+  });
+
+  it('records a retry whose write failed twice, with LinkedIn’s schedule', async () => {
+    const h = await pool.start({
+      start: false,
+      script: () => ({
+        kind: 'retry',
+        status: 503,
+        requestId: 'req-503',
+        afterMs: 120_000,
+        reason: 'http_503',
+        body: '{"status":503}',
+      }),
+    });
+    await h.store.enqueue(events(h.clock, 1));
+    const retry = failFor(h.store, 'retryLater', 2);
+    h.worker.start();
+    await h.settle();
+    expect(retry.failed()).toBe(2);
+    expect(h.transport.calls).toHaveLength(1);
+    expect((await stateCounts(h.store)).retrying).toBe(1);
+  });
+
+  it('keeps claiming after claims failed, and delivers everything', async () => {
+    const h = await pool.start({ start: false });
+    await h.store.enqueue(events(h.clock, 10));
+    const claim = failFor(h.store, 'claim', 3);
+    h.worker.start();
+    await h.settle();
+    expect(claim.failed()).toBe(3);
+    expect((await stateCounts(h.store)).delivered).toBe(10);
+    expect(h.transport.calls).toHaveLength(1);
+  });
+
+  it('gives up near the end of the lease; the events stay leased and go out again after it', async () => {
+    // A 500 ms lease: retries stop after 450 ms of trying (90 %).
+    const h = await pool.start({ start: false, config: workerConfig({ leaseMs: 500 }) });
+    await h.store.enqueue(events(h.clock, 10));
+    const complete = failFor(h.store, 'complete', Number.POSITIVE_INFINITY);
+    h.worker.start();
+    await h.settle();
+    expect(complete.failed()).toBeGreaterThan(1);
+    expect(h.transport.calls).toHaveLength(1);
+    expect((await stateCounts(h.store)).sending).toBe(10);
+
+    // The store is back; once the lease has ended the batch is claimed and sent again.
+    complete.heal();
+    h.clock.advance(MINUTE);
+    await h.settle();
+    expect(h.transport.calls).toHaveLength(2);
+    const counts = await stateCounts(h.store);
+    expect(counts.delivered).toBe(10);
+    expect(counts.sending).toBe(0);
+  });
+});

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { DEFAULT_PG_CONNECT_TIMEOUT_MS, DEFAULT_PG_QUERY_TIMEOUT_MS } from './store/postgres/pool.js';
 
 const DAY_MS = 86_400_000;
 
@@ -50,6 +51,10 @@ export interface GatewayConfig {
   sqliteCacheMiB: number;
   /** SQLite only: checkpoints on a thread of their own (default false; docs/stores.md). */
   sqliteCheckpointThread: boolean;
+  /** PostgreSQL only: give up on opening a connection after this long (store/postgres/pool.ts). */
+  pgConnectTimeoutMs: number;
+  /** PostgreSQL only: give up on any one query after this long; migrations are exempt. */
+  pgQueryTimeoutMs: number;
   dedupWindowMs: number;
   retentionMs: number;
   linkedin: { baseUrl: string; oauthBaseUrl: string; version: string; timeoutMs: number };
@@ -119,6 +124,8 @@ const fileSchema = z
         thread: z.boolean(),
         sqliteCacheMiB: positiveInt.max(4096),
         sqliteCheckpointThread: z.boolean(),
+        pgConnectTimeoutMs: positiveInt,
+        pgQueryTimeoutMs: positiveInt,
       })
       .partial()
       .strict(),
@@ -226,6 +233,8 @@ const GENERIC_ENV: Record<string, string> = {
   CAPI_STORE_THREAD: 'store.thread',
   CAPI_STORE_SQLITE_CACHE_MIB: 'store.sqliteCacheMiB',
   CAPI_STORE_SQLITE_CHECKPOINT_THREAD: 'store.sqliteCheckpointThread',
+  CAPI_STORE_PG_CONNECT_TIMEOUT_MS: 'store.pgConnectTimeoutMs',
+  CAPI_STORE_PG_QUERY_TIMEOUT_MS: 'store.pgQueryTimeoutMs',
   CAPI_LINKEDIN_TIMEOUT_MS: 'linkedin.timeoutMs',
   CAPI_DELIVERY_BATCH_SIZE: 'delivery.batchSize',
   CAPI_DELIVERY_LINGER_MS: 'delivery.lingerMs',
@@ -465,6 +474,8 @@ function resolve(file: ConfigFile): Readonly<GatewayConfig> {
     storeThread: file.store?.thread ?? true,
     sqliteCacheMiB: file.store?.sqliteCacheMiB ?? DEFAULTS.sqliteCacheMiB,
     sqliteCheckpointThread: file.store?.sqliteCheckpointThread ?? false,
+    pgConnectTimeoutMs: file.store?.pgConnectTimeoutMs ?? DEFAULT_PG_CONNECT_TIMEOUT_MS,
+    pgQueryTimeoutMs: file.store?.pgQueryTimeoutMs ?? DEFAULT_PG_QUERY_TIMEOUT_MS,
     dedupWindowMs: (file.store?.dedupWindowDays ?? DEFAULTS.dedupWindowDays) * DAY_MS,
     retentionMs: (file.store?.retentionDays ?? DEFAULTS.retentionDays) * DAY_MS,
     linkedin: {

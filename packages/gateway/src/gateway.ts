@@ -59,6 +59,8 @@ export async function createGateway(
       thread: config.storeThread,
       sqliteCacheMiB: config.sqliteCacheMiB,
       sqliteCheckpointThread: config.sqliteCheckpointThread,
+      pgConnectTimeoutMs: config.pgConnectTimeoutMs,
+      pgQueryTimeoutMs: config.pgQueryTimeoutMs,
       dedupWindowMs: config.dedupWindowMs,
       clock,
     }));

@@ -109,6 +109,20 @@ delivery: { lingerMs: 10 }
     expect(issues[0]?.key).toContain('CAPI_STORE_SQLITE_CHECKPOINT_THREAD');
   });
 
+  it('reads the PostgreSQL timeouts, 5 s to connect and 15 s per query by default, and refuses bad ones by name', () => {
+    const defaults = loadConfig({ env: {} });
+    expect([defaults.pgConnectTimeoutMs, defaults.pgQueryTimeoutMs]).toEqual([5_000, 15_000]);
+    const set = loadConfig({
+      env: { CAPI_STORE_PG_CONNECT_TIMEOUT_MS: '2000', CAPI_STORE_PG_QUERY_TIMEOUT_MS: '3000' },
+    });
+    expect([set.pgConnectTimeoutMs, set.pgQueryTimeoutMs]).toEqual([2_000, 3_000]);
+    expect(loadConfig({ env: {}, yamlText: 'store: { pgQueryTimeoutMs: 60000 }' }).pgQueryTimeoutMs).toBe(
+      60_000,
+    );
+    const issues = errorsOf(() => loadConfig({ env: { CAPI_STORE_PG_QUERY_TIMEOUT_MS: '-1' } }));
+    expect(issues[0]?.key).toContain('CAPI_STORE_PG_QUERY_TIMEOUT_MS');
+  });
+
   it('reads the heap growth percent, 20 by default, 0 for V8 own, and refuses a bad one by name', () => {
     expect(loadConfig({ env: {} }).heapGrowthPercent).toBe(20);
     expect(loadConfig({ env: { CAPI_SERVER_HEAP_GROWTH_PERCENT: '0' } }).heapGrowthPercent).toBe(0);

@@ -18,6 +18,10 @@ export interface OpenStoreOptions {
   clock?: Clock;
   /** PostgreSQL only: connections in this instance's pool. */
   poolSize?: number;
+  /** PostgreSQL only: give up on opening a connection after this long. */
+  pgConnectTimeoutMs?: number;
+  /** PostgreSQL only: give up on any one query after this long. */
+  pgQueryTimeoutMs?: number;
   /**
    * SQLite only: run the connection on a thread of its own (the default), so writing to disk does
    * not take turns with HTTP and hashing on the main thread. `false` keeps it on the caller's thread.
@@ -87,6 +91,8 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
         connectionString: location.connectionString,
         ...(location.schema !== undefined ? { schema: location.schema } : {}),
         ...(options.poolSize !== undefined ? { poolSize: options.poolSize } : {}),
+        ...(options.pgConnectTimeoutMs !== undefined ? { connectTimeoutMs: options.pgConnectTimeoutMs } : {}),
+        ...(options.pgQueryTimeoutMs !== undefined ? { queryTimeoutMs: options.pgQueryTimeoutMs } : {}),
         ...common,
       });
     }

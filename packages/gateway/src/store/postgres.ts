@@ -29,6 +29,10 @@ export interface PostgresStoreOptions {
   /** Schema holding the tables (created by `migrate`); the server's default search_path when omitted. */
   schema?: string;
   poolSize?: number;
+  /** Give up on opening a connection after this long (default 5 s; postgres/pool.ts says why). */
+  connectTimeoutMs?: number;
+  /** Give up on any one query after this long (default 15 s). */
+  queryTimeoutMs?: number;
   dedupWindowMs?: number;
   clock?: Clock;
 }

@@ -1,7 +1,8 @@
+import type { QueryConfig } from 'pg';
 import { StoreError } from '../errors.js';
 import { postgresMigrations } from '../migrations/postgres.js';
 import { latestVersion, type Migration } from '../migrations/types.js';
-import { inTransaction, type Pool } from './pool.js';
+import { inTransaction, MIGRATION_QUERY_TIMEOUT_MS, type Pool, type PoolClient } from './pool.js';
 
 /**
  * Applies missing migrations in one transaction under a transaction-scoped advisory lock, so several
@@ -14,7 +15,7 @@ export async function migratePostgres(
   migrations: readonly Migration[] = postgresMigrations,
 ): Promise<number> {
   return inTransaction(pool, async (client) => {
-    await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [
+    await unbounded(client, 'SELECT pg_advisory_xact_lock(hashtext($1))', [
       `capi-gateway:migrate:${schema ?? ''}`,
     ]);
     if (schema !== undefined) await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
@@ -38,7 +39,7 @@ export async function migratePostgres(
     let applied = 0;
     for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
       if (m.version <= current) continue;
-      for (const statement of m.statements) await client.query(statement);
+      for (const statement of m.statements) await unbounded(client, statement);
       await client.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [
         m.version,
         m.name,
@@ -47,4 +48,18 @@ export async function migratePostgres(
     }
     return applied;
   });
+}
+
+/**
+ * A query without the pool's query timeout (only a very long one): waiting for another instance's
+ * migration, or building an index over millions of rows, legitimately takes longer.
+ */
+function unbounded(client: PoolClient, text: string, values: unknown[] = []) {
+  // `query_timeout` per query is honoured by pg (client.js reads it first) but missing from its types.
+  const config: QueryConfig & { query_timeout: number } = {
+    text,
+    values,
+    query_timeout: MIGRATION_QUERY_TIMEOUT_MS,
+  };
+  return client.query(config);
 }

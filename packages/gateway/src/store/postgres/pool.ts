@@ -16,7 +16,25 @@ export interface PoolOptions {
   connectionString: string;
   schema?: string;
   poolSize?: number;
+  /** Give up on opening a connection after this long (default 5 s). */
+  connectTimeoutMs?: number;
+  /** Give up on any one query after this long (default 15 s); migrations are exempt. */
+  queryTimeoutMs?: number;
 }
+
+/**
+ * Why timeouts at all: with a network partition between the gateway and PostgreSQL nothing ever
+ * fails, it only goes silent, and without them an ingest request waited for its commit forever
+ * (measured in test/e2e/pg-partition.test.ts: no answer after 60 s). With them the commit fails,
+ * ingest answers 503 STORE_UNAVAILABLE and the producer retries. 15 s stays under the 30 s most
+ * HTTP clients wait, and far above what a query of this store takes (a count of 10 M rows for the
+ * metrics is the slowest, about a second or two).
+ */
+export const DEFAULT_PG_CONNECT_TIMEOUT_MS = 5_000;
+export const DEFAULT_PG_QUERY_TIMEOUT_MS = 15_000;
+
+/** For migrations, which may wait for another instance's lock or build an index on a big table. */
+export const MIGRATION_QUERY_TIMEOUT_MS = 6 * 3_600_000;
 
 export function assertSchemaName(schema: string): void {
   if (!SCHEMA_NAME.test(schema)) {
@@ -33,6 +51,12 @@ export async function createPool(options: PoolOptions): Promise<Pool> {
   return new pg.Pool({
     connectionString: options.connectionString,
     max: options.poolSize ?? 10,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? DEFAULT_PG_CONNECT_TIMEOUT_MS,
+    query_timeout: options.queryTimeoutMs ?? DEFAULT_PG_QUERY_TIMEOUT_MS,
+    // Idle connections across a partition are found dead by the kernel within about a minute
+    // instead of the system default of two hours.
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
     // Sent at connection start-up, so every pooled connection sees the schema before its first query.
     ...(options.schema !== undefined ? { options: `-c search_path=${options.schema}` } : {}),
     types: epochMillisTypes(pg),
@@ -52,19 +76,26 @@ function epochMillisTypes(pg: PgModule): InstanceType<PgModule['TypeOverrides']>
   return types;
 }
 
-/** Runs `fn` in a transaction on one pooled connection, rolling back on any error. */
+/**
+ * Runs `fn` in a transaction on one pooled connection, rolling back on any error. A failure that
+ * PostgreSQL did not report (a timeout, a reset: no SQLSTATE) leaves the connection in an unknown
+ * state, possibly with a query still running on it, so it is closed instead of going back to the
+ * pool, where the next caller would queue behind that query.
+ */
 export async function inTransaction<T>(pool: Pool, fn: (client: PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
+  let broken: Error | undefined;
   try {
     await client.query('BEGIN');
     const result = await fn(client);
     await client.query('COMMIT');
     return result;
   } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
+    if (sqlState(err) === undefined) broken = err instanceof Error ? err : new Error(String(err));
+    else await client.query('ROLLBACK').catch(() => undefined);
     throw err;
   } finally {
-    client.release();
+    client.release(broken);
   }
 }
 

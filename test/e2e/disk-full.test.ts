@@ -15,16 +15,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, type GatewayProcess, spawnGateway } from '../support/processes.js';
+import { type GatewayProcess, spawnGateway } from '../support/processes.js';
 import {
-  deliveredAt,
+  expectDeliveredOnce,
   gatewayEnv,
   type IngestResult,
   makeEvents,
   type NativeEvent,
+  postOnce,
   postUntilAnswered,
   type SandboxHandle,
-  SOURCE_KEY,
   startSandbox,
 } from './harness.js';
 
@@ -59,19 +59,6 @@ function smallVolume(mib: number): Volume | string {
 const volume = smallVolume(4);
 if (typeof volume === 'string') {
   console.warn(`NOTICE: disk-full end-to-end test skipped: ${volume}. Run it as root to check it.`);
-}
-
-async function postOnce(url: string, events: NativeEvent[]) {
-  const res = await fetch(`${url}/v1/events`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${SOURCE_KEY}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ events }),
-  });
-  return {
-    status: res.status,
-    retryAfter: res.headers.get('retry-after'),
-    body: (await res.json()) as unknown,
-  };
 }
 
 describe.skipIf(typeof volume === 'string')('disk full under the SQLite store', () => {
@@ -131,14 +118,7 @@ describe.skipIf(typeof volume === 'string')('disk full under the SQLite store', 
       }
     }
 
-    await eventually(
-      () => deliveredAt(sb.sandbox).distinct.size === acknowledged.size,
-      90_000,
-      'every acknowledged event delivered',
-    );
-    const delivered = deliveredAt(sb.sandbox);
-    for (const id of acknowledged) expect(delivered.distinct.has(id)).toBe(true);
-    expect(delivered.total, 'each event delivered once').toBe(acknowledged.size);
+    await expectDeliveredOnce(sb.sandbox, acknowledged, 90_000);
 
     expect(await gw.terminate()).toBe(0);
     const db = new Database(dbPath(), { readonly: true });

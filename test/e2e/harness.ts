@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSandbox, DEMO_SEED, type Sandbox, type SandboxOptions } from '@capi-gateway/sandbox';
 import { expect } from 'vitest';
-import { sleep } from '../support/processes.js';
+import { eventually, sleep } from '../support/processes.js';
 
 export const SOURCE_KEY = 'e2e-source-key-0123456789';
 export const ADMIN_TOKEN = 'e2e-admin-token-0123456789';
@@ -143,6 +143,21 @@ export async function postUntilAnswered(
   throw new Error(`ingest never answered: ${lastError}`);
 }
 
+/** Posts one batch once, whatever the answer: its status, Retry-After and parsed body. */
+export async function postOnce(baseUrl: string, events: NativeEvent[]) {
+  const res = await fetch(`${baseUrl}/v1/events`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${SOURCE_KEY}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ events }),
+    signal: AbortSignal.timeout(60_000),
+  });
+  return {
+    status: res.status,
+    retryAfter: res.headers.get('retry-after'),
+    body: (await res.json()) as unknown,
+  };
+}
+
 export async function admin<T>(baseUrl: string, path: string, init: RequestInit = {}): Promise<T> {
   const res = await fetch(`${baseUrl}${path}`, {
     ...init,
@@ -159,6 +174,25 @@ export function deliveredAt(sandbox: Sandbox): { distinct: Set<string>; total: n
   const distinct = new Set<string>();
   for (const e of events) if (e.eventId) distinct.add(e.eventId);
   return { distinct, total: events.length };
+}
+
+/**
+ * Waits until the sandbox holds every acknowledged eventId, then checks that each was delivered
+ * exactly once (no event beyond them, none twice).
+ */
+export async function expectDeliveredOnce(
+  sandbox: Sandbox,
+  acknowledged: ReadonlySet<string>,
+  timeoutMs: number,
+) {
+  await eventually(
+    () => deliveredAt(sandbox).distinct.size >= acknowledged.size,
+    timeoutMs,
+    'every acknowledged event delivered',
+  );
+  const delivered = deliveredAt(sandbox);
+  for (const id of acknowledged) expect(delivered.distinct.has(id), `${id} delivered`).toBe(true);
+  expect(delivered.total, 'each event delivered once').toBe(acknowledged.size);
 }
 
 /** The largest number of requests in any 60-second sliding window. */

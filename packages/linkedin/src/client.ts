@@ -71,6 +71,8 @@ export interface LinkedInClientOptions {
   version?: string;
   /** Per request, connection to last body byte. Default 30 s. */
   timeoutMs?: number;
+  /** Largest response body read, in bytes; past it the request fails as RESPONSE_TOO_LARGE (retried). Default 16 MiB. */
+  maxResponseBytes?: number;
   /** Injected undici dispatcher (e.g. MockAgent); default a keep-alive Agent owned by the client. */
   dispatcher?: Dispatcher;
   /** Any fetch-compatible function; when given, it is used instead of undici's dispatcher. */
@@ -102,7 +104,12 @@ export class LinkedInClient {
     this.oauthBaseUrl = trimSlash(opts.oauthBaseUrl ?? DEFAULT_OAUTH_BASE_URL);
     this.#token = opts.accessToken;
     this.#userAgent = opts.userAgent ?? DEFAULT_USER_AGENT;
-    this.#transport = createTransport({ timeoutMs, dispatcher: opts.dispatcher, fetch: opts.fetch });
+    this.#transport = createTransport({
+      timeoutMs,
+      dispatcher: opts.dispatcher,
+      fetch: opts.fetch,
+      ...(opts.maxResponseBytes !== undefined ? { maxResponseBytes: opts.maxResponseBytes } : {}),
+    });
   }
 
   /** Where the pinned version stands; log `warning` at start-up when it is not null. */

@@ -2,7 +2,9 @@
  * The one place that performs HTTP. Two interchangeable back ends: undici's `request` on a
  * dispatcher (default: a keep-alive Agent; tests inject a MockAgent), or any fetch-compatible
  * function. Responses are read fully as text: LinkedIn's bodies are small, and the classifier
- * wants a string.
+ * wants a string. But never without a limit: a misconfigured base URL or a proxy that answers
+ * with something endless must not fill the process's memory, so a body over `maxResponseBytes`
+ * is cut off and the request fails with `RESPONSE_TOO_LARGE` (a network-level failure: retried).
  */
 import { Agent, type Dispatcher, request } from 'undici';
 
@@ -39,8 +41,48 @@ export interface HttpTransport {
 
 export interface TransportOptions {
   timeoutMs: number;
+  /** Largest response body read, in bytes (default DEFAULT_MAX_RESPONSE_BYTES). */
+  maxResponseBytes?: number;
   dispatcher?: Dispatcher;
   fetch?: FetchLike;
+}
+
+/**
+ * 16 MiB: far above any answer LinkedIn gives (a 5,000-element BATCH_CREATE answer is about
+ * 100 kB; a large analytics page a few MB), far below what would hurt the process.
+ */
+export const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+
+/** A response body longer than the transport's limit; its `code` reaches the retry reason. */
+export class ResponseTooLargeError extends Error {
+  override readonly name = 'ResponseTooLargeError';
+  readonly code = 'RESPONSE_TOO_LARGE';
+  constructor(readonly limitBytes: number) {
+    super(`The response body is larger than ${limitBytes} bytes; it was not read.`);
+  }
+}
+
+/** Reads a body stream up to `limit` bytes, destroying the stream (and its socket) past it. */
+async function readCapped(body: Dispatcher.ResponseData['body'], limit: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of body) {
+    const buffer = chunk as Buffer;
+    total += buffer.length;
+    if (total > limit) {
+      body.destroy();
+      throw new ResponseTooLargeError(limit);
+    }
+    chunks.push(buffer);
+  }
+  return chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks, total).toString('utf8');
+}
+
+/** Refuses up front a body whose declared length is already over the limit. */
+function declaredTooLarge(contentLength: string | undefined | null, limit: number): boolean {
+  if (contentLength === undefined || contentLength === null) return false;
+  const n = Number(contentLength);
+  return Number.isFinite(n) && n > limit;
 }
 
 /** A keep-alive pool sized for a delivery worker: few long-lived connections to one origin. */
@@ -62,7 +104,8 @@ function withTimeout(signal: AbortSignal | undefined, timeoutMs: number): AbortS
 }
 
 export function createTransport(opts: TransportOptions): HttpTransport {
-  if (opts.fetch) return fetchTransport(opts.fetch, opts.timeoutMs);
+  const limit = opts.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+  if (opts.fetch) return fetchTransport(opts.fetch, opts.timeoutMs, limit);
   const owned = opts.dispatcher === undefined;
   const dispatcher = opts.dispatcher ?? createDefaultAgent(opts.timeoutMs);
   return {
@@ -76,11 +119,15 @@ export function createTransport(opts: TransportOptions): HttpTransport {
         headersTimeout: opts.timeoutMs,
         bodyTimeout: opts.timeoutMs,
       });
-      const body = await res.body.text();
       const headers: Record<string, string | undefined> = {};
       for (const [key, value] of Object.entries(res.headers)) {
         headers[key.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
       }
+      if (declaredTooLarge(headers['content-length'], limit)) {
+        res.body.destroy();
+        throw new ResponseTooLargeError(limit);
+      }
+      const body = await readCapped(res.body, limit);
       return { status: res.statusCode, headers, body };
     },
     async close() {
@@ -90,7 +137,12 @@ export function createTransport(opts: TransportOptions): HttpTransport {
   };
 }
 
-function fetchTransport(fetchFn: FetchLike, timeoutMs: number): HttpTransport {
+/**
+ * With an injected fetch the body can only be read whole (`text()`), so the limit is checked on the
+ * declared length before reading and on the text after: it still refuses what is too large, but a
+ * body without a declared length is in memory once before it is refused.
+ */
+function fetchTransport(fetchFn: FetchLike, timeoutMs: number, limit: number): HttpTransport {
   return {
     async send(req) {
       const init: Parameters<FetchLike>[1] = {
@@ -104,7 +156,10 @@ function fetchTransport(fetchFn: FetchLike, timeoutMs: number): HttpTransport {
       res.headers.forEach((value, key) => {
         headers[key.toLowerCase()] = value;
       });
-      return { status: res.status, headers, body: await res.text() };
+      if (declaredTooLarge(headers['content-length'], limit)) throw new ResponseTooLargeError(limit);
+      const body = await res.text();
+      if (Buffer.byteLength(body, 'utf8') > limit) throw new ResponseTooLargeError(limit);
+      return { status: res.status, headers, body };
     },
     async close() {},
   };

@@ -34,7 +34,12 @@ export type { Finding, FindingClass, FindingCode, Severity } from './findings.js
 export { FINDING_CODES, findingClass } from './findings.js';
 export { isLowerSha256Hex, isSha256Hex, sha256Hex } from './hash.js';
 export type { FetchLike, HttpRequest, HttpResponse, HttpTransport } from './http.js';
-export { createDefaultAgent, createTransport } from './http.js';
+export {
+  createDefaultAgent,
+  createTransport,
+  DEFAULT_MAX_RESPONSE_BYTES,
+  ResponseTooLargeError,
+} from './http.js';
 export type { Normalized } from './identifiers.js';
 export {
   cleanPlainName,

@@ -4,7 +4,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { LinkedInClient } from '../src/index.js';
 
 interface Seen {
@@ -123,6 +123,54 @@ describe('LinkedInClient over loopback HTTP', () => {
       status: 0,
       reason: expect.stringMatching(/abort/),
     });
+  });
+
+  it('cuts off an endless body at maxResponseBytes and reports a retry', async () => {
+    const c = client({ maxResponseBytes: 64 * 1024 });
+    let serverSawClose = false;
+    handler = (_req, res) => {
+      // No content-length and no end: only the client can stop this.
+      res.writeHead(200, { 'content-type': 'application/json' });
+      const chunk = Buffer.alloc(16 * 1024, 0x20);
+      const pump = () => {
+        while (!res.destroyed && res.write(chunk)) {
+          // until the socket pushes back
+        }
+        if (!res.destroyed) res.once('drain', pump);
+      };
+      res.on('close', () => {
+        serverSawClose = true;
+      });
+      pump();
+    };
+    expect(await c.sendBatchRaw(['{}'])).toMatchObject({
+      kind: 'retry',
+      status: 0,
+      reason: expect.stringMatching(/RESPONSE_TOO_LARGE/),
+    });
+    await vi.waitFor(() => expect(serverSawClose).toBe(true));
+  });
+
+  it('refuses a declared length over the limit without reading it, on both transports', async () => {
+    handler = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(2 * 1024 * 1024) });
+      res.write('{"elements":[');
+    };
+    for (const c of [
+      client({ maxResponseBytes: 1024 * 1024 }),
+      client({ maxResponseBytes: 1024 * 1024, fetch: (url, init) => fetch(url, init) }),
+    ]) {
+      expect(await c.sendBatchRaw(['{}'])).toMatchObject({
+        kind: 'retry',
+        reason: expect.stringMatching(/RESPONSE_TOO_LARGE/),
+      });
+    }
+  });
+
+  it('reads a body right at the limit', async () => {
+    const answer = '{"elements":[{"status":201}]}';
+    const c = client({ maxResponseBytes: Buffer.byteLength(answer) });
+    expect(await c.sendBatchRaw(['{}'])).toMatchObject({ kind: 'delivered' });
   });
 
   it('reports a refused connection as a retry', async () => {

@@ -59,6 +59,29 @@ describe.each(STORE_KINDS)('on the %s store', (kind) => {
       expect(h.transport.calls.map((c) => c.payloads.length)).toEqual([5]);
     });
 
+    it('looks for company a few times, not every 20 ms, while events trickle in', async () => {
+      // A linger long enough that the trickle ends inside it even on a loaded machine.
+      const h = await start({ start: false, config: workerConfig({ lingerMs: 1_000 }) });
+      const claim = h.store.claim.bind(h.store);
+      let topUps = 0;
+      h.store.claim = (options) => {
+        if (options.account !== undefined) topUps += 1;
+        return claim(options);
+      };
+      await h.store.enqueue([event(h.clock)]);
+      h.worker.start();
+      // About 100 events/s for 100 ms.
+      for (let i = 0; i < 10; i++) {
+        await new Promise((r) => setTimeout(r, 10));
+        await h.store.enqueue([event(h.clock)]);
+      }
+      await h.settle();
+      // One request with all of them. Looking every 20 ms would have made 50 top-ups; backing off
+      // (to 100 ms apart) about 12.
+      expect(h.transport.calls.map((c) => c.payloads.length)).toEqual([11]);
+      expect(topUps).toBeLessThanOrEqual(15);
+    });
+
     it('sends a lingering batch as soon as it is full, not when the linger ends', async () => {
       const h = await start({ config: workerConfig({ lingerMs: 60_000, batchSize: 5 }) });
       await h.store.enqueue([event(h.clock)]);

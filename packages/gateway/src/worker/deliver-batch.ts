@@ -6,6 +6,7 @@
  */
 import { DEFAULTS } from '../config.js';
 import { EXPIRED_AT_CLAIM, planDelivery, splitExpired } from '../domain/delivery-plan.js';
+import { MIN_LOOK_MS, nextLookMs } from '../domain/linger.js';
 import type { AuditEntry, BudgetLimits, ClaimedBatch, DeliveryOutcome, OutboxEvent } from '../ports.js';
 import { applyPlan } from './apply-plan.js';
 import { buildAuditEntry } from './audit.js';
@@ -19,9 +20,6 @@ interface Group {
 }
 
 type DeferReason = 'stopping' | 'budget' | 'paused' | 'lease' | 'aborted';
-
-/** While a batch lingers, how often it looks for more events of its account (see `prepare`). */
-const LINGER_POLL_MS = 20;
 
 export async function deliverBatch(
   ctx: WorkerContext,
@@ -87,16 +85,16 @@ async function prepare(ctx: WorkerContext, batch: ClaimedBatch, until: number): 
   const linger = first.length < batchSize && lingerFor > 0 && first.every((e) => e.attempts === 0);
   if (!linger) return [{ ruleId: batch.ruleId, events: first }];
   // The account takes no other claims while its batch lingers, so the batch must leave as soon as it
-  // is full: it looks for company every LINGER_POLL_MS, not once at the end. With one look at the
-  // end, delivery per account was capped near one batch per linger (5,000 events per 200 ms, 25,000
-  // events/s), whatever the ingest rate.
+  // is full: it looks for company several times (domain/linger.ts says when), not once at the end.
+  // With one look at the end, delivery per account was capped near one batch per linger (5,000
+  // events per 200 ms, 25,000 events/s), whatever the ingest rate.
   const events = [...first];
   const others: Group[] = [];
   const lingerUntil = performance.now() + lingerFor;
   await ctx.whileLingering(batch.account, async () => {
-    while (events.length < batchSize) {
-      const wait = Math.min(LINGER_POLL_MS, lingerUntil - performance.now());
-      if (wait <= 0) return;
+    let wait = Math.min(MIN_LOOK_MS, lingerFor);
+    let lookedAt = performance.now();
+    while (wait > 0) {
       await sleep(wait, ctx.stopping);
       if (ctx.stopping.aborted) return;
       let more: ClaimedBatch | null;
@@ -115,6 +113,16 @@ async function prepare(ctx: WorkerContext, batch: ClaimedBatch, until: number): 
         );
         return;
       }
+      const now = performance.now();
+      const found = more?.events.length ?? 0;
+      wait = nextLookMs({
+        found,
+        coveredMs: now - lookedAt,
+        missing: batchSize - events.length - (more?.ruleId === batch.ruleId ? found : 0),
+        leftMs: lingerUntil - now,
+        lastWaitMs: wait,
+      });
+      lookedAt = now;
       if (!more) continue;
       // The top-up has a lease of its own, from now; `until` (the first claim's) is the earlier one.
       const extra = await dropExpired(ctx, more, until);

@@ -3,7 +3,15 @@ import type { EnqueueStatus } from '../../ports.js';
 import { type IngestRows, rowCount } from '../sqlite/ingest-rows.js';
 import { createSqliteStore } from '../sqlite.js';
 import { type Checkpointer, startCheckpointer } from './checkpointer.js';
-import type { BatchResult, ThreadOptions, ThreadReply, ThreadRequest, ThreadStartup } from './protocol.js';
+import {
+  type BatchResult,
+  FORWARDED_ACCESS,
+  type ForwardedMethod,
+  type ThreadOptions,
+  type ThreadReply,
+  type ThreadRequest,
+  type ThreadStartup,
+} from './protocol.js';
 import { toWireError } from './wire-error.js';
 
 /**
@@ -101,22 +109,12 @@ function writeQueuedIngest(all = false): void {
   }
 }
 
-/** Calls that only read: they never bring a checkpoint forward. */
-const READS: ReadonlySet<string> = new Set([
-  'listDead',
-  'findByEventId',
-  'auditForEvent',
-  'stats',
-  'ping',
-  'pausedAccounts',
-]);
-
 /**
  * About how many rows a call writes, for the checkpoint cycle: the length of its list argument
  * (ids to complete, retry, kill…), else one.
  */
 function writeWeight(method: string, args: unknown[]): number {
-  if (READS.has(method)) return 0;
+  if (FORWARDED_ACCESS[method as ForwardedMethod] === 'read') return 0;
   const first = args[0];
   return Array.isArray(first) ? first.length : 1;
 }

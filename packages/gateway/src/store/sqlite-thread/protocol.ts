@@ -13,6 +13,31 @@ import type { Durability } from '../sqlite/pragmas.js';
  */
 export type ForwardedMethod = Exclude<keyof OutboxStore, 'capabilities' | 'enqueue' | 'claim' | 'close'>;
 
+/**
+ * Whether each forwarded method only reads. The thread counts writes to time its checkpoints, and a
+ * read must not bring one forward. A record over every forwarded method, so a method added to the
+ * port does not compile until it is placed here.
+ */
+export const FORWARDED_ACCESS: Readonly<Record<ForwardedMethod, 'read' | 'write'>> = {
+  migrate: 'write',
+  complete: 'write',
+  retryLater: 'write',
+  kill: 'write',
+  release: 'write',
+  redrive: 'write',
+  listDead: 'read',
+  findByEventId: 'read',
+  appendAudit: 'write',
+  auditForEvent: 'read',
+  stats: 'read',
+  ping: 'read',
+  purge: 'write',
+  expireDedup: 'write',
+  takeBudget: 'write',
+  pauseAccount: 'write',
+  pausedAccounts: 'read',
+};
+
 export interface ThreadOptions {
   path: string;
   durability: Durability;

@@ -19,6 +19,7 @@ import { type GatewayProcess, spawnGateway } from '../support/processes.js';
 import {
   expectDeliveredOnce,
   gatewayEnv,
+  HOUR,
   type IngestResult,
   makeEvents,
   type NativeEvent,
@@ -27,8 +28,6 @@ import {
   type SandboxHandle,
   startSandbox,
 } from './harness.js';
-
-const HOUR = 3_600_000;
 
 interface Volume {
   dir: string;

@@ -14,6 +14,7 @@ import { type GatewayProcess, sleep, spawnGateway } from '../support/processes.j
 import {
   expectDeliveredOnce,
   gatewayEnv,
+  HOUR,
   type IngestResult,
   makeEvents,
   type NativeEvent,
@@ -24,7 +25,6 @@ import {
   tempDir,
 } from './harness.js';
 
-const HOUR = 3_600_000;
 const LEASE_MS = 60_000;
 
 describe('graceful stop under load (SIGTERM)', () => {

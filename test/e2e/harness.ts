@@ -13,6 +13,7 @@ import { eventually, sleep } from '../support/processes.js';
 export const SOURCE_KEY = 'e2e-source-key-0123456789';
 export const ADMIN_TOKEN = 'e2e-admin-token-0123456789';
 export const RULES = { lead: DEMO_SEED.rules.lead, purchase: DEMO_SEED.rules.purchase };
+export const HOUR = 3_600_000;
 
 export interface SandboxHandle {
   sandbox: Sandbox;
@@ -124,12 +125,7 @@ export async function postUntilAnswered(
   let lastError = '';
   while (Date.now() < deadline) {
     try {
-      const res = await fetch(`${baseUrl()}/v1/events`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${SOURCE_KEY}`, 'content-type': 'application/json' },
-        body,
-        signal: AbortSignal.timeout(15_000),
-      });
+      const res = await postBody(baseUrl(), body, 15_000);
       const text = await res.text();
       if (res.ok) return (JSON.parse(text) as { results: IngestResult[] }).results;
       lastError = `${res.status} ${text.slice(0, 200)}`;
@@ -143,14 +139,19 @@ export async function postUntilAnswered(
   throw new Error(`ingest never answered: ${lastError}`);
 }
 
-/** Posts one batch once, whatever the answer: its status, Retry-After and parsed body. */
-export async function postOnce(baseUrl: string, events: NativeEvent[]) {
-  const res = await fetch(`${baseUrl}/v1/events`, {
+/** One POST /v1/events with the e2e source key. */
+function postBody(baseUrl: string, body: string, timeoutMs: number): Promise<Response> {
+  return fetch(`${baseUrl}/v1/events`, {
     method: 'POST',
     headers: { authorization: `Bearer ${SOURCE_KEY}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ events }),
-    signal: AbortSignal.timeout(60_000),
+    body,
+    signal: AbortSignal.timeout(timeoutMs),
   });
+}
+
+/** Posts one batch once, whatever the answer: its status, Retry-After and parsed body. */
+export async function postOnce(baseUrl: string, events: NativeEvent[]) {
+  const res = await postBody(baseUrl, JSON.stringify({ events }), 60_000);
   return {
     status: res.status,
     retryAfter: res.headers.get('retry-after'),

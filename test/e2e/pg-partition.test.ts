@@ -14,6 +14,7 @@ import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 import {
   expectDeliveredOnce,
   gatewayEnv,
+  HOUR,
   type IngestResult,
   makeEvents,
   postOnce,
@@ -22,7 +23,6 @@ import {
   startSandbox,
 } from './harness.js';
 
-const HOUR = 3_600_000;
 const QUERY_TIMEOUT_MS = 3_000;
 
 await describeWithPg('PostgreSQL out of reach (a network partition)', (pgUrl) => {

@@ -11,7 +11,7 @@
  * process keeps trying, and a test's frozen clock must not make that forever.
  */
 import type { WorkerContext } from './context.js';
-import { sleep } from './timing.js';
+import { doublingBackoffMs, sleep } from './timing.js';
 
 const FIRST_WAIT_MS = 50;
 const MAX_WAIT_MS = 2_000;
@@ -36,7 +36,6 @@ export async function persist<T>(
 ): Promise<T> {
   const budgetMs = until - ctx.clock.now();
   const started = performance.now();
-  let wait = FIRST_WAIT_MS;
   for (let attempt = 1; ; attempt++) {
     try {
       const result = await write();
@@ -52,8 +51,7 @@ export async function persist<T>(
       if (attempt === 1) {
         ctx.logger.warn({ err, write: what }, 'store write failed; retrying while the batch is leased');
       }
-      await sleep(Math.min(wait, left), ctx.aborting);
-      wait = Math.min(wait * 2, MAX_WAIT_MS);
+      await sleep(Math.min(doublingBackoffMs(FIRST_WAIT_MS, attempt, MAX_WAIT_MS), left), ctx.aborting);
     }
   }
 }

@@ -3,6 +3,11 @@
  * (for budgets, leases, expiry), timers only decide how long the process naps between looks.
  */
 
+/** The wait after the `failures`-th failure in a row (1, 2, …): `baseMs`, doubling, at most `maxMs`. */
+export function doublingBackoffMs(baseMs: number, failures: number, maxMs: number): number {
+  return Math.min(maxMs, baseMs * 2 ** Math.min(Math.max(failures, 1) - 1, 30));
+}
+
 /** Resolves after `ms`, or early (without rejecting) when `signal` aborts. */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {

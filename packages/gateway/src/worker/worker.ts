@@ -7,7 +7,7 @@ import { DEFAULTS } from '../config.js';
 import { systemClock } from '../ports.js';
 import { ALL_ACCOUNTS, type WorkerContext } from './context.js';
 import { deliverBatch } from './deliver-batch.js';
-import { createWakeup, sleep } from './timing.js';
+import { createWakeup, doublingBackoffMs, sleep } from './timing.js';
 import type { DeliveryReport, DeliveryWorker, DeliveryWorkerDeps } from './types.js';
 
 /**
@@ -32,7 +32,7 @@ export const CLAIM_BACKOFF_MAX_MS = 5_000;
 
 /** The nap after the `failures`-th claim failure in a row: the poll interval, doubling. */
 export function claimBackoffMs(pollMs: number, failures: number): number {
-  return Math.min(CLAIM_BACKOFF_MAX_MS, pollMs * 2 ** Math.min(failures - 1, 20));
+  return doublingBackoffMs(pollMs, failures, CLAIM_BACKOFF_MAX_MS);
 }
 
 export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {

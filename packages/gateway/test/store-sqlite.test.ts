@@ -298,6 +298,51 @@ describe('SQLite group commit', () => {
     await store.close();
   });
 
+  it('writes one-row batches of a group together, each with its own statuses in order', async () => {
+    const store = createSqliteStore({ path: tempDbPath() });
+    await store.migrate();
+    const first = newEvent();
+    const repeat = { ...first, id: 'other-outbox-id' };
+    const singles = Array.from({ length: 60 }, () => [newEvent()]);
+    // A large batch between the singles goes on its own; the singles after it form a second run.
+    const large = Array.from({ length: 60 }, () => newEvent());
+    const results = await Promise.all([
+      store.enqueue([first]),
+      ...singles.slice(0, 30).map((b) => store.enqueue(b)),
+      store.enqueue([...large, { ...large[0]!, id: 'repeat-in-batch' }]),
+      ...singles.slice(30).map((b) => store.enqueue(b)),
+      store.enqueue([repeat, newEvent()]),
+    ]);
+    expect(results[0]).toEqual(['inserted']);
+    expect(results.slice(1, 31).every((r) => r.length === 1 && r[0] === 'inserted')).toBe(true);
+    expect(results[31]).toEqual([...large.map(() => 'inserted'), 'duplicate']);
+    expect(results.slice(32, -1).every((r) => r.length === 1 && r[0] === 'inserted')).toBe(true);
+    // A repeat in a later batch of the same flush is a duplicate, as if the batches went one by one.
+    expect(results.at(-1)).toEqual(['duplicate', 'inserted']);
+    expect(store.writeStats().flushes).toBe(1);
+    expect((await store.stats()).byState.queued).toBe(1 + 60 + 60 + 1);
+    await store.close();
+  });
+
+  it('when the group fails together, writes each batch alone: keys of the failed batch are not taken', async () => {
+    const store = createSqliteStore({ path: tempDbPath() });
+    await store.migrate();
+    const stored = newEvent();
+    await store.enqueue([stored]);
+    const reused = newEvent();
+    const [before, bad, after] = await Promise.allSettled([
+      store.enqueue([newEvent()]),
+      store.enqueue([reused, { ...newEvent(), id: stored.id }]),
+      store.enqueue([{ ...reused, id: 'a-new-outbox-id' }]),
+    ]);
+    expect(before).toEqual({ status: 'fulfilled', value: ['inserted'] });
+    expect(bad.status).toBe('rejected');
+    // The failed batch was rolled back, so its eventId is new to the batch after it.
+    expect(after).toEqual({ status: 'fulfilled', value: ['inserted'] });
+    expect((await store.findByEventId(reused.eventId)).map((e) => e.id)).toEqual(['a-new-outbox-id']);
+    await store.close();
+  });
+
   it('writes everything pending before close resolves', async () => {
     const path = tempDbPath();
     const store = createSqliteStore({ path });

@@ -40,6 +40,44 @@ export interface SqliteWriterOptions {
   keys: () => KeyIndex;
 }
 
+/** The batches in order, consecutive ones under CHUNK_ROWS rows grouped into one run. */
+function smallRuns(batches: readonly IngestRows[]): IngestRows[][] {
+  const runs: IngestRows[][] = [];
+  let small: IngestRows[] | null = null;
+  for (const batch of batches) {
+    if (rowCount(batch) >= CHUNK_ROWS) {
+      small = null;
+      runs.push([batch]);
+    } else if (small) {
+      small.push(batch);
+    } else {
+      small = [batch];
+      runs.push(small);
+    }
+  }
+  return runs;
+}
+
+/** The rows of several batches as one, in order. */
+function concatRows(batches: readonly IngestRows[]): IngestRows {
+  let length = 0;
+  for (const batch of batches) length += batch.length;
+  const rows: IngestRows = new Array(length);
+  let at = 0;
+  for (const batch of batches) for (const value of batch) rows[at++] = value;
+  return rows;
+}
+
+/** Statuses of the batches written together, cut back into one list per batch. */
+function splitStatuses(statuses: EnqueueStatus[], batches: readonly IngestRows[]): EnqueueStatus[][] {
+  let at = 0;
+  return batches.map((batch) => {
+    const n = rowCount(batch);
+    at += n;
+    return statuses.slice(at - n, at);
+  });
+}
+
 export function dedupThreshold(now: number, windowMs: number, floor: number): number {
   return Math.max(now - windowMs, floor - 1);
 }
@@ -128,7 +166,7 @@ export function createSqliteWriter(options: SqliteWriterOptions): SqliteWriter {
       // Seqs are given, not left to SQLite, so each payload row gets its event's seq in the same
       // statement pair; a batch rolled back by its savepoint only leaves a gap.
       const seqs = { next: Math.max((s.lastSeq.get() as number) + 1, keys.seqFloor()) };
-      const results = batches.map((batch) => {
+      const save = (batch: IngestRows): EnqueueStatus[] | Error => {
         const deltas = new StateDeltas();
         const fresh = new Map<string, [string, string]>();
         const mark = keys.mark();
@@ -142,7 +180,18 @@ export function createSqliteWriter(options: SqliteWriterOptions): SqliteWriter {
           keys.rollbackTo(mark);
           return err instanceof Error ? err : new Error(String(err));
         }
-      });
+      };
+      // Runs of small batches go in one savepoint, optimistically: single-event requests arrive as
+      // many one-row batches, and one at a time each paid for a savepoint, a key probe and two
+      // INSERTs of one row. Only if a run fails (it rolls back whole) does each of its batches go
+      // alone, so a bad batch still fails by itself. Large batches already fill whole chunks.
+      const results: Array<EnqueueStatus[] | Error> = [];
+      for (const run of smallRuns(batches)) {
+        const together = run.length > 1 ? save(concatRows(run)) : null;
+        if (together === null || together instanceof Error)
+          for (const batch of run) results.push(save(batch));
+        else results.push(...splitStatuses(together, run));
+      }
       committed.apply(s);
       return results;
     });

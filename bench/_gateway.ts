@@ -496,6 +496,14 @@ export async function waitForQuietMachine(maxSeconds = 30, cpusBusy = 0.35) {
 }
 
 /**
+ * The q-quantile (0–1) of ascending values by nearest rank: the value at index ⌊q·n⌋, the largest
+ * for q = 1; undefined when there are none. Every percentile the benchmarks report is taken so.
+ */
+export function nearestRank(sorted: readonly number[], q: number): number | undefined {
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+}
+
+/**
  * Latency of `GET /healthz` (which does no work) every `everyMs` until stopped: how long the
  * process's event loop makes any request wait, e.g. behind a long synchronous store call.
  */
@@ -520,8 +528,7 @@ export function healthProbe(url: string, everyMs = 200): { stop(): Promise<Recor
       running = false;
       await loop;
       const sorted = [...times].sort((a, b) => a - b);
-      const at = (q: number) =>
-        round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0);
+      const at = (q: number) => round(nearestRank(sorted, q) ?? 0);
       return {
         probes: sorted.length,
         p50Ms: at(0.5),

@@ -49,6 +49,7 @@ import {
   MiB,
   machine,
   makeTempDir,
+  nearestRank,
   note,
   RSS_GOAL_MIB,
   RssSampler,
@@ -279,10 +280,11 @@ export async function run(): Promise<Record<string, unknown>> {
       byDecile[Math.min(9, Math.floor((done / n) * 10))]!.push(sample.rssMiB);
     }
     const quantile = (xs: number[], q: number) => {
-      const sorted = [...xs].sort((a, b) => a - b);
-      return sorted.length === 0
-        ? null
-        : round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!);
+      const value = nearestRank(
+        [...xs].sort((a, b) => a - b),
+        q,
+      );
+      return value === undefined ? null : round(value);
     };
     const decileMedians = byDecile.map((xs) => quantile(xs, 0.5));
     const early = byDecile[1]!; // 10-20 % drained

@@ -28,6 +28,7 @@ import {
   intFromEnv,
   machine,
   makeTempDir,
+  nearestRank,
   note,
   RssSampler,
   removeTempDir,
@@ -43,7 +44,7 @@ const REFERENCE = { ingestP99Ms: 100, toLinkedInP95Ms: 60_000, toLinkedInP99Ms: 
 
 function percentiles(values: number[]) {
   const sorted = [...values].sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+  const at = (q: number) => nearestRank(sorted, q) ?? 0;
   return {
     count: sorted.length,
     p50: round(at(0.5)),

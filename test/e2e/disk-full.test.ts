@@ -17,6 +17,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type GatewayProcess, spawnGateway } from '../support/processes.js';
 import {
+  acknowledge,
   expectDeliveredOnce,
   gatewayEnv,
   HOUR,
@@ -85,11 +86,7 @@ describe.skipIf(typeof volume === 'string')('disk full under the SQLite store', 
       const batch = makeEvents(`full-${r}`, 500, now - HOUR);
       const answer = await postOnce(gw.url, batch);
       if (answer.status === 200) {
-        const { results } = answer.body as { results: IngestResult[] };
-        for (const res of results) {
-          expect(res.status).toBe('accepted');
-          acknowledged.add(res.eventId!);
-        }
+        acknowledge(acknowledged, (answer.body as { results: IngestResult[] }).results, ['accepted']);
         continue;
       }
       // Refused: the whole request, with the code that names the cause and a time to come back.
@@ -110,11 +107,9 @@ describe.skipIf(typeof volume === 'string')('disk full under the SQLite store', 
     // Room again: the refused requests, sent again, are taken (they were never stored).
     vol.resize(64);
     for (const batch of refused) {
-      const results = await postUntilAnswered(() => gw.url, batch, { maxMs: 60_000 });
-      for (const res of results) {
-        expect(res.status).toBe('accepted');
-        acknowledged.add(res.eventId!);
-      }
+      acknowledge(acknowledged, await postUntilAnswered(() => gw.url, batch, { maxMs: 60_000 }), [
+        'accepted',
+      ]);
     }
 
     await expectDeliveredOnce(sb.sandbox, acknowledged, 90_000);

@@ -12,6 +12,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type GatewayProcess, sleep, spawnGateway } from '../support/processes.js';
 import {
+  acknowledge,
   expectDeliveredOnce,
   gatewayEnv,
   HOUR,
@@ -69,10 +70,7 @@ describe('graceful stop under load (SIGTERM)', () => {
           return;
         }
         if (answer.status === 200) {
-          for (const r of (answer.body as { results: IngestResult[] }).results) {
-            expect(r.status).toBe('accepted');
-            acknowledged.add(r.eventId!);
-          }
+          acknowledge(acknowledged, (answer.body as { results: IngestResult[] }).results, ['accepted']);
           continue;
         }
         expect(signalled, `${answer.status} before SIGTERM`).toBe(true);
@@ -124,10 +122,7 @@ describe('graceful stop under load (SIGTERM)', () => {
     const restartedAt = Date.now();
     second = await spawnGateway(env());
     for (const batch of toResend) {
-      for (const r of await postUntilAnswered(() => second!.url, batch)) {
-        expect(['accepted', 'duplicate']).toContain(r.status);
-        acknowledged.add(r.eventId!);
-      }
+      acknowledge(acknowledged, await postUntilAnswered(() => second!.url, batch), ['accepted', 'duplicate']);
     }
     // Nothing was left leased at the stop, so everything goes out at once: well before a lease ends.
     await expectDeliveredOnce(sb.sandbox, acknowledged, LEASE_MS / 2);

@@ -177,6 +177,18 @@ export function deliveredAt(sandbox: Sandbox): { distinct: Set<string>; total: n
   return { distinct, total: events.length };
 }
 
+/** Checks that each result's status is one of `allowed`, and adds its eventId to `acknowledged`. */
+export function acknowledge(
+  acknowledged: Set<string>,
+  results: readonly IngestResult[],
+  allowed: readonly string[],
+): void {
+  for (const res of results) {
+    expect(allowed).toContain(res.status);
+    acknowledged.add(res.eventId!);
+  }
+}
+
 /**
  * Waits until the sandbox holds every acknowledged eventId, then checks that each was delivered
  * exactly once (no event beyond them, none twice).

@@ -12,6 +12,7 @@ import { describeWithPg, dropSchema, freshSchemaName } from '../../packages/gate
 import { eventually, type GatewayProcess, spawnGateway } from '../support/processes.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 import {
+  acknowledge,
   expectDeliveredOnce,
   gatewayEnv,
   HOUR,
@@ -56,12 +57,7 @@ await describeWithPg('PostgreSQL out of reach (a network partition)', (pgUrl) =>
   it('answers 503 within the timeouts while cut off, then takes and delivers everything', async () => {
     const now = Date.now();
     const acknowledged = new Set<string>();
-    const take = (results: IngestResult[]) => {
-      for (const res of results) {
-        expect(['accepted', 'duplicate']).toContain(res.status);
-        acknowledged.add(res.eventId!);
-      }
-    };
+    const take = (results: IngestResult[]) => acknowledge(acknowledged, results, ['accepted', 'duplicate']);
     for (let r = 0; r < 4; r++)
       take(await postUntilAnswered(() => gw.url, makeEvents(`before-${r}`, 500, now - HOUR)));
 

@@ -263,13 +263,23 @@ async function measure(variant: Variant, order: Order) {
             : openKeyLevels(db);
     const chunks = prepareChunkStatements(db);
     const indices = Array.from({ length: CHUNK_ROWS }, (_, i) => i);
+    // One lane per rule, numbered as the store numbers its queues.
+    const lanes = new Map<string, number>();
+    const laneOf = (e: NewOutboxEvent): number => {
+      let lane = lanes.get(e.ruleId);
+      if (lane === undefined) {
+        lane = lanes.size + 1;
+        lanes.set(e.ruleId, lane);
+      }
+      return lane;
+    };
     let probeHits = 0;
     const commit = db.transaction((events: NewOutboxEvent[], firstSeq: number, now: number) => {
       for (let at = 0; at < events.length; at += CHUNK_ROWS) {
         const chunk = events.slice(at, at + CHUNK_ROWS);
         const ids = chunk.map((e) => e.eventId);
         probeHits += keys.probe(ids);
-        chunks.insert(toIngestRows(chunk), indices, now, firstSeq + at);
+        chunks.insert(toIngestRows(chunk), indices, chunk.map(laneOf), now, firstSeq + at);
       }
     });
     const cpu = process.cpuUsage();

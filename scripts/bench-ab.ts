@@ -72,6 +72,17 @@ function keyFigures(result: Record<string, unknown>): Figures {
   if (benchmark === 'gateway-backlog') {
     return { 'drain ev/s': get('drain.eventsPerSecond'), 'rss MiB': get('rss.maxMiB') };
   }
+  if (benchmark === 'store-enqueue') {
+    const out: Figures = {};
+    for (const store of ['sqliteNormal', 'sqliteStrict', 'postgres']) {
+      if (get(`${store}.ingestUuidV7.eventsPerSecond`) === null) continue;
+      out[`${store} ingest ev/s`] = get(`${store}.ingestUuidV7.eventsPerSecond`);
+      out[`${store} ingest ev/CPU-s`] = get(`${store}.ingestUuidV7.eventsPerCpuSecond`);
+      out[`${store} one caller ev/s`] = get(`${store}.ingestSingleCaller.eventsPerSecond`);
+      out[`${store} drain ev/s`] = get(`${store}.claimComplete.eventsPerSecond`);
+    }
+    return out;
+  }
   return {};
 }
 

@@ -215,6 +215,69 @@ describe('SQLite lanes', () => {
     await store.close();
   });
 
+  it('upgrades a schema-4 store: each queue gets a lane number, its fresh events carry it, claims find them', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'capi-lanes-'));
+    dirs.push(dir);
+    const path = join(dir, 'outbox.db');
+    const db = new Database(path);
+    migrateSqlite(
+      db,
+      sqliteMigrations.filter((m) => m.version <= 4),
+    );
+    const insert = db.prepare(`INSERT INTO events (seq, id, account, rule_id, event_id, source, happened_at,
+      received_at, seen_at, state, next_attempt_at, identifier_types) VALUES (?, ?, ?, ?, ?, 'web', ?, ?, ?, ?, ?, '[]')`);
+    // Two lanes interleaved (queues inserted in the opposite order of their keys), one event of the
+    // second delivered in a batch already, one event with a state of its own.
+    const rows: Array<[number, string, string, string]> = [
+      [1, 'b', '2', 'fresh'],
+      [2, 'a', '1', 'fresh'],
+      [3, 'b', '2', 'fresh'],
+      [4, 'a', '1', 'queued'],
+      [5, 'a', '1', 'fresh'],
+    ];
+    for (const [seq, account, ruleId, state] of rows) {
+      insert.run(seq, `id-${seq}`, account, ruleId, `old-${seq}`, T0, T0 + seq, T0, state, T0 + seq);
+      db.prepare("INSERT INTO payloads (seq, payload) VALUES (?, '{}')").run(seq);
+    }
+    db.prepare("INSERT INTO queues (account, rule_id, cursor) VALUES ('b', '2', 1), ('a', '1', 0)").run();
+    db.prepare(`INSERT INTO batches (account, rule_id, first_seq, last_seq, live, state, attempts, delivered_at,
+      received_at) VALUES ('b', '2', 1, 1, 1, 'delivered', 1, ?, ?)`).run(T0 + 10, T0 + 1);
+    db.prepare("UPDATE state_counts SET n = 4 WHERE state = 'queued'").run();
+    db.prepare("UPDATE state_counts SET n = 1 WHERE state = 'delivered'").run();
+    migrateSqlite(db);
+    expect(db.prepare('SELECT account, rule_id, lane FROM queues ORDER BY lane').raw(true).all()).toEqual([
+      ['a', '1', 1],
+      ['b', '2', 2],
+    ]);
+    expect(db.prepare('SELECT seq, lane FROM events ORDER BY seq').raw(true).all()).toEqual([
+      [1, 2],
+      [2, 1],
+      [3, 2],
+      [4, 0], // not on a lane: not in the index, no number needed
+      [5, 1],
+    ]);
+    db.close();
+
+    const store = createSqliteStore({ path, clock: fakeClock(T0) });
+    const newcomer = newEvent({ account: 'c', ruleId: '3', receivedAt: T0 + 20 });
+    await store.enqueue([newcomer, newEvent({ account: 'a', ruleId: '1', eventId: 'old-2' })]);
+    const eventIds = async () =>
+      ((await store.claim({ limit: 10, ...lease, now: T0 + 30 }))?.events ?? []).map((e) => e.eventId);
+    // Oldest head first, by (due time, seq), each lane's fresh events as one batch: lane a (the
+    // repeat of old-2 was a duplicate), lane b after its cursor, the per-row event, the new queue.
+    expect(await eventIds()).toEqual(['old-2', 'old-5']);
+    expect(await eventIds()).toEqual(['old-3']);
+    expect(await eventIds()).toEqual(['old-4']);
+    expect(await eventIds()).toEqual([newcomer.eventId]);
+    expect(await eventIds()).toEqual([]);
+    expect(query(path, "SELECT lane FROM queues WHERE account = 'c'")).toEqual([{ lane: 3 }]);
+    expect((await store.stats()).byState).toMatchObject({ queued: 0, sending: 5, delivered: 1 });
+    // The delivered batch's event is still found by its lane when purge deletes it.
+    expect(await store.purge(T0 + 11)).toEqual({ events: 1, audit: 0 });
+    expect(query(path, 'SELECT seq FROM events WHERE seq = 1')).toEqual([]);
+    await store.close();
+  });
+
   it('a head received after the claim clock leaves the lane, so the events behind it are not held up', async () => {
     const { store, path } = open();
     const ahead = newEvent({ receivedAt: T0 + MINUTE });
@@ -239,11 +302,15 @@ describe('SQLite lanes: query plans', () => {
     migrateSqlite(db);
     const l = prepareLaneStatements(db);
     const plan = (statement: { source: string }) => queryPlan(db, statement);
+    // A lane's events by its number (schema version 5), never by the account and rule text.
     const hot = {
-      freshHead: 'events_fresh',
-      freshAfter: 'events_fresh',
-      members: 'events_fresh',
-      memberSeqs: 'events_fresh',
+      freshHead: 'events_fresh (lane=?',
+      freshAfter: 'events_fresh (lane=?',
+      members: 'events_fresh (lane=?',
+      memberSeqs: 'events_fresh (lane=?',
+      firstMemberReceivedAt: 'events_fresh (lane=?',
+      setLive: 'events_fresh (lane=?',
+      oldestFresh: 'events_fresh (lane=?',
       dueBatch: 'batches_due',
       reclaimBatches: 'batches_lease',
       covering: 'batches_lane',

@@ -23,7 +23,7 @@ import {
 } from './policy.js';
 import { createClaim } from './sqlite/claim.js';
 import { StateDeltas } from './sqlite/counters.js';
-import { createSqliteWriter, dedupThreshold } from './sqlite/enqueue.js';
+import { createSqliteWriter, dedupThreshold, type NewQueue } from './sqlite/enqueue.js';
 import type { IngestRows } from './sqlite/ingest-rows.js';
 import { type ChunkStatements, prepareChunkStatements } from './sqlite/insert-chunks.js';
 import { createKeyIndex, type KeyIndex, type KeyIndexStats } from './sqlite/key-levels.js';
@@ -131,6 +131,17 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
   const keyTuning: KeyLevelTuning = { ...DEFAULT_KEY_LEVELS, ...options.keyLevels };
   /** Known (account, rule) queues, mirrored from the `queues` table; claims look only through these. */
   const queues = new Map<string, [string, string]>();
+  /** Their lane numbers, account → rule → lane: asked once per new event, so no key is built. */
+  const laneNumbers = new Map<string, Map<string, number>>();
+  const learnQueue = ([account, ruleId, lane]: NewQueue): void => {
+    queues.set(queueKey(account, ruleId), [account, ruleId]);
+    let rules = laneNumbers.get(account);
+    if (!rules) {
+      rules = new Map();
+      laneNumbers.set(account, rules);
+    }
+    rules.set(ruleId, lane);
+  };
   const dynamic = new Map<string, Database.Statement>();
   /** Whether `dedup_keys` holds anything; re-read whenever purge or expireDedup changes it. */
   let archivedKeys = false;
@@ -146,9 +157,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     keyIndex = createKeyIndex(db, keyTuning);
     keyIndex.load();
     archivedKeys = statements.anyArchivedKey.get() === 1;
-    for (const [account, ruleId] of statements.queues.all() as Array<[string, string]>) {
-      queues.set(queueKey(account, ruleId), [account, ruleId]);
-    }
+    for (const queue of statements.queues.all() as NewQueue[]) learnQueue(queue);
     return statements;
   };
   const prepared = (sql: string): Database.Statement => {
@@ -171,7 +180,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     clock,
     dedupWindowMs,
     maxPendingRows: options.groupCommitRows ?? DEFAULT_GROUP_COMMIT_ROWS,
-    knownQueue: (account, ruleId) => queues.has(queueKey(account, ruleId)),
+    knownLane: (account, ruleId) => laneNumbers.get(account)?.get(ruleId),
     archivedKeys: () => archivedKeys,
     chunks: () => {
       chunkStatements ??= prepareChunkStatements(db);
@@ -182,7 +191,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
       return keyIndex!;
     },
     onQueues: (created) => {
-      for (const [account, ruleId] of created) queues.set(queueKey(account, ruleId), [account, ruleId]);
+      for (const queue of created) learnQueue(queue);
     },
   });
   const lanes = (): LaneStatements => {

@@ -31,9 +31,10 @@ export interface SqliteWriterOptions {
   clock: Clock;
   dedupWindowMs: number;
   maxPendingRows: number;
-  /** Called after commit with the (account, rule) queues this flush created. */
-  onQueues: (queues: Array<[string, string]>) => void;
-  knownQueue: (account: string, ruleId: string) => boolean;
+  /** Called after commit with the (account, rule, lane) queues this flush created. */
+  onQueues: (queues: Array<NewQueue>) => void;
+  /** The lane number of a queue known to be committed, or undefined. */
+  knownLane: (account: string, ruleId: string) => number | undefined;
   /** False while `dedup_keys` is empty (the usual case), which saves a probe per event. */
   archivedKeys: () => boolean;
   chunks: () => ChunkStatements;
@@ -78,6 +79,9 @@ function splitStatuses(statuses: EnqueueStatus[], batches: readonly IngestRows[]
   });
 }
 
+/** A queue made by a flush: account, rule, lane number. */
+export type NewQueue = [string, string, number];
+
 export function dedupThreshold(now: number, windowMs: number, floor: number): number {
   return Math.max(now - windowMs, floor - 1);
 }
@@ -101,7 +105,7 @@ export function createSqliteWriter(options: SqliteWriterOptions): SqliteWriter {
       seenAt: number,
       threshold: number,
       deltas: StateDeltas,
-      created: Map<string, [string, string]>,
+      created: Map<string, NewQueue>,
       seqs: { next: number },
     ) => {
       const archived = options.archivedKeys();
@@ -118,6 +122,7 @@ export function createSqliteWriter(options: SqliteWriterOptions): SqliteWriter {
         const hits = keys.onDisk(ids, threshold);
         const onDisk = hits.length === 0 ? null : new Set(hits.map(([e, r]) => dedupKey(r, e)));
         const fresh: number[] = [];
+        const lanes: number[] = [];
         for (let i = start; i < end; i += 1) {
           const eventId = ids[i - start]!;
           const ruleId = text(batch, i, RULE_ID);
@@ -134,16 +139,21 @@ export function createSqliteWriter(options: SqliteWriterOptions): SqliteWriter {
           statuses[i] = 'inserted';
           deltas.add(text(batch, i, STATE) as NewOutboxEvent['state'], 1);
           const account = text(batch, i, ACCOUNT);
-          if (!options.knownQueue(account, ruleId)) {
+          let lane = options.knownLane(account, ruleId);
+          if (lane === undefined) {
+            // A queue new to this batch: made (or, made by an earlier batch of this flush, found) here.
             const queue = `${account}\u0000${ruleId}`;
-            if (!created.has(queue)) {
-              s.insertQueue.run(account, ruleId);
-              created.set(queue, [account, ruleId]);
+            let made = created.get(queue);
+            if (!made) {
+              made = [account, ruleId, s.laneOf.get(account, ruleId) as number];
+              created.set(queue, made);
             }
+            lane = made[2];
           }
+          lanes.push(lane);
         }
         if (fresh.length > 0) {
-          chunks.insert(batch, fresh, seenAt, seqs.next);
+          chunks.insert(batch, fresh, lanes, seenAt, seqs.next);
           seqs.next += fresh.length;
         }
       }
@@ -154,7 +164,7 @@ export function createSqliteWriter(options: SqliteWriterOptions): SqliteWriter {
   const writeRowsNow = (batches: IngestRows[]): Array<EnqueueStatus[] | Error> => {
     const s = options.statements();
     const now = clock.now();
-    const created: Array<[string, string]> = [];
+    const created: NewQueue[] = [];
     const keys = options.keys();
     const flush = db.transaction(() => {
       const floor = s.dedupFloor.get() as number;
@@ -168,7 +178,7 @@ export function createSqliteWriter(options: SqliteWriterOptions): SqliteWriter {
       const seqs = { next: Math.max((s.lastSeq.get() as number) + 1, keys.seqFloor()) };
       const save = (batch: IngestRows): EnqueueStatus[] | Error => {
         const deltas = new StateDeltas();
-        const fresh = new Map<string, [string, string]>();
+        const fresh = new Map<string, NewQueue>();
         const mark = keys.mark();
         try {
           const statuses = saveBatch(s, batch, seenAt, threshold, deltas, fresh, seqs);

@@ -28,8 +28,12 @@ export function prepareStatements(db: Database.Database) {
     countSeenBetween: db.prepare('SELECT count(*) FROM events WHERE seen_at >= ? AND seen_at < ?').pluck(),
     expireArchivedKeys: db.prepare('DELETE FROM dedup_keys WHERE seen_at < ?'),
 
-    insertQueue: db.prepare('INSERT OR IGNORE INTO queues (account, rule_id) VALUES (?, ?)'),
-    queues: db.prepare('SELECT account, rule_id FROM queues').raw(true),
+    /** The queue's lane number, the queue (and its number) made on first use. */
+    laneOf: db
+      .prepare(`INSERT INTO queues (account, rule_id, lane) VALUES (?, ?, (SELECT coalesce(max(lane), 0) + 1 FROM queues))
+        ON CONFLICT (account, rule_id) DO UPDATE SET lane = lane RETURNING lane`)
+      .pluck(),
+    queues: db.prepare('SELECT account, rule_id, lane FROM queues').raw(true),
 
     bumpState: db.prepare('UPDATE state_counts SET n = n + ? WHERE state = ?'),
     stateCounts: db.prepare('SELECT state, n FROM state_counts').raw(true),

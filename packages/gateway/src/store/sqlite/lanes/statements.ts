@@ -54,6 +54,12 @@ export function batchFromRow(r: RawBatchRow): BatchRow {
   };
 }
 
+/**
+ * A lane's events, found through `events_fresh` (lane, seq) by the queue's number: the statements
+ * keep taking (account, rule) and look the number up, once per statement.
+ */
+const LANE = 'lane = (SELECT lane FROM queues WHERE account = ? AND rule_id = ?)';
+
 /** Every statement of the lanes, prepared once per connection, and the connection's lease book. */
 export function prepareLaneStatements(db: Database.Database) {
   return {
@@ -61,11 +67,11 @@ export function prepareLaneStatements(db: Database.Database) {
     cursorOf: db.prepare('SELECT cursor FROM queues WHERE account = ? AND rule_id = ?').pluck(),
     setCursor: db.prepare('UPDATE queues SET cursor = ? WHERE account = ? AND rule_id = ?'),
     freshHead: db
-      .prepare(`SELECT seq, received_at FROM events WHERE account = ? AND rule_id = ? AND state = '${FRESH}'
+      .prepare(`SELECT seq, received_at FROM events WHERE ${LANE} AND state = '${FRESH}'
         AND seq > ? ORDER BY seq LIMIT 1`)
       .raw(true),
     freshAfter: db
-      .prepare(`SELECT ${FRESH_EVENT_COLUMNS} FROM events WHERE account = ? AND rule_id = ? AND state = '${FRESH}'
+      .prepare(`SELECT ${FRESH_EVENT_COLUMNS} FROM events WHERE ${LANE} AND state = '${FRESH}'
         AND seq > ? ORDER BY seq LIMIT ?`)
       .raw(true),
     /** A fresh head that is not due yet leaves the lane for the per-row queue, due at its receivedAt. */
@@ -81,15 +87,15 @@ export function prepareLaneStatements(db: Database.Database) {
       .raw(true),
     batchBySeq: db.prepare(`SELECT ${BATCH_COLUMNS} FROM batches WHERE seq = ?`).raw(true),
     members: db
-      .prepare(`SELECT ${FRESH_EVENT_COLUMNS} FROM events WHERE account = ? AND rule_id = ? AND state = '${FRESH}'
+      .prepare(`SELECT ${FRESH_EVENT_COLUMNS} FROM events WHERE ${LANE} AND state = '${FRESH}'
         AND seq BETWEEN ? AND ? ORDER BY seq LIMIT ?`)
       .raw(true),
     memberSeqs: db
-      .prepare(`SELECT seq FROM events WHERE account = ? AND rule_id = ? AND state = '${FRESH}'
+      .prepare(`SELECT seq FROM events WHERE ${LANE} AND state = '${FRESH}'
         AND seq BETWEEN ? AND ?`)
       .pluck(),
     firstMemberReceivedAt: db
-      .prepare(`SELECT received_at FROM events WHERE account = ? AND rule_id = ? AND state = '${FRESH}'
+      .prepare(`SELECT received_at FROM events WHERE ${LANE} AND state = '${FRESH}'
         AND seq BETWEEN ? AND ? ORDER BY seq LIMIT 1`)
       .pluck(),
     leaseBatch: db.prepare(
@@ -124,7 +130,8 @@ export function prepareLaneStatements(db: Database.Database) {
     /** After events left a batch: how many are left, and the oldest of them (for the lag figure). */
     setLive:
       db.prepare(`UPDATE batches SET live = ?, received_at = coalesce((SELECT e.received_at FROM events e
-      WHERE e.account = batches.account AND e.rule_id = batches.rule_id AND e.state = '${FRESH}'
+      WHERE e.lane = (SELECT q.lane FROM queues q WHERE q.account = batches.account AND q.rule_id = batches.rule_id)
+        AND e.state = '${FRESH}'
         AND e.seq BETWEEN batches.first_seq AND batches.last_seq ORDER BY e.seq LIMIT 1), received_at)
       WHERE seq = ?`),
     deleteBatch: db.prepare('DELETE FROM batches WHERE seq = ?'),
@@ -133,7 +140,7 @@ export function prepareLaneStatements(db: Database.Database) {
       next_attempt_at = min(coalesce(?, next_attempt_at), ?), lease_until = NULL, delivered_at = ?, dead_at = ?,
       last_reason = ?, last_response = ? WHERE seq IN (SELECT value FROM json_each(?))`),
     oldestFresh: db
-      .prepare(`SELECT min((SELECT e.received_at FROM events e WHERE e.account = q.account AND e.rule_id = q.rule_id
+      .prepare(`SELECT min((SELECT e.received_at FROM events e WHERE e.lane = q.lane
         AND e.state = '${FRESH}' AND e.seq > q.cursor ORDER BY e.seq LIMIT 1)) FROM queues q`)
       .pluck(),
     oldestDueBatch: db

@@ -4,8 +4,10 @@
  * - ingest answers 503 STORE_UNAVAILABLE within the store timeouts, never hangs and never says 2xx
  *   without a commit; /readyz reports the store; the process stays up;
  * - once the partition heals, the refused requests sent again are taken, and every acknowledged
- *   event reaches LinkedIn exactly once. A claim whose answer was lost in the cut leases its events
- *   to nobody; they go out when that lease ends (up to `delivery.leaseMs`, 60 s, after the heal).
+ *   event reaches LinkedIn exactly once. A claim whose answer was lost in the cut is given back by
+ *   its lease token once the database answers again; only a claim that reached the database after
+ *   that (held up on the way) leaves its events leased until the lease ends (`delivery.leaseMs`,
+ *   60 s).
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeWithPg, dropSchema, freshSchemaName } from '../../packages/gateway/test/support/pg.js';
@@ -90,8 +92,8 @@ await describeWithPg('PostgreSQL out of reach (a network partition)', (pgUrl) =>
     );
 
     // Exactly once: outcomes that could not be written during the cut were written after it
-    // (worker/persist.ts); a claim whose answer was lost in the cut only delays its events until
-    // the lease ends (hence the 90 s).
+    // (worker/persist.ts); a claim whose answer was lost is given back by its token, or at worst
+    // (see the top) delays its events until the lease ends (hence the 90 s).
     await expectDeliveredOnce(sb.sandbox, acknowledged, 90_000);
   }, 240_000);
 });

@@ -71,6 +71,11 @@ export interface ClaimRequest {
   account?: string;
   /** Accounts whose token is paused (401, 429 pause): never claim from them. */
   excludeAccounts?: string[];
+  /**
+   * A unique id the caller picks for this claim. If the claim fails without an answer (the store
+   * may have committed it), `releaseClaim(leaseToken)` gives back whatever it leased.
+   */
+  leaseToken?: string;
 }
 
 /**
@@ -139,6 +144,11 @@ export interface StoreCapabilities {
   multiInstance: boolean;
   /** Claims use SELECT … FOR UPDATE SKIP LOCKED. */
   skipLocked: boolean;
+  /**
+   * `releaseClaim` finds a claim's events by its lease token. False where a claim's answer cannot
+   * be lost (in-process SQLite): there `releaseClaim` has nothing to do and returns 0.
+   */
+  releasesByLeaseToken: boolean;
 }
 
 /**
@@ -166,6 +176,12 @@ export interface OutboxStore {
   kill(ids: string[], reason: string, response: string | null, now: number): Promise<void>;
   /** Give the lease back without counting an attempt (shutdown, paused token). */
   release(ids: string[], now: number): Promise<void>;
+  /**
+   * Gives back, as `release` does, the events still leased by the claim with this `leaseToken`
+   * (one whose answer was lost: they would otherwise wait for their lease to end). Returns how
+   * many. A store whose claim answers cannot be lost (in-process SQLite, memory) returns 0.
+   */
+  releaseClaim(leaseToken: string, now: number): Promise<number>;
   /** Dead letters back to 'queued' (attempts kept, reason cleared). Returns how many moved. */
   redrive(filter: DeadLetterFilter, now: number): Promise<number>;
   listDead(filter: DeadLetterFilter): Promise<OutboxEvent[]>;

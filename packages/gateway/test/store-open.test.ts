@@ -66,7 +66,11 @@ describe('openStore and migrate', () => {
     const path = join(tempDir(), 'nested', 'gateway.db');
     await migrate(`sqlite:${path}`);
     const store = await openStore(`sqlite:${path}`, { durability: 'strict' });
-    expect(store.capabilities).toEqual({ multiInstance: false, skipLocked: false });
+    expect(store.capabilities).toEqual({
+      multiInstance: false,
+      skipLocked: false,
+      releasesByLeaseToken: false,
+    });
     await store.close();
   });
 
@@ -85,7 +89,11 @@ await describeWithPg('openStore with PostgreSQL', (url) => {
       await migrate(storeUrl);
       await migrate(storeUrl);
       const store = await openStore(storeUrl, { poolSize: 2 });
-      expect(store.capabilities).toEqual({ multiInstance: true, skipLocked: true });
+      expect(store.capabilities).toEqual({
+        multiInstance: true,
+        skipLocked: true,
+        releasesByLeaseToken: true,
+      });
       expect((await store.stats()).byState.queued).toBe(0);
       await store.close();
     } finally {

@@ -21,6 +21,7 @@ const READ_ARGS: Partial<Record<ForwardedMethod, unknown[]>> = {
   stats: [],
   ping: [],
   pausedAccounts: [T0],
+  releaseClaim: ['token-1', T0],
 };
 
 describe('FORWARDED_ACCESS', () => {

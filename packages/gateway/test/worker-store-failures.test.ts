@@ -121,6 +121,38 @@ describe.each(STORE_KINDS)('on the %s store: store writes that fail for a while'
     expect(h.transport.calls).toHaveLength(1);
   });
 
+  it('gives back by lease token what a claim leased when its answer was lost, then sends it', async () => {
+    const h = await pool.start({ start: false });
+    await h.store.enqueue(events(h.clock, 10));
+    // The first claim commits, then its answer is lost (a connection cut after the commit).
+    const target = h.store as unknown as { claim: OutboxStore['claim'] };
+    const realClaim = h.store.claim.bind(h.store);
+    const tokens: Array<string | undefined> = [];
+    target.claim = async (request) => {
+      tokens.push(request.leaseToken);
+      const batch = await realClaim(request);
+      if (tokens.length === 1)
+        throw Object.assign(new Error('Connection terminated unexpectedly'), { batch });
+      return batch;
+    };
+    h.worker.start();
+    await h.settle();
+    expect(new Set(tokens).size, 'a token of its own per claim').toBe(tokens.length);
+    if (h.store.capabilities.releasesByLeaseToken) {
+      // Sent without waiting for the lease (the fake clock never moved), once.
+      expect(h.transport.calls).toHaveLength(1);
+      expect((await stateCounts(h.store)).delivered).toBe(10);
+      return;
+    }
+    // In-process SQLite cannot lose an answer; were it to, the lease ending would free the events.
+    expect(h.transport.calls).toHaveLength(0);
+    expect((await stateCounts(h.store)).sending).toBe(10);
+    h.clock.advance(MINUTE + 1);
+    await h.settle();
+    expect(h.transport.calls).toHaveLength(1);
+    expect((await stateCounts(h.store)).delivered).toBe(10);
+  });
+
   it('gives up near the end of the lease; the events stay leased and go out again after it', async () => {
     // A 500 ms lease: retries stop after 450 ms of trying (90 %).
     const h = await pool.start({ start: false, config: workerConfig({ leaseMs: 500 }) });

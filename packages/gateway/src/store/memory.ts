@@ -38,6 +38,8 @@ export interface MemoryStoreOptions {
 interface Row extends OutboxEvent {
   seq: number;
   deadAt: number | null;
+  /** The leaseToken of the claim that leased it, while 'sending'. */
+  leaseToken: string | null;
 }
 
 interface AuditRow {
@@ -62,6 +64,16 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): OutboxStore
     if (closed) throw new StoreError('STORE_CLOSED', 'The outbox store is closed.');
   };
   const byIds = (ids: string[]) => ids.map((id) => rows.get(id)).filter((r): r is Row => r !== undefined);
+  const releaseRows = (leased: Row[], now: number) => {
+    for (const r of leased) {
+      if (r.state !== 'sending') continue;
+      patch(r, {
+        state: r.attempts > 0 ? 'retrying' : 'queued',
+        leaseUntil: null,
+        nextAttemptAt: Math.min(r.nextAttemptAt, now),
+      });
+    }
+  };
   const budgetOf = (account: string) => {
     let state = budgets.get(account);
     if (!state) {
@@ -72,7 +84,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): OutboxStore
   };
 
   return {
-    capabilities: { multiInstance: false, skipLocked: false },
+    capabilities: { multiInstance: false, skipLocked: false, releasesByLeaseToken: true },
 
     async migrate() {
       open();
@@ -98,6 +110,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): OutboxStore
           lastResponse: null,
           seq: ++seq,
           deadAt: null,
+          leaseToken: null,
         });
         return 'inserted';
       });
@@ -129,7 +142,11 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): OutboxStore
         .filter((r) => r.account === head.account && r.ruleId === head.ruleId)
         .slice(0, limit)
         .map((r) => {
-          patch(r, { state: 'sending', leaseUntil: now + request.leaseMs });
+          patch(r, {
+            state: 'sending',
+            leaseUntil: now + request.leaseMs,
+            leaseToken: request.leaseToken ?? null,
+          });
           return publicEvent(r);
         });
       return { account: head.account, ruleId: head.ruleId, events };
@@ -172,16 +189,16 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): OutboxStore
       }
     },
 
+    async releaseClaim(leaseToken, now) {
+      open();
+      const leased = [...rows.values()].filter((r) => r.state === 'sending' && r.leaseToken === leaseToken);
+      releaseRows(leased, now);
+      return leased.length;
+    },
+
     async release(ids, now) {
       open();
-      for (const r of byIds(ids)) {
-        if (r.state !== 'sending') continue;
-        patch(r, {
-          state: r.attempts > 0 ? 'retrying' : 'queued',
-          leaseUntil: null,
-          nextAttemptAt: Math.min(r.nextAttemptAt, now),
-        });
-      }
+      releaseRows(byIds(ids), now);
     },
 
     async redrive(filter, now) {
@@ -339,7 +356,7 @@ function matchDead(all: Row[], filter: DeadLetterFilter, defaultLimit: number): 
 }
 
 function publicEvent(r: Row): OutboxEvent {
-  const { seq: _seq, deadAt: _deadAt, ...event } = r;
+  const { seq: _seq, deadAt: _deadAt, leaseToken: _leaseToken, ...event } = r;
   return { ...event, identifierTypes: [...event.identifierTypes] };
 }
 

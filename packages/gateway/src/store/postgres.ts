@@ -74,7 +74,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
   return {
     schema: options.schema,
     writeStats: () => writer.stats(),
-    capabilities: { multiInstance: true, skipLocked: true },
+    capabilities: { multiInstance: true, skipLocked: true, releasesByLeaseToken: true },
 
     async migrate() {
       open();
@@ -109,6 +109,12 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     async release(ids, now) {
       open();
       if (ids.length > 0) await runStatement(pool, sql.release, [ids, now]);
+    },
+
+    async releaseClaim(leaseToken, now) {
+      open();
+      const result = await runStatement(pool, sql.releaseClaim, [leaseToken, now]);
+      return result.rowCount ?? 0;
     },
 
     async redrive(filter, now) {

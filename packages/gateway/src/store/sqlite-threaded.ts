@@ -197,6 +197,7 @@ export async function createThreadedSqliteStore(
     retryLater: forward('retryLater'),
     kill: forward('kill'),
     release: forward('release'),
+    releaseClaim: forward('releaseClaim'),
     redrive: forward('redrive'),
     listDead: forward('listDead'),
     findByEventId: forward('findByEventId'),

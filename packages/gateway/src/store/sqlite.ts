@@ -260,7 +260,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
 
   return {
     path,
-    capabilities: { multiInstance: false, skipLocked: false },
+    capabilities: { multiInstance: false, skipLocked: false, releasesByLeaseToken: false },
     durabilitySettings: () => readDurability(db),
     writeStats: () => writer.stats(),
     checkpoint: () => walCheckpoint(db),
@@ -326,6 +326,13 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
       settle(ids, { kind: 'release', now }, (s, list, deltas) => {
         for (const state of s.release.all(now, list) as OutboxState[]) deltas.move('sending', state, 1);
       });
+    },
+
+    async releaseClaim() {
+      // A claim runs on this connection and its answer comes back in this process: it cannot be
+      // lost while the store lives (if the store thread fails, the process exits and leases lapse).
+      ready();
+      return 0;
     },
 
     async redrive(filter, now) {

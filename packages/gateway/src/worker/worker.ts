@@ -3,6 +3,7 @@
  * to `delivery.concurrency` of them at once. It knows neither SQL nor HTTP: the store and the
  * transport are ports, and everything a batch goes through lives in `deliver-batch.ts`.
  */
+import { randomUUID } from 'node:crypto';
 import { DEFAULTS } from '../config.js';
 import { systemClock } from '../ports.js';
 import { ALL_ACCOUNTS, type WorkerContext } from './context.js';
@@ -50,6 +51,12 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
   const idleWaiters = new Set<{ after: number; resolve: () => void }>();
   let cycle = 0;
   let claimFailures = 0;
+  /**
+   * Claims that failed without an answer: the store may have committed them (a connection cut
+   * after the commit), leasing events nobody will send. They are given back by token before the
+   * next claim; a token older than the lease is dropped, its lease having ended by itself.
+   */
+  const unanswered: Array<{ token: string; at: number }> = [];
   let running: Promise<void> | null = null;
   let stopped: Promise<void> | null = null;
 
@@ -100,11 +107,29 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
     return [...new Set([...paused.map((p) => p.account), ...holds.keys(), ...lingering.keys()])];
   }
 
+  async function releaseUnanswered(now: number): Promise<void> {
+    while (unanswered.length > 0) {
+      const { token, at } = unanswered[0]!;
+      // A failure here throws to the loop's back-off, and the token stays for the next look.
+      const released = at + leaseMs > now ? await store.releaseClaim(token, now) : 0;
+      unanswered.shift();
+      if (released > 0) logger.warn({ released }, 'gave back the events of a claim whose answer was lost');
+    }
+  }
+
   async function claimOnce(): Promise<boolean> {
     const now = clock.now();
+    await releaseUnanswered(now);
     const excludeAccounts = await excludedAccounts(now);
     if (excludeAccounts === null) return false;
-    const batch = await store.claim({ limit: batchSize, leaseMs, now, excludeAccounts });
+    const leaseToken = randomUUID();
+    let batch: Awaited<ReturnType<typeof store.claim>>;
+    try {
+      batch = await store.claim({ limit: batchSize, leaseMs, now, excludeAccounts, leaseToken });
+    } catch (err) {
+      unanswered.push({ token: leaseToken, at: now });
+      throw err;
+    }
     if (!batch || batch.events.length === 0) return false;
     const task: Promise<void> = deliverBatch(ctx, batch, now)
       .catch((err: unknown) => {

@@ -56,6 +56,37 @@ export function claimCases(setup: Setup): void {
     expect(ids(batch?.events ?? [])).toEqual(ids(events));
   });
 
+  it('releaseClaim gives back what the claim with that lease token leased, and nothing else', async () => {
+    const { store } = setup();
+    const mine = [newEvent({ ruleId: '10', receivedAt: T0 }), newEvent({ ruleId: '10', receivedAt: T0 + 1 })];
+    const theirs = newEvent({ ruleId: '11', receivedAt: T0 + 2 });
+    await store.enqueue([...mine, theirs]);
+    const now = T0 + 10;
+    const lost = await store.claim({ limit: 10, ...lease, now, leaseToken: 'lost-answer' });
+    expect(ids(lost?.events ?? [])).toEqual(ids(mine));
+    const other = await store.claim({ limit: 10, ...lease, now, leaseToken: 'other' });
+    expect(ids(other?.events ?? [])).toEqual([theirs.id]);
+    const stateOf = async (eventId: string) => (await store.findByEventId(eventId))[0];
+    if (!store.capabilities.releasesByLeaseToken) {
+      // Nothing to find by token: the call must not give any lease back.
+      expect(await store.releaseClaim('lost-answer', now + 1)).toBe(0);
+      expect(await stateOf(mine[0]!.eventId)).toMatchObject({ state: 'sending' });
+      return;
+    }
+    expect(await store.releaseClaim('lost-answer', now + 1)).toBe(2);
+    expect(await store.releaseClaim('lost-answer', now + 1)).toBe(0);
+    expect(await store.releaseClaim('never-used', now + 1)).toBe(0);
+    // Given back as release does: no attempt counted, due at once; the other claim keeps its lease.
+    expect(await stateOf(mine[0]!.eventId)).toMatchObject({ state: 'queued', attempts: 0, leaseUntil: null });
+    expect(await stateOf(theirs.eventId)).toMatchObject({ state: 'sending' });
+    const again = await store.claim({ limit: 10, ...lease, now: now + 2, leaseToken: 'again' });
+    expect(ids(again?.events ?? [])).toEqual(ids(mine));
+    // Settled events are not given back: complete, then the token finds nothing still leased.
+    await store.complete(ids(mine), now + 3);
+    expect(await store.releaseClaim('again', now + 4)).toBe(0);
+    expect(await stateOf(mine[1]!.eventId)).toMatchObject({ state: 'delivered' });
+  });
+
   it('leases claimed events: state sending, leaseUntil set, not claimable again', async () => {
     const { store } = setup();
     const event = newEvent();

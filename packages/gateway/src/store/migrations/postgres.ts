@@ -2,7 +2,8 @@ import type { Migration } from './types.js';
 
 /**
  * PostgreSQL schema, newest last; the runner applies it inside the configured schema (search_path).
- * Mirrors the SQLite schema column for column. Times are epoch milliseconds (bigint), payloads the
+ * Version 1 mirrors SQLite's first version column for column; since then each went its own way
+ * (SQLite's lanes and key index, PostgreSQL's lease token). Times are epoch milliseconds (bigint), payloads the
  * TEXT they arrived as; `seq` gives claims a stable insertion order.
  */
 export const postgresMigrations: readonly Migration[] = [
@@ -88,6 +89,17 @@ export const postgresMigrations: readonly Migration[] = [
         paused_until bigint NOT NULL DEFAULT 0,
         pause_reason text
       )`,
+    ],
+  },
+  {
+    // A claim writes the caller's lease token into the rows it leases, so a claim whose answer was
+    // lost (a connection cut after the commit) can be given back by that token at once, instead of
+    // its events waiting for the lease to end. Only leased rows are indexed.
+    version: 2,
+    name: 'lease_token',
+    statements: [
+      'ALTER TABLE events ADD COLUMN lease_token text',
+      "CREATE INDEX events_lease_token ON events (lease_token) WHERE state = 'sending'",
     ],
   },
 ];

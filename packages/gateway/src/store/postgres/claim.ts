@@ -39,6 +39,7 @@ async function claimOnce(pool: Pool, request: ClaimRequest, skip: Array<[string,
     request.now,
     request.limit,
     request.now + request.leaseMs,
+    request.leaseToken ?? null,
   ]);
   rows.sort((a, b) => a.next_attempt_at - b.next_attempt_at || a.seq - b.seq);
   return { head, events: rows.map(eventFromRow) };

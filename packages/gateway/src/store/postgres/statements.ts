@@ -78,7 +78,7 @@ export const claimQueue: Statement = {
       ORDER BY next_attempt_at, seq LIMIT $4
       FOR UPDATE SKIP LOCKED
     )
-    UPDATE events e SET state = 'sending', lease_until = $5 FROM picked WHERE e.seq = picked.seq
+    UPDATE events e SET state = 'sending', lease_until = $5, lease_token = $6 FROM picked WHERE e.seq = picked.seq
     RETURNING ${eventColumns('e')}, e.seq`,
 };
 
@@ -107,6 +107,14 @@ export const release: Statement = {
   text: `UPDATE events SET state = CASE WHEN attempts > 0 THEN 'retrying' ELSE 'queued' END, lease_until = NULL,
       next_attempt_at = least(next_attempt_at, $2)
     WHERE id = ANY ($1::text[]) AND state = 'sending'`,
+};
+
+/** Gives back what one claim leased, found by its token (see migration 2). */
+export const releaseClaim: Statement = {
+  name: 'capi_release_claim',
+  text: `UPDATE events SET state = CASE WHEN attempts > 0 THEN 'retrying' ELSE 'queued' END, lease_until = NULL,
+      next_attempt_at = least(next_attempt_at, $2)
+    WHERE lease_token = $1 AND state = 'sending'`,
 };
 
 export const byEventId: Statement = {

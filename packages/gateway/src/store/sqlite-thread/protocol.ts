@@ -24,6 +24,7 @@ export const FORWARDED_ACCESS: Readonly<Record<ForwardedMethod, 'read' | 'write'
   retryLater: 'write',
   kill: 'write',
   release: 'write',
+  releaseClaim: 'read', // never writes on SQLite (see sqlite.ts)
   redrive: 'write',
   listDead: 'read',
   findByEventId: 'read',

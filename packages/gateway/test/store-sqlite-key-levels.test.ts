@@ -121,7 +121,8 @@ describe('level 0 in memory (recent-keys.ts)', () => {
     | { kind: 'mark' }
     | { kind: 'rollback' }
     | { kind: 'commit' }
-    | { kind: 'flush' };
+    | { kind: 'take' }
+    | { kind: 'drop' };
   const recentOp: fc.Arbitrary<RecentOp> = fc.oneof(
     {
       weight: 6,
@@ -135,10 +136,11 @@ describe('level 0 in memory (recent-keys.ts)', () => {
     { weight: 1, arbitrary: fc.constant({ kind: 'mark' as const }) },
     { weight: 1, arbitrary: fc.constant({ kind: 'rollback' as const }) },
     { weight: 2, arbitrary: fc.constant({ kind: 'commit' as const }) },
-    { weight: 1, arbitrary: fc.constant({ kind: 'flush' as const }) },
+    { weight: 1, arbitrary: fc.constant({ kind: 'take' as const }) },
+    { weight: 1, arbitrary: fc.constant({ kind: 'drop' as const }) },
   );
 
-  it('answers as a list of copies would, through rollbacks, commits and flushes', () => {
+  it('answers as a list of copies would, through rollbacks, commits and flushes with keys staged during them', () => {
     fc.assert(
       fc.property(fc.array(recentOp, { maxLength: 60 }), (ops) => {
         const keys = new RecentKeys();
@@ -149,6 +151,8 @@ describe('level 0 in memory (recent-keys.ts)', () => {
         let mark = 0;
         let seq = 0;
         let logged = 0;
+        /** The highest seq of the log a flush took and has not committed yet, or null. */
+        let taken: number | null = null;
         for (const op of ops) {
           if (op.kind === 'stage') {
             if (keys.mark() === 0) base = copies.length;
@@ -170,15 +174,27 @@ describe('level 0 in memory (recent-keys.ts)', () => {
           } else if (op.kind === 'commit') {
             keys.commit();
             mark = 0;
-          } else {
-            // A flush happens between transactions: commit first, as the store does.
+          } else if (op.kind === 'take') {
+            // A flush takes the log between transactions (commit first, as the store does), one
+            // flush at a time; keys go on being staged (and rolled back) while it is written.
+            if (taken !== null) continue;
             keys.commit();
             mark = 0;
             const log = keys.takeLog();
             expect(log.seqs.length).toBe(logged);
+            expect(log.seqs).toEqual(copies.map((c) => c[2]));
             logged = 0;
-            keys.dropUpTo(seq);
-            copies = [];
+            taken = log.seqs.length > 0 ? Math.max(...log.seqs) : 0;
+            base = copies.length;
+          } else {
+            // The flush commits: the copies it took are on disk, no longer in level 0.
+            if (taken === null) continue;
+            keys.dropUpTo(taken);
+            const upTo = taken;
+            const kept = copies.filter((c) => c[2] > upTo);
+            base -= copies.length - kept.length;
+            copies = kept;
+            taken = null;
           }
           expect(keys.size).toBe(logged);
           for (let id = 0; id <= 5; id += 1) {

@@ -72,6 +72,19 @@ function keyFigures(result: Record<string, unknown>): Figures {
   if (benchmark === 'gateway-backlog') {
     return { 'drain ev/s': get('drain.eventsPerSecond'), 'rss MiB': get('rss.maxMiB') };
   }
+  if (benchmark === 'gateway-freshness') {
+    const acknowledged = get('acknowledged');
+    const mib = get('gateway.cpuSeconds.gatewayDiskWriteMiB');
+    return {
+      'ingest p99 ms': get('ingestLatencyMs.p99'),
+      'to LinkedIn p95 ms': get('toLinkedInMs.p95'),
+      'written B/event':
+        typeof mib === 'number' && typeof acknowledged === 'number' && acknowledged > 0
+          ? Math.round((mib * 1_048_576) / acknowledged)
+          : null,
+      'gateway CPU-s': get('gateway.cpuSeconds.gatewayCpuSeconds'),
+    };
+  }
   if (benchmark === 'store-enqueue') {
     const out: Figures = {};
     for (const store of ['sqliteNormal', 'sqliteStrict', 'postgres']) {

@@ -39,6 +39,7 @@ import {
 import { claimedBatchOf, type Leased } from './sqlite/leased.js';
 import { acquireStoreLock } from './sqlite/lock.js';
 import { migrateSqlite } from './sqlite/migrate.js';
+import { createNewEventCounts } from './sqlite/new-event-counts.js';
 import {
   applyPragmas,
   type Durability,
@@ -99,6 +100,8 @@ export interface SqliteStore extends OutboxStore {
   settleKeyIndex(): void;
 }
 
+const NO_COUNTS: ReadonlyMap<OutboxState, number> = new Map();
+
 /** Row count at which a pending group is written without waiting for the next tick. */
 const DEFAULT_GROUP_COMMIT_ROWS = 20_000;
 
@@ -143,6 +146,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     rules.set(ruleId, lane);
   };
   const dynamic = new Map<string, Database.Statement>();
+  const newEvents = createNewEventCounts();
   /** Whether `dedup_keys` holds anything; re-read whenever purge or expireDedup changes it. */
   let archivedKeys = false;
   let closed = false;
@@ -156,6 +160,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     laneStatements = prepareLaneStatements(db);
     keyIndex = createKeyIndex(db, keyTuning);
     keyIndex.load();
+    newEvents.load(statements, clock.now());
     archivedKeys = statements.anyArchivedKey.get() === 1;
     for (const queue of statements.queues.all() as NewQueue[]) learnQueue(queue);
     return statements;
@@ -190,6 +195,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
       ready();
       return keyIndex!;
     },
+    newEvents: () => newEvents,
     onQueues: (created) => {
       for (const queue of created) learnQueue(queue);
     },
@@ -245,6 +251,12 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     const states = s.deleteEvents.all(list) as OutboxState[];
     s.deletePayloads.run(list);
     return states;
+  };
+
+  /** Writes the counts of new events still in memory into `state_counts` (before rows are deleted). */
+  const foldNewEvents = (): void => {
+    write((s) => newEvents.writeFold(s, NO_COUNTS, 0));
+    newEvents.folded(clock.now(), 0);
   };
 
   /** Chunked deletes, each chunk its own transaction, yielding to the event loop in between. */
@@ -381,6 +393,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
       return db.transaction(() => {
         const byState = emptyStateCounts();
         for (const [state, n] of s.stateCounts.all() as Array<[OutboxState, number]>) byState[state] = n;
+        for (const [state, n] of newEvents.pending()) byState[state] += n;
         const deadByReason: Record<string, number> = {};
         for (const [reason, n] of s.deadByReason.all() as Array<[string, number]>) deadByReason[reason] = n;
         const oldestQueuedAt = oldestDueAt(laneStatements!, s.oldestDue.get() as number | null);
@@ -389,6 +402,8 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     },
 
     async purge(before) {
+      // A deleted row cannot be counted again at open: its first state must be in the table first.
+      foldNewEvents();
       const events = await inChunks((s) => {
         const deltas = new StateDeltas();
         const states = deleteEvents(s, s.purgeChunk.all(before, DELETE_CHUNK_ROWS) as number[]);
@@ -450,6 +465,11 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     async close() {
       if (closed) return;
       await writer.drain();
+      try {
+        if (statements) foldNewEvents();
+      } catch {
+        // Counted again from the rows at the next open.
+      }
       closed = true;
       keyIndex?.stop();
       dynamic.clear();

@@ -236,4 +236,14 @@ export const sqliteMigrations: readonly Migration[] = [
       "CREATE INDEX events_fresh ON events (lane, seq) WHERE state = 'fresh'",
     ],
   },
+  {
+    // Ingest counts its new events in memory and folds them into `state_counts` about once a
+    // second instead of on every commit (sqlite/new-event-counts.ts); the events after
+    // `counted_seq` are the ones not folded yet, counted again at open. Every event so far is counted.
+    version: 6,
+    name: 'counted_seq',
+    statements: [
+      `INSERT INTO store_meta (key, value) VALUES ('counted_seq', coalesce((SELECT max(seq) FROM events), 0))`,
+    ],
+  },
 ];

@@ -23,6 +23,18 @@ export class StateDeltas {
     return this;
   }
 
+  /** The deltas so far, by state (zeros included). */
+  entries(): ReadonlyMap<OutboxState, number> {
+    return this.#deltas;
+  }
+
+  /** The sum of every delta: for new events, how many there are. */
+  total(): number {
+    let n = 0;
+    for (const d of this.#deltas.values()) n += d;
+    return n;
+  }
+
   apply(s: SqliteStatements): void {
     for (const [state, n] of this.#deltas) if (n !== 0) s.bumpState.run(n, state);
   }

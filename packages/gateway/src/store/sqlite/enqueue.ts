@@ -14,6 +14,7 @@ import {
 } from './ingest-rows.js';
 import { CHUNK_ROWS, type ChunkStatements } from './insert-chunks.js';
 import { dedupKey, type KeyIndex } from './key-levels.js';
+import type { NewEventCounts } from './new-event-counts.js';
 import type { SqliteStatements } from './statements.js';
 
 /**
@@ -39,6 +40,8 @@ export interface SqliteWriterOptions {
   archivedKeys: () => boolean;
   chunks: () => ChunkStatements;
   keys: () => KeyIndex;
+  /** Where the counts of new events wait for their fold into `state_counts`. */
+  newEvents: () => NewEventCounts;
 }
 
 /** The batches in order, consecutive ones under CHUNK_ROWS rows grouped into one run. */
@@ -166,13 +169,16 @@ export function createSqliteWriter(options: SqliteWriterOptions): SqliteWriter {
     const now = clock.now();
     const created: NewQueue[] = [];
     const keys = options.keys();
+    const newEvents = options.newEvents();
+    const committed = new StateDeltas();
+    let fold = false;
+    let upTo = 0;
     const flush = db.transaction(() => {
       const floor = s.dedupFloor.get() as number;
       const threshold = dedupThreshold(now, dedupWindowMs, floor);
       // Never below the floor: a key accepted after expireDedup(before) must not count as forgotten,
       // even when `before` lies ahead of this clock.
       const seenAt = Math.max(now, floor);
-      const committed = new StateDeltas();
       // Seqs are given, not left to SQLite, so each payload row gets its event's seq in the same
       // statement pair; a batch rolled back by its savepoint only leaves a gap.
       const seqs = { next: Math.max((s.lastSeq.get() as number) + 1, keys.seqFloor()) };
@@ -202,7 +208,10 @@ export function createSqliteWriter(options: SqliteWriterOptions): SqliteWriter {
           for (const batch of run) results.push(save(batch));
         else results.push(...splitStatuses(together, run));
       }
-      committed.apply(s);
+      // The new events' counts join `state_counts` about once a second, not on every commit.
+      upTo = seqs.next - 1;
+      fold = newEvents.foldDue(now, committed.total());
+      if (fold) newEvents.writeFold(s, committed.entries(), upTo);
       return results;
     });
     let results: Array<EnqueueStatus[] | Error>;
@@ -213,6 +222,8 @@ export function createSqliteWriter(options: SqliteWriterOptions): SqliteWriter {
       throw err;
     }
     // Only after the commit: a rolled-back batch must not leave a queue (or a key) the table does not have.
+    if (fold) newEvents.folded(now, upTo);
+    else newEvents.add(committed.entries(), upTo);
     keys.commitStaged();
     options.onQueues(created);
     keys.schedule();

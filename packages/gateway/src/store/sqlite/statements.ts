@@ -36,6 +36,12 @@ export function prepareStatements(db: Database.Database) {
     queues: db.prepare('SELECT account, rule_id, lane FROM queues').raw(true),
 
     bumpState: db.prepare('UPDATE state_counts SET n = n + ? WHERE state = ?'),
+    // New events after the last fold of their counts (sqlite/new-event-counts.ts), by first state.
+    countedSeq: db.prepare("SELECT value FROM store_meta WHERE key = 'counted_seq'").pluck(),
+    setCountedSeq: db.prepare("UPDATE store_meta SET value = ? WHERE key = 'counted_seq'"),
+    countAfter: db
+      .prepare("SELECT coalesce(sum(state = 'suppressed'), 0), count(*), max(seq) FROM events WHERE seq > ?")
+      .raw(true),
     stateCounts: db.prepare('SELECT state, n FROM state_counts').raw(true),
 
     reclaimExpired:

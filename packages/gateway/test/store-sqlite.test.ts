@@ -388,6 +388,44 @@ describe('SQLite schema upgrade', () => {
   });
 });
 
+describe('SQLite audit purge', () => {
+  it('deletes old audit rows with their links, chunk by chunk, and keeps the newer ones whole', async () => {
+    const path = tempDbPath();
+    const store = createSqliteStore({ path, clock: fakeClock(T0) });
+    const entry = (at: number, eventIds: string[]) => ({
+      at,
+      account: '500100',
+      ruleId: '9001',
+      requestId: null,
+      batchSize: eventIds.length,
+      identifierCounts: { SHA256_EMAIL: eventIds.length },
+      consentCounts: { granted: 0, denied: 0, unknown: eventIds.length },
+      status: 201,
+      outcome: 'delivered',
+      errorBody: null,
+      durationMs: 5,
+      eventIds,
+    });
+    // More old rows than one purge chunk holds; an event id shared by an old and a new row.
+    for (let i = 0; i < 45; i += 1)
+      await store.appendAudit(entry(T0 - 1000 + i, [`old-${i}-a`, `old-${i}-b`, 'shared']));
+    await store.appendAudit(entry(T0 + 10, ['new-a', 'shared']));
+    expect(await store.purge(T0)).toEqual({ events: 0, audit: 45 });
+    const links = () => {
+      const db = new Database(path, { readonly: true });
+      try {
+        return db.prepare('SELECT event_id FROM audit_events ORDER BY event_id').pluck().all();
+      } finally {
+        db.close();
+      }
+    };
+    expect(links()).toEqual(['new-a', 'shared']);
+    expect((await store.auditForEvent('shared')).map((a) => a.at)).toEqual([T0 + 10]);
+    expect(await store.auditForEvent('old-3-a')).toEqual([]);
+    await store.close();
+  });
+});
+
 describe('SQLite capacity', () => {
   it('keeps state_counts equal to the rows after a mixed workload', async () => {
     const path = tempDbPath();
@@ -468,6 +506,11 @@ describe('SQLite capacity', () => {
     expect(plan(probe)).toBe(
       'SEARCH k USING PRIMARY KEY (level=? AND event_id=?) | SEARCH e USING INTEGER PRIMARY KEY (rowid=?)',
     );
+    // Purging an audit row's links: through its own ids, by the links' primary key (version 7).
+    expect(plan(s.unlinkAudit)).toContain(
+      'SEARCH audit_events USING PRIMARY KEY (event_id=? AND audit_seq=?)',
+    );
+    expect(plan(s.unlinkAudit)).not.toMatch(/SCAN audit_events\b/);
     db.close();
   });
 });

@@ -34,3 +34,8 @@ export const FINAL_STATES = ['delivered', 'dead', 'suppressed'] as const;
  * a large purge never holds the write lock (or the event loop, for SQLite) for long.
  */
 export const DELETE_CHUNK_ROWS = 5_000;
+/**
+ * Audit rows go fewer at a time: each carries the links of up to 5,000 events, so 20 rows are at
+ * most 100,000 link deletes per transaction.
+ */
+export const AUDIT_DELETE_CHUNK_ROWS = 20;

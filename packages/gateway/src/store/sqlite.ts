@@ -15,6 +15,7 @@ import { decideBudget } from './budget.js';
 import { StoreError } from './errors.js';
 import type { GroupCommitStats } from './group-commit.js';
 import {
+  AUDIT_DELETE_CHUNK_ROWS,
   DEFAULT_AUDIT_LIMIT,
   DEFAULT_DEAD_LIST_LIMIT,
   DEFAULT_DEDUP_WINDOW_MS,
@@ -260,12 +261,15 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
   };
 
   /** Chunked deletes, each chunk its own transaction, yielding to the event loop in between. */
-  const inChunks = async (step: (s: SqliteStatements) => number): Promise<number> => {
+  const inChunks = async (
+    step: (s: SqliteStatements) => number,
+    chunkRows = DELETE_CHUNK_ROWS,
+  ): Promise<number> => {
     let total = 0;
     for (;;) {
       const removed = write(step);
       total += removed;
-      if (removed < DELETE_CHUNK_ROWS) return total;
+      if (removed < chunkRows) return total;
       await nextTick();
     }
   };
@@ -428,10 +432,10 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
         await nextTick();
       }
       const audit = await inChunks((s) => {
-        const seqs = JSON.stringify(s.oldAudit.all(before, DELETE_CHUNK_ROWS));
+        const seqs = JSON.stringify(s.oldAudit.all(before, AUDIT_DELETE_CHUNK_ROWS));
         s.unlinkAudit.run(seqs);
         return s.deleteAudit.run(seqs).changes;
-      });
+      }, AUDIT_DELETE_CHUNK_ROWS);
       return { events: events + batches, audit };
     },
 

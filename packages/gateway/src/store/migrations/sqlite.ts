@@ -246,4 +246,12 @@ export const sqliteMigrations: readonly Migration[] = [
       `INSERT INTO store_meta (key, value) VALUES ('counted_seq', coalesce((SELECT max(seq) FROM events), 0))`,
     ],
   },
+  {
+    // Every delivered event wrote two entries into audit_events: its link (event id, audit row) and
+    // the same again in `audit_events_seq`, whose only use was deleting an old audit row's links.
+    // Purge now finds those links through the row's own list of ids, by the primary key.
+    version: 7,
+    name: 'audit_links_by_key',
+    statements: ['DROP INDEX audit_events_seq'],
+  },
 ];

@@ -129,7 +129,10 @@ export function prepareStatements(db: Database.Database) {
       )
       .pluck(),
     oldAudit: db.prepare('SELECT seq FROM audit WHERE at < ? LIMIT ?').pluck(),
-    unlinkAudit: db.prepare('DELETE FROM audit_events WHERE audit_seq IN (SELECT value FROM json_each(?))'),
+    // The links of these audit rows, found through each row's own ids by the primary key (no index
+    // by audit row: schema version 7).
+    unlinkAudit: db.prepare(`DELETE FROM audit_events WHERE (event_id, audit_seq) IN
+      (SELECT j.value, a.seq FROM audit a, json_each(a.event_ids) j WHERE a.seq IN (SELECT value FROM json_each(?)))`),
     deleteAudit: db.prepare('DELETE FROM audit WHERE seq IN (SELECT value FROM json_each(?))'),
 
     budgetRow: db

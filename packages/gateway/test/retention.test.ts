@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { AuditEntry, OutboxStore } from '../src/ports.js';
+import type { OutboxStore } from '../src/ports.js';
 import { createRetentionJob } from '../src/retention.js';
+import { auditEntry } from '../src/store/conformance.js';
 import {
   DAY,
   event,
@@ -16,20 +17,7 @@ import {
 const RETENTION = 180 * DAY;
 const DEDUP = 90 * DAY;
 
-const audit = (at: number, eventIds: string[]): AuditEntry => ({
-  at,
-  account: '500100',
-  ruleId: '9001',
-  requestId: null,
-  batchSize: eventIds.length,
-  identifierCounts: { SHA256_EMAIL: eventIds.length },
-  consentCounts: { granted: 0, denied: 0, unknown: eventIds.length },
-  status: 200,
-  outcome: 'delivered',
-  errorBody: null,
-  durationMs: 5,
-  eventIds,
-});
+const audit = (at: number, eventIds: string[]) => auditEntry({ at, eventIds, batchSize: eventIds.length });
 
 describe.each(STORE_KINDS)('retention on the %s store', (kind) => {
   let store: OutboxStore;

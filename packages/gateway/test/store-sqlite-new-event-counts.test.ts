@@ -5,25 +5,16 @@
  * is played by copying the database and its WAL while the store is open and idle (what a kill -9
  * leaves behind) and opening the copy.
  */
-import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { copyFileSync, existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { fakeClock, ids, MINUTE, newEvent, T0 } from '../src/store/conformance/fixtures.js';
+import type { OutboxStats } from '../src/ports.js';
+import { type FakeClock, fakeClock, ids, MINUTE, newEvent, T0 } from '../src/store/conformance/fixtures.js';
 import { FOLD_EVENTS, FOLD_EVERY_MS } from '../src/store/sqlite/new-event-counts.js';
 import { createSqliteStore, type SqliteStore } from '../src/store/sqlite.js';
+import { removeTempDirs, tempDbPath as tempPath } from './worker-harness.js';
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-
-function tempPath(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'capi-counts-'));
-  dirs.push(dir);
-  return join(dir, 'outbox.db');
-}
+afterEach(removeTempDirs);
 
 /** The file as a kill -9 would leave it right now: the database and its WAL, copied. */
 function crashCopy(path: string): string {
@@ -51,6 +42,20 @@ function table(path: string): { counts: Record<string, number>; countedSeq: numb
 
 async function byState(store: SqliteStore) {
   return (await store.stats()).byState;
+}
+
+/** Plays a kill -9 of the store now, then opens what it left: the counts must be `expected`. */
+async function expectAfterCrash(
+  store: SqliteStore,
+  path: string,
+  clock: FakeClock,
+  expected: OutboxStats['byState'],
+): Promise<void> {
+  const copy = crashCopy(path);
+  await store.close();
+  const reopened = createSqliteStore({ path: copy, clock });
+  expect(await byState(reopened)).toEqual(expected);
+  await reopened.close();
 }
 
 const lease = { leaseMs: MINUTE };
@@ -99,11 +104,7 @@ describe('SQLite counts of new events', () => {
     expect(await byState(store)).toEqual(expected);
     expect(table(path).counts.queued).toBeLessThan(0);
 
-    const copy = crashCopy(path);
-    await store.close();
-    const reopened = createSqliteStore({ path: copy, clock });
-    expect(await byState(reopened)).toEqual(expected);
-    await reopened.close();
+    await expectAfterCrash(store, path, clock, expected);
   });
 
   it('folds before purge deletes rows, so purged events leave the counts exact across a crash', async () => {
@@ -120,11 +121,7 @@ describe('SQLite counts of new events', () => {
     expect(await byState(store)).toEqual(expected);
     expect(table(path).countedSeq).toBe(3);
 
-    const copy = crashCopy(path);
-    await store.close();
-    const reopened = createSqliteStore({ path: copy, clock });
-    expect(await byState(reopened)).toEqual(expected);
-    await reopened.close();
+    await expectAfterCrash(store, path, clock, expected);
   });
 
   it('folds on close', async () => {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { fakeClock, newEvent, outboxStoreConformance, T0 } from '../src/store/conformance.js';
+import { auditEntry, fakeClock, newEvent, outboxStoreConformance, T0 } from '../src/store/conformance.js';
 import { isStoreError } from '../src/store/errors.js';
 import { sqliteMigrations } from '../src/store/migrations/sqlite.js';
 import { migrateSqlite } from '../src/store/sqlite/migrate.js';
@@ -392,20 +392,8 @@ describe('SQLite audit purge', () => {
   it('deletes old audit rows with their links, chunk by chunk, and keeps the newer ones whole', async () => {
     const path = tempDbPath();
     const store = createSqliteStore({ path, clock: fakeClock(T0) });
-    const entry = (at: number, eventIds: string[]) => ({
-      at,
-      account: '500100',
-      ruleId: '9001',
-      requestId: null,
-      batchSize: eventIds.length,
-      identifierCounts: { SHA256_EMAIL: eventIds.length },
-      consentCounts: { granted: 0, denied: 0, unknown: eventIds.length },
-      status: 201,
-      outcome: 'delivered',
-      errorBody: null,
-      durationMs: 5,
-      eventIds,
-    });
+    const entry = (at: number, eventIds: string[]) =>
+      auditEntry({ at, eventIds, batchSize: eventIds.length });
     // More old rows than one purge chunk holds; an event id shared by an old and a new row.
     for (let i = 0; i < 45; i += 1)
       await store.appendAudit(entry(T0 - 1000 + i, [`old-${i}-a`, `old-${i}-b`, 'shared']));

@@ -13,7 +13,7 @@ import { isStoreError } from './errors.js';
 const DEFAULT_MODEL_RUNS = 100;
 
 export type { ConformanceContext, FakeClock, StoreFactory, StoreUnderTest } from './conformance/fixtures.js';
-export { fakeClock, newEvent, T0 } from './conformance/fixtures.js';
+export { auditEntry, fakeClock, newEvent, T0 } from './conformance/fixtures.js';
 
 /**
  * The behaviour every OutboxStore adapter must show, as one Vitest suite. Each adapter's test file

@@ -133,12 +133,15 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
   let laneStatements: LaneStatements | null = null;
   let keyIndex: KeyIndex | null = null;
   const keyTuning: KeyLevelTuning = { ...DEFAULT_KEY_LEVELS, ...options.keyLevels };
-  /** Known (account, rule) queues, mirrored from the `queues` table; claims look only through these. */
-  const queues = new Map<string, [string, string]>();
-  /** Their lane numbers, account → rule → lane: asked once per new event, so no key is built. */
+  /**
+   * Known (account, rule) queues and their lane numbers, account → rule → lane, mirrored from the
+   * `queues` table: asked once per new event (so no key is built), and claims look only through these.
+   */
   const laneNumbers = new Map<string, Map<string, number>>();
+  function* knownQueues(): Iterable<[string, string]> {
+    for (const [account, rules] of laneNumbers) for (const ruleId of rules.keys()) yield [account, ruleId];
+  }
   const learnQueue = ([account, ruleId, lane]: NewQueue): void => {
-    queues.set(queueKey(account, ruleId), [account, ruleId]);
     let rules = laneNumbers.get(account);
     if (!rules) {
       rules = new Map();
@@ -205,7 +208,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     ready();
     return laneStatements!;
   };
-  const claim = createClaim(db, lanes, () => queues.values());
+  const claim = createClaim(db, lanes, knownQueues);
 
   /**
    * Settles the events of leased batches as a whole where it can (see lanes.ts) and hands the rest
@@ -481,8 +484,4 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
       lock.release();
     },
   };
-}
-
-function queueKey(account: string, ruleId: string): string {
-  return `${account}\u0000${ruleId}`;
 }

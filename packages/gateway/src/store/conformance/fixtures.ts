@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Clock, NewOutboxEvent, OutboxStore } from '../../ports.js';
+import type { AuditEntry, Clock, NewOutboxEvent, OutboxStore } from '../../ports.js';
 
 /** A settable clock: the suite moves time instead of sleeping. */
 export interface FakeClock extends Clock {
@@ -70,4 +70,23 @@ export function newEvent(overrides: Partial<NewOutboxEvent> = {}): NewOutboxEven
 
 export function ids(events: Array<{ id: string }>): string[] {
   return events.map((e) => e.id);
+}
+
+/** An audit row of a delivered request, as the worker writes one; override what a case needs. */
+export function auditEntry(overrides: Partial<AuditEntry> = {}): AuditEntry {
+  return {
+    at: T0,
+    account: '500100',
+    ruleId: '9001',
+    requestId: 'li-req-1',
+    batchSize: 2,
+    identifierCounts: { SHA256_EMAIL: 2, LINKEDIN_FIRST_PARTY_ADS_TRACKING_UUID: 1 },
+    consentCounts: { granted: 1, denied: 0, unknown: 1 },
+    status: 201,
+    outcome: 'delivered',
+    errorBody: null,
+    durationMs: 84,
+    eventIds: ['e-1', 'e-2'],
+    ...overrides,
+  };
 }

@@ -1,27 +1,9 @@
 import { expect, it } from 'vitest';
-import type { AuditEntry, OutboxStore } from '../../ports.js';
-import { DAY, ids, MINUTE, newEvent, T0 } from './fixtures.js';
+import type { OutboxStore } from '../../ports.js';
+import { auditEntry, DAY, ids, MINUTE, newEvent, T0 } from './fixtures.js';
 
 type Setup = () => { store: OutboxStore };
 const lease = { leaseMs: MINUTE };
-
-function auditEntry(overrides: Partial<AuditEntry> = {}): AuditEntry {
-  return {
-    at: T0,
-    account: '500100',
-    ruleId: '9001',
-    requestId: 'li-req-1',
-    batchSize: 2,
-    identifierCounts: { SHA256_EMAIL: 2, LINKEDIN_FIRST_PARTY_ADS_TRACKING_UUID: 1 },
-    consentCounts: { granted: 1, denied: 0, unknown: 1 },
-    status: 201,
-    outcome: 'delivered',
-    errorBody: null,
-    durationMs: 84,
-    eventIds: ['e-1', 'e-2'],
-    ...overrides,
-  };
-}
 
 export function recordCases(setup: Setup): void {
   it('appends audit rows and finds them per event, newest first, with a limit', async () => {

@@ -102,19 +102,19 @@ export const kill: Statement = {
     WHERE id = ANY ($1::text[]) AND state IN ('queued', 'retrying', 'sending')`,
 };
 
+/** A lease given back without counting an attempt, due again at once ($2: now). */
+const GIVE_BACK = `UPDATE events SET state = CASE WHEN attempts > 0 THEN 'retrying' ELSE 'queued' END,
+      lease_until = NULL, next_attempt_at = least(next_attempt_at, $2)`;
+
 export const release: Statement = {
   name: 'capi_release',
-  text: `UPDATE events SET state = CASE WHEN attempts > 0 THEN 'retrying' ELSE 'queued' END, lease_until = NULL,
-      next_attempt_at = least(next_attempt_at, $2)
-    WHERE id = ANY ($1::text[]) AND state = 'sending'`,
+  text: `${GIVE_BACK} WHERE id = ANY ($1::text[]) AND state = 'sending'`,
 };
 
 /** Gives back what one claim leased, found by its token (see migration 2). */
 export const releaseClaim: Statement = {
   name: 'capi_release_claim',
-  text: `UPDATE events SET state = CASE WHEN attempts > 0 THEN 'retrying' ELSE 'queued' END, lease_until = NULL,
-      next_attempt_at = least(next_attempt_at, $2)
-    WHERE lease_token = $1 AND state = 'sending'`,
+  text: `${GIVE_BACK} WHERE lease_token = $1 AND state = 'sending'`,
 };
 
 export const byEventId: Statement = {

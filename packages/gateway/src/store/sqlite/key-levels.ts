@@ -186,9 +186,7 @@ export function createKeyIndex(db: Database.Database, tuning: KeyLevelTuning): K
       order.sort((a, b) =>
         e[a]! < e[b]! ? -1 : e[a]! > e[b]! ? 1 : r[a]! < r[b]! ? -1 : r[a]! > r[b]! ? 1 : seqs[a]! - seqs[b]!,
       );
-      let upTo = mergedSeq;
-      for (const seq of seqs) if (seq > upTo) upTo = seq;
-      flush = { log, order, at: 0, upTo };
+      flush = { log, order, at: 0, upTo: Math.max(mergedSeq, recent.takenUpTo) };
       const first = order[0]!;
       const last = order[order.length - 1]!;
       const between = s.between.get(

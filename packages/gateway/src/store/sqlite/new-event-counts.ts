@@ -40,8 +40,13 @@ export interface NewEventCounts {
 export function createNewEventCounts(): NewEventCounts {
   let counts = new Map<OutboxState, number>();
   let upToSeq = 0;
-  let events = 0;
   let lastFoldAt = 0;
+  /** How many new events wait: the counts' sum (two states at most). */
+  const waiting = (): number => {
+    let n = 0;
+    for (const c of counts.values()) n += c;
+    return n;
+  };
 
   return {
     load(s, now) {
@@ -50,12 +55,11 @@ export function createNewEventCounts(): NewEventCounts {
       counts = new Map();
       if (all - suppressed > 0) counts.set('queued', all - suppressed);
       if (suppressed > 0) counts.set('suppressed', suppressed);
-      events = all;
       upToSeq = last ?? counted;
       lastFoldAt = now;
     },
     foldDue(now, adding) {
-      return now - lastFoldAt >= FOLD_EVERY_MS || events + adding >= FOLD_EVENTS;
+      return now - lastFoldAt >= FOLD_EVERY_MS || waiting() + adding >= FOLD_EVENTS;
     },
     writeFold(s, extra, upTo) {
       const total = new Map(counts);
@@ -65,15 +69,11 @@ export function createNewEventCounts(): NewEventCounts {
     },
     folded(now, upTo) {
       counts = new Map();
-      events = 0;
       upToSeq = Math.max(upToSeq, upTo);
       lastFoldAt = now;
     },
     add(extra, upTo) {
-      for (const [state, n] of extra) {
-        counts.set(state, (counts.get(state) ?? 0) + n);
-        events += n;
-      }
+      for (const [state, n] of extra) counts.set(state, (counts.get(state) ?? 0) + n);
       upToSeq = Math.max(upToSeq, upTo);
     },
     pending: () => counts,

@@ -61,6 +61,11 @@ export class RecentKeys {
     return this.log.seqs.length;
   }
 
+  /** The highest seq in the log the flush under way took (0 when none): what that flush covers. */
+  get takenUpTo(): number {
+    return this.flushing === null ? 0 : this.flushingUpTo;
+  }
+
   /** The highest seq ever staged: new events must take higher ones (key-levels.ts, seqFloor). */
   get lastSeq(): number {
     return this.highestSeq;

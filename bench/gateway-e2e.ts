@@ -10,7 +10,9 @@
  * sandbox (its `limits` option), so the figure is the gateway's, not the budget's.
  *
  * Offered load: POST /v1/events with 500 events per request on BENCH_E2E_CONNECTIONS (default 16)
- * connections at BENCH_E2E_RATE events/s (default 50,000, the goal; 0 = as fast as the gateway answers). After
+ * connections at BENCH_E2E_RATE events/s (default 52,500: 5 % above the goal, since at exactly
+ * 50,000 offered the delivered rate can only fall short of it, by whatever is in flight when the
+ * window closes; 0 = as fast as the gateway answers, an overload the goal does not ask about). After
  * a short warm-up that is allowed to drain, the window starts. Measured: delivered events/s at the
  * sandbox (its eventsAccepted counter) over the window, ingest rate, the backlog left when the load
  * stops and the time to drain it, RSS of the gateway (max, 250 ms sampling), CPU per process, and
@@ -51,7 +53,7 @@ import {
 } from './_gateway.js';
 
 const SECONDS = intFromEnv('BENCH_E2E_SECONDS', 60);
-const RATE = intFromEnv('BENCH_E2E_RATE', 50_000);
+const RATE = intFromEnv('BENCH_E2E_RATE', 52_500);
 const DURABILITY = process.env.BENCH_E2E_DURABILITY === 'strict' ? 'strict' : 'normal';
 const RPM = intFromEnv('BENCH_E2E_RPM', 60_000);
 const PER_DAY = 10_000_000;

@@ -49,7 +49,7 @@ export interface GatewayConfig {
   storeThread: boolean;
   /** SQLite only: the page cache's ceiling, in MiB (docs/stores.md). */
   sqliteCacheMiB: number;
-  /** SQLite only: checkpoints on a thread of their own (default false; docs/stores.md). */
+  /** SQLite only: checkpoints on a thread of their own (default true; docs/stores.md). */
   sqliteCheckpointThread: boolean;
   /** PostgreSQL only: give up on opening a connection after this long (store/postgres/pool.ts). */
   pgConnectTimeoutMs: number;
@@ -473,7 +473,7 @@ function resolve(file: ConfigFile): Readonly<GatewayConfig> {
     durability: file.store?.durability ?? DEFAULTS.durability,
     storeThread: file.store?.thread ?? true,
     sqliteCacheMiB: file.store?.sqliteCacheMiB ?? DEFAULTS.sqliteCacheMiB,
-    sqliteCheckpointThread: file.store?.sqliteCheckpointThread ?? false,
+    sqliteCheckpointThread: file.store?.sqliteCheckpointThread ?? true,
     pgConnectTimeoutMs: file.store?.pgConnectTimeoutMs ?? DEFAULT_PG_CONNECT_TIMEOUT_MS,
     pgQueryTimeoutMs: file.store?.pgQueryTimeoutMs ?? DEFAULT_PG_QUERY_TIMEOUT_MS,
     dedupWindowMs: (file.store?.dedupWindowDays ?? DEFAULTS.dedupWindowDays) * DAY_MS,

@@ -97,14 +97,14 @@ delivery: { lingerMs: 10 }
     expect(issues[0]?.key).toContain('CAPI_STORE_SQLITE_CACHE_MIB');
   });
 
-  it('keeps SQLite checkpoints on the store thread unless asked, and refuses a bad setting by name', () => {
-    expect(loadConfig({ env: {} }).sqliteCheckpointThread).toBe(false);
-    expect(loadConfig({ env: { CAPI_STORE_SQLITE_CHECKPOINT_THREAD: 'true' } }).sqliteCheckpointThread).toBe(
-      true,
+  it('runs SQLite checkpoints on a thread of their own unless told not to, and refuses a bad setting by name', () => {
+    expect(loadConfig({ env: {} }).sqliteCheckpointThread).toBe(true);
+    expect(loadConfig({ env: { CAPI_STORE_SQLITE_CHECKPOINT_THREAD: 'false' } }).sqliteCheckpointThread).toBe(
+      false,
     );
     expect(
-      loadConfig({ env: {}, yamlText: 'store: { sqliteCheckpointThread: true }' }).sqliteCheckpointThread,
-    ).toBe(true);
+      loadConfig({ env: {}, yamlText: 'store: { sqliteCheckpointThread: false }' }).sqliteCheckpointThread,
+    ).toBe(false);
     const issues = errorsOf(() => loadConfig({ env: { CAPI_STORE_SQLITE_CHECKPOINT_THREAD: 'sometimes' } }));
     expect(issues[0]?.key).toContain('CAPI_STORE_SQLITE_CHECKPOINT_THREAD');
   });

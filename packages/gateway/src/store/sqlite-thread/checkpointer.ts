@@ -22,8 +22,10 @@ import { type Durability, synchronousPragma, type WalCheckpoint } from '../sqlit
  * 16,384 pages as a safety net: should this thread fall behind or fail, the store checkpoints as it
  * did before (after a failure, at SQLite's own 1,000 pages again).
  *
- * Started only with `store.sqliteCheckpointThread`: on two cores the freed store-thread time went to
- * ingest at delivery's expense, so it suits machines with spare cores (docs/stores.md).
+ * Started with `store.sqliteCheckpointThread` (the gateway's default; `false` keeps checkpoints on the
+ * store thread). On two cores the freed store-thread time goes first to whichever of ingest and
+ * delivery asks for it: at a load the machine sustains both gain, past it ingest outruns delivery
+ * (docs/benchmarks.md, "Checkpoints on their own thread by default").
  *
  * The thread is a few lines of CommonJS evaluated from a string, so it runs the same from the
  * TypeScript sources and from the bundle, and loads better-sqlite3 by the path this module resolves.

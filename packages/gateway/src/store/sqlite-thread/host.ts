@@ -25,7 +25,7 @@ const options = workerData as ThreadOptions;
 
 let now = Date.now();
 let store: ReturnType<typeof createSqliteStore>;
-/** Only when asked for (`store.sqliteCheckpointThread`); otherwise SQLite checkpoints as it commits. */
+/** With `store.sqliteCheckpointThread` (the gateway's default); otherwise SQLite checkpoints as it commits. */
 let checkpointer: Checkpointer | null = null;
 try {
   store = createSqliteStore({

@@ -475,13 +475,18 @@ describe('SQLite capacity', () => {
       oldestDue: 'events_age',
       purgeChunk: 'events_final',
       byEventId: 'SEARCH event_keys USING PRIMARY KEY (level=? AND event_id=?)',
-      countSeenBetween: 'events_seen',
+      // expireDedup's count: bisecting and counting by seq, never by seen_at (version 8).
+      firstSeenAtOrAfter: 'SEARCH events USING INTEGER PRIMARY KEY (rowid>?)',
+      countSeqBetween: 'SEARCH events USING INTEGER PRIMARY KEY (rowid>? AND rowid<?)',
     } as const;
     for (const [name, index] of Object.entries(hot)) {
       const detail = plan(s[name as keyof typeof hot]);
       expect(detail, name).toContain(index);
       expect(detail, name).not.toMatch(/SCAN (events|e|d)\b(?! USING)/);
     }
+    // The newest event's seen_at and the seq bounds: read from the ends of the key, no sort, no count.
+    expect(plan(s.lastSeenAt)).toBe('SCAN events');
+    expect(plan(s.seqBounds)).not.toMatch(/TEMP B-TREE|SCAN events(?! USING)/);
     // Claims read due events in index order: no sort step; each payload is one rowid lookup.
     expect(plan(s.dueInQueue)).not.toContain('TEMP B-TREE');
     expect(plan(s.dueInQueue)).toMatch(/SEARCH payloads USING INTEGER PRIMARY KEY/);

@@ -57,6 +57,7 @@ import {
   type RawAuditRow,
   type RawEventRow,
 } from './sqlite/rows.js';
+import { countSeenBetween } from './sqlite/seen-boundary.js';
 import {
   deadLetterWhere,
   listDeadSql,
@@ -448,8 +449,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
         const floor = s.dedupFloor.get() as number;
         if (before <= floor) return 0;
         s.setDedupFloor.run(before);
-        const inEvents = s.countSeenBetween.get(floor, before) as number;
-        return inEvents + s.expireArchivedKeys.run(before).changes;
+        return countSeenBetween(s, floor, before) + s.expireArchivedKeys.run(before).changes;
       });
       // Only after the commit may the probe of `dedup_keys` be skipped again.
       archivedKeys = ready().anyArchivedKey.get() === 1;

@@ -254,4 +254,19 @@ export const sqliteMigrations: readonly Migration[] = [
     name: 'audit_links_by_key',
     statements: ['DROP INDEX audit_events_seq'],
   },
+  {
+    // `events_seen` cost every new event one more B-tree insert, and only expireDedup's count of
+    // forgotten keys read it. The writer now never stamps an event earlier than the one before it,
+    // so seen_at never decreases along seq and the count bisects the table's own key instead
+    // (sqlite/seen-boundary.ts). Rows written while the clock once stepped back are raised to the
+    // latest seen_at before them: their keys live a little longer, none shorter.
+    version: 8,
+    name: 'seen_by_seq',
+    statements: [
+      `UPDATE events SET seen_at = w.latest FROM (
+        SELECT seq, max(seen_at) OVER (ORDER BY seq) AS latest FROM events) w
+        WHERE w.seq = events.seq AND events.seen_at < w.latest`,
+      'DROP INDEX events_seen',
+    ],
+  },
 ];

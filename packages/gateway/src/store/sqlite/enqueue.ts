@@ -100,6 +100,11 @@ export interface SqliteWriter extends GroupCommit<NewOutboxEvent, EnqueueStatus>
 
 export function createSqliteWriter(options: SqliteWriterOptions): SqliteWriter {
   const { db, clock, dedupWindowMs } = options;
+  /**
+   * The latest `seen_at` given so far: new events are never stamped earlier, even when the clock
+   * steps back, so `seen_at` never decreases along `seq` (what seen-boundary.ts relies on).
+   */
+  let lastSeenAt: number | null = null;
 
   const saveBatch = db.transaction(
     (
@@ -177,8 +182,11 @@ export function createSqliteWriter(options: SqliteWriterOptions): SqliteWriter {
       const floor = s.dedupFloor.get() as number;
       const threshold = dedupThreshold(now, dedupWindowMs, floor);
       // Never below the floor: a key accepted after expireDedup(before) must not count as forgotten,
-      // even when `before` lies ahead of this clock.
-      const seenAt = Math.max(now, floor);
+      // even when `before` lies ahead of this clock. Never below the last event's either (see above):
+      // a clock stepped back keeps a new key a little longer, which dedup can afford.
+      lastSeenAt ??= (s.lastSeenAt.get() as number | undefined) ?? 0;
+      const seenAt = Math.max(now, floor, lastSeenAt);
+      lastSeenAt = seenAt;
       // Seqs are given, not left to SQLite, so each payload row gets its event's seq in the same
       // statement pair; a batch rolled back by its savepoint only leaves a gap.
       const seqs = { next: Math.max((s.lastSeq.get() as number) + 1, keys.seqFloor()) };

@@ -25,7 +25,15 @@ export function prepareStatements(db: Database.Database) {
     anyArchivedKey: db.prepare('SELECT EXISTS (SELECT 1 FROM dedup_keys)').pluck(),
     dedupFloor: db.prepare("SELECT value FROM store_meta WHERE key = 'dedup_floor'").pluck(),
     setDedupFloor: db.prepare("UPDATE store_meta SET value = ? WHERE key = 'dedup_floor'"),
-    countSeenBetween: db.prepare('SELECT count(*) FROM events WHERE seen_at >= ? AND seen_at < ?').pluck(),
+    // No index on seen_at (schema version 8): it never decreases along seq, so expireDedup bisects
+    // the table's own key for where a time begins (sqlite/seen-boundary.ts) and counts between.
+    lastSeenAt: db.prepare('SELECT seen_at FROM events ORDER BY seq DESC LIMIT 1').pluck(),
+    // Two subqueries: SQLite answers a lone min() or max() from the end of the key, not both at once.
+    seqBounds: db.prepare('SELECT (SELECT min(seq) FROM events), (SELECT max(seq) FROM events)').raw(true),
+    firstSeenAtOrAfter: db
+      .prepare('SELECT seq, seen_at FROM events WHERE seq >= ? ORDER BY seq LIMIT 1')
+      .raw(true),
+    countSeqBetween: db.prepare('SELECT count(*) FROM events WHERE seq >= ? AND seq < ?').pluck(),
     expireArchivedKeys: db.prepare('DELETE FROM dedup_keys WHERE seen_at < ?'),
 
     /** The queue's lane number, the queue (and its number) made on first use. */

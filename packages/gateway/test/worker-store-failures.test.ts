@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { OutboxStore } from '../src/ports.js';
-import { CLAIM_BACKOFF_MAX_MS, claimBackoffMs } from '../src/worker/worker.js';
+import { CLAIM_BACKOFF_MAX_MS, claimBackoffMs, RELEASE_AGAIN_MS } from '../src/worker/worker.js';
 import { events, harnessPool, MINUTE, STORE_KINDS, stateCounts, workerConfig } from './worker-harness.js';
 
 type Method = 'complete' | 'takeBudget' | 'claim' | 'release' | 'retryLater' | 'appendAudit';
@@ -149,6 +149,53 @@ describe.each(STORE_KINDS)('on the %s store: store writes that fail for a while'
     expect((await stateCounts(h.store)).sending).toBe(10);
     h.clock.advance(MINUTE + 1);
     await h.settle();
+    expect(h.transport.calls).toHaveLength(1);
+    expect((await stateCounts(h.store)).delivered).toBe(10);
+  });
+
+  it('gives back a claim that reaches the store only after the first give-back, well before its lease ends', async () => {
+    const h = await pool.start({ start: false });
+    await h.store.enqueue(events(h.clock, 10));
+    const target = h.store as unknown as {
+      claim: OutboxStore['claim'];
+      releaseClaim: OutboxStore['releaseClaim'];
+    };
+    const realClaim = h.store.claim.bind(h.store);
+    const realRelease = h.store.releaseClaim.bind(h.store);
+    // The first claim times out on the client while it is still on its way to the database.
+    let heldUp: (() => Promise<unknown>) | null = null;
+    let claims = 0;
+    target.claim = async (request) => {
+      claims += 1;
+      if (claims === 1) {
+        heldUp = () => realClaim(request);
+        throw Object.assign(new Error('Query read timeout'), { code: 'STORE_TIMEOUT' });
+      }
+      return realClaim(request);
+    };
+    const released: number[] = [];
+    target.releaseClaim = async (token, now) => {
+      const n = await realRelease(token, now);
+      released.push(n);
+      // It lands right after the worker's first give-back found nothing under its token.
+      const land = heldUp;
+      heldUp = null;
+      if (land) await land();
+      return n;
+    };
+    h.worker.start();
+    await h.settle();
+    if (!h.store.capabilities.releasesByLeaseToken) {
+      // In-process SQLite keeps no tokens (it cannot lose an answer): the claim that failed never ran.
+      expect(released).toEqual([]);
+      expect(h.transport.calls).toHaveLength(1);
+      return;
+    }
+    expect(released).toEqual([0]);
+    expect(h.transport.calls, 'leased under the lost token').toHaveLength(0);
+    h.clock.advance(RELEASE_AGAIN_MS);
+    await h.settle();
+    expect(released).toEqual([0, 10]);
     expect(h.transport.calls).toHaveLength(1);
     expect((await stateCounts(h.store)).delivered).toBe(10);
   });

@@ -28,6 +28,11 @@ const DEFAULT_IDLE_TIMEOUT_MS = 10_000;
  * batch linger, so delivery starts no later in practice.
  */
 const MIN_GAP_AFTER_EMPTY_CLAIM_MS = 20;
+/**
+ * A lost claim's token is given back again at most this often until its lease would have ended: the
+ * claim itself may reach the database after the first give-back (held up in a pool or on the wire).
+ */
+export const RELEASE_AGAIN_MS = 1_000;
 /** The longest nap between claims while the store keeps failing. */
 export const CLAIM_BACKOFF_MAX_MS = 5_000;
 
@@ -53,10 +58,11 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
   let claimFailures = 0;
   /**
    * Claims that failed without an answer: the store may have committed them (a connection cut
-   * after the commit), leasing events nobody will send. They are given back by token before the
-   * next claim; a token older than the lease is dropped, its lease having ended by itself.
+   * after the commit), or may still (a claim held up on its way), leasing events nobody will send.
+   * Their tokens are given back before the next claims, again every RELEASE_AGAIN_MS until either
+   * something came back (a claim leases once) or the lease would have ended by itself.
    */
-  const unanswered: Array<{ token: string; at: number }> = [];
+  const unanswered: Array<{ token: string; at: number; next: number }> = [];
   let running: Promise<void> | null = null;
   let stopped: Promise<void> | null = null;
 
@@ -108,12 +114,25 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
   }
 
   async function releaseUnanswered(now: number): Promise<void> {
-    while (unanswered.length > 0) {
-      const { token, at } = unanswered[0]!;
+    for (let i = 0; i < unanswered.length; ) {
+      const lost = unanswered[i]!;
+      if (lost.at + leaseMs <= now) {
+        unanswered.splice(i, 1);
+        continue;
+      }
+      if (lost.next > now) {
+        i += 1;
+        continue;
+      }
       // A failure here throws to the loop's back-off, and the token stays for the next look.
-      const released = at + leaseMs > now ? await store.releaseClaim(token, now) : 0;
-      unanswered.shift();
-      if (released > 0) logger.warn({ released }, 'gave back the events of a claim whose answer was lost');
+      const released = await store.releaseClaim(lost.token, now);
+      if (released > 0) {
+        unanswered.splice(i, 1);
+        logger.warn({ released }, 'gave back the events of a claim whose answer was lost');
+        continue;
+      }
+      lost.next = now + RELEASE_AGAIN_MS;
+      i += 1;
     }
   }
 
@@ -127,7 +146,9 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
     try {
       batch = await store.claim({ limit: batchSize, leaseMs, now, excludeAccounts, leaseToken });
     } catch (err) {
-      unanswered.push({ token: leaseToken, at: now });
+      // A store that cannot give back by token (in-process SQLite, which cannot lose an answer)
+      // leaves it to the lease.
+      if (store.capabilities.releasesByLeaseToken) unanswered.push({ token: leaseToken, at: now, next: now });
       throw err;
     }
     if (!batch || batch.events.length === 0) return false;

@@ -1,6 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -9,16 +6,9 @@ import { sqliteMigrations } from '../src/store/migrations/sqlite.js';
 import { migrateSqlite } from '../src/store/sqlite/migrate.js';
 import { firstSeqSeenFrom, type SeenRow } from '../src/store/sqlite/seen-boundary.js';
 import { createSqliteStore } from '../src/store/sqlite.js';
+import { removeTempDirs, tempDbPath } from './worker-harness.js';
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-function tempDbPath(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'capi-seen-'));
-  dirs.push(dir);
-  return join(dir, 'outbox.db');
-}
+afterEach(removeTempDirs);
 
 /** Rows with gaps in seq (purged, rolled back) and seen_at that never decreases along seq. */
 const rowsArbitrary = fc

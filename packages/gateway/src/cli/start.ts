@@ -18,6 +18,11 @@ export async function runStart(opts: { config?: string }): Promise<void> {
       accounts: effective.accounts.map((a) => a.id),
       rules: effective.rules.map((r) => `${r.alias}=${r.ruleId}`),
       heapGrowthPercent: effective.heapGrowthPercent || 'V8 default',
+      durability: effective.durability,
+      // Which thread copies the WAL into the database file (store.sqliteCheckpointThread).
+      ...(effective.storeUrl.startsWith('sqlite:')
+        ? { sqliteCheckpoints: effective.sqliteCheckpointThread ? 'own thread' : 'store thread' }
+        : {}),
     },
     'capi-gateway listening',
   );

@@ -120,7 +120,7 @@ describe('checkpoints on a thread of their own', () => {
     const checkpointer = startCheckpointer({ path, durability: 'strict', writer, maxIdleMs: 50 });
     store.enqueueRowsNow([toIngestRows(batch(3))]);
     checkpointer.noteWrites(3);
-    // 3 rows, far from the 2,000 of a cycle: only the quiet time starts one. The WAL is small, so
+    // 3 rows, far from the 8,000 of a cycle: only the quiet time starts one. The WAL is small, so
     // the writer does not copy anything itself.
     await until(() => checkpointer.stats().cycles === 1, 'the idle cycle');
     expect(checkpointer.stats().tails).toBe(0);

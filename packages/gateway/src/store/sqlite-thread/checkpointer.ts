@@ -17,7 +17,7 @@ import { type Durability, synchronousPragma, type WalCheckpoint } from '../sqlit
  * a checkpoint, which copies what is there; the WAL keeps growing meanwhile, but stays copied up to
  * nearly its end. Once it holds `tailPages` pages, the store thread checkpoints the few pages not
  * yet copied itself, and its next write transaction starts the WAL over. So the store thread still
- * waits for a checkpoint's two fsyncs, but once per `tailPages` pages (32 MiB by default) instead of
+ * waits for a checkpoint's two fsyncs, but once per `tailPages` pages (~47 MiB by default) instead of
  * once per 1,000 (4 MiB), and copies almost nothing. Its own automatic checkpoint stays on at
  * 16,384 pages as a safety net: should this thread fall behind or fail, the store checkpoints as it
  * did before (after a failure, at SQLite's own 1,000 pages again).
@@ -35,9 +35,13 @@ export interface CheckpointerOptions {
   durability: Durability;
   /** The connection that writes: the tail of each cycle, and its own automatic checkpoint. */
   writer: { checkpoint(): WalCheckpoint; setAutoCheckpoint(pages: number): void };
-  /** Rows written between two checkpoints on the thread (default 2,000: ~3 MB of in-order ingest). */
+  /**
+   * Rows written between two checkpoints on the thread (default 8,000: ~11 MB of in-order ingest).
+   * 2,000 measured worse: each cycle fsyncs both files, and at single-event rates the thread's
+   * cycles competed with the request path (docs/benchmarks.md, "Fewer, larger checkpoint cycles").
+   */
   rowsPerCycle?: number;
-  /** WAL pages at which the writer copies the rest and the WAL starts over (default 8,192: 32 MiB). */
+  /** WAL pages at which the writer copies the rest and the WAL starts over (default 12,000: ~47 MiB). */
   tailPages?: number;
   /** A cycle at least this often while anything is written (default 1,000 ms). */
   maxIdleMs?: number;
@@ -62,8 +66,8 @@ export interface Checkpointer {
   readonly worker: Worker;
 }
 
-export const DEFAULT_ROWS_PER_CYCLE = 2_000;
-export const DEFAULT_TAIL_PAGES = 8_192;
+export const DEFAULT_ROWS_PER_CYCLE = 8_000;
+export const DEFAULT_TAIL_PAGES = 12_000;
 export const DEFAULT_MAX_IDLE_MS = 1_000;
 /** The writer's own threshold while the thread runs: 16,384 pages, the 64 MiB the WAL is cut back to. */
 export const SAFETY_AUTOCHECKPOINT_PAGES = 16_384;

@@ -179,7 +179,8 @@ export interface OutboxStore {
   /**
    * Gives back, as `release` does, the events still leased by the claim with this `leaseToken`
    * (one whose answer was lost: they would otherwise wait for their lease to end). Returns how
-   * many. A store whose claim answers cannot be lost (in-process SQLite, memory) returns 0.
+   * many. A store whose claim answers cannot be lost (in-process SQLite: `releasesByLeaseToken`
+   * false) returns 0.
    */
   releaseClaim(leaseToken: string, now: number): Promise<number>;
   /** Dead letters back to 'queued' (attempts kept, reason cleared). Returns how many moved. */

@@ -102,8 +102,6 @@ export interface SqliteStore extends OutboxStore {
   settleKeyIndex(): void;
 }
 
-const NO_COUNTS: ReadonlyMap<OutboxState, number> = new Map();
-
 /** Row count at which a pending group is written without waiting for the next tick. */
 const DEFAULT_GROUP_COMMIT_ROWS = 20_000;
 
@@ -260,7 +258,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
 
   /** Writes the counts of new events still in memory into `state_counts` (before rows are deleted). */
   const foldNewEvents = (): void => {
-    write((s) => newEvents.writeFold(s, NO_COUNTS, 0));
+    write((s) => newEvents.writeFold(s, new StateDeltas(), 0));
     newEvents.folded(clock.now(), 0);
   };
 

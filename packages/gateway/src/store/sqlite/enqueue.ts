@@ -219,7 +219,7 @@ export function createSqliteWriter(options: SqliteWriterOptions): SqliteWriter {
       // The new events' counts join `state_counts` about once a second, not on every commit.
       upTo = seqs.next - 1;
       fold = newEvents.foldDue(now, committed.total());
-      if (fold) newEvents.writeFold(s, committed.entries(), upTo);
+      if (fold) newEvents.writeFold(s, committed, upTo);
       return results;
     });
     let results: Array<EnqueueStatus[] | Error>;
@@ -231,7 +231,7 @@ export function createSqliteWriter(options: SqliteWriterOptions): SqliteWriter {
     }
     // Only after the commit: a rolled-back batch must not leave a queue (or a key) the table does not have.
     if (fold) newEvents.folded(now, upTo);
-    else newEvents.add(committed.entries(), upTo);
+    else newEvents.add(committed, upTo);
     keys.commitStaged();
     options.onQueues(created);
     keys.schedule();

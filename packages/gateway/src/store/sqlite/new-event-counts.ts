@@ -1,4 +1,5 @@
 import type { OutboxState } from '../../ports.js';
+import { StateDeltas } from './counters.js';
 import type { SqliteStatements } from './statements.js';
 
 /**
@@ -28,54 +29,44 @@ export interface NewEventCounts {
    * Inside a write transaction: writes what is in memory plus `extra` (this transaction's own new
    * events, up to `upTo`) into the table. Memory changes only through `folded`, after the commit.
    */
-  writeFold(s: SqliteStatements, extra: ReadonlyMap<OutboxState, number>, upTo: number): void;
+  writeFold(s: SqliteStatements, extra: StateDeltas, upTo: number): void;
   /** The fold's transaction committed: memory holds nothing until the next new events. */
   folded(now: number, upTo: number): void;
   /** New events committed without a fold. */
-  add(counts: ReadonlyMap<OutboxState, number>, upTo: number): void;
+  add(counts: StateDeltas, upTo: number): void;
   /** What stats() adds to the table. */
   pending(): ReadonlyMap<OutboxState, number>;
 }
 
 export function createNewEventCounts(): NewEventCounts {
-  let counts = new Map<OutboxState, number>();
+  let counts = new StateDeltas();
   let upToSeq = 0;
   let lastFoldAt = 0;
-  /** How many new events wait: the counts' sum (two states at most). */
-  const waiting = (): number => {
-    let n = 0;
-    for (const c of counts.values()) n += c;
-    return n;
-  };
 
   return {
     load(s, now) {
       const counted = s.countedSeq.get() as number;
       const [suppressed, all, last] = s.countAfter.get(counted) as [number, number, number | null];
-      counts = new Map();
-      if (all - suppressed > 0) counts.set('queued', all - suppressed);
-      if (suppressed > 0) counts.set('suppressed', suppressed);
+      counts = new StateDeltas().add('queued', all - suppressed).add('suppressed', suppressed);
       upToSeq = last ?? counted;
       lastFoldAt = now;
     },
     foldDue(now, adding) {
-      return now - lastFoldAt >= FOLD_EVERY_MS || waiting() + adding >= FOLD_EVENTS;
+      return now - lastFoldAt >= FOLD_EVERY_MS || counts.total() + adding >= FOLD_EVENTS;
     },
     writeFold(s, extra, upTo) {
-      const total = new Map(counts);
-      for (const [state, n] of extra) total.set(state, (total.get(state) ?? 0) + n);
-      for (const [state, n] of total) if (n !== 0) s.bumpState.run(n, state);
+      new StateDeltas().merge(counts).merge(extra).apply(s);
       s.setCountedSeq.run(Math.max(upTo, upToSeq));
     },
     folded(now, upTo) {
-      counts = new Map();
+      counts = new StateDeltas();
       upToSeq = Math.max(upToSeq, upTo);
       lastFoldAt = now;
     },
     add(extra, upTo) {
-      for (const [state, n] of extra) counts.set(state, (counts.get(state) ?? 0) + n);
+      counts.merge(extra);
       upToSeq = Math.max(upToSeq, upTo);
     },
-    pending: () => counts,
+    pending: () => counts.entries(),
   };
 }

@@ -1,4 +1,5 @@
 import { buildConversionEvent } from '@capi-gateway/linkedin';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createConversionResolver } from '../src/domain/conversions.js';
 import { parseHappenedAt } from '../src/domain/happened-at.js';
@@ -74,6 +75,62 @@ describe('planIngest / settleIngest', () => {
       [],
     );
     expect(result?.errors).toEqual([{ code: 'NO_IDENTIFIER', path: '/user', message: expect.any(String) }]);
+  });
+});
+
+describe('every problem of an event at once', () => {
+  /** A valid native event, then one fault per name given; each fault touches its own field. */
+  const FAULTS = {
+    time: { happenedAt: 'yesterday' },
+    conversion: { conversion: 'webinar' },
+    identifier: { user: {} },
+    amount: { value: { amount: '12,5', currency: 'EUR' } },
+    emailLikeId: { eventId: 'jane@example.com' },
+    contextPii: { context: { email: 'x' } },
+  } as const;
+  type Fault = keyof typeof FAULTS;
+  const withFaults = (faults: readonly Fault[]) =>
+    Object.assign(
+      { conversion: 'lead', eventId: 'e-1', happenedAt: NOW - 1000, user: { email: 'a@example.com' } },
+      ...faults.map((f) => FAULTS[f]),
+    );
+  const errorsOf = (faults: readonly Fault[]) => {
+    const [result] = planIngest([nativeDraft(withFaults(faults))], ctx).slots.map((s) => s.result);
+    return (result?.errors ?? []).map((e) => `${e.code} ${e.path}`);
+  };
+
+  it('names the unreadable time, the unknown conversion, the missing identifier and the bad amount together', () => {
+    expect(errorsOf(['time', 'conversion', 'identifier', 'amount'])).toEqual([
+      'HAPPENED_AT_INVALID /happenedAt',
+      'CONVERSION_UNKNOWN /conversion',
+      'VALUE_AMOUNT_INVALID /value/amount',
+      'NO_IDENTIFIER /user',
+    ]);
+  });
+
+  it('reports an unknown conversion once, and nothing about the rule the checks stood in with', () => {
+    expect(errorsOf(['conversion'])).toEqual(['CONVERSION_UNKNOWN /conversion']);
+    const [result] = planIngest([event('x', { conversion: 'webinar' })], ctx).slots.map((s) => s.result);
+    expect(result?.errors?.map((e) => e.code)).toEqual(['CONVERSION_UNKNOWN']);
+  });
+
+  it('still checks the identifiers of an event whose conversion is unknown', () => {
+    const draft = event('x', { conversion: 'webinar', input: { happenedAt: NOW - 1000, user: {} } });
+    const [result] = planIngest([draft], ctx).slots.map((s) => s.result);
+    expect(result?.errors?.map((e) => e.code)).toEqual(['CONVERSION_UNKNOWN', 'NO_IDENTIFIER']);
+  });
+
+  it('answers any mix of faults with exactly the problems each fault gives alone', () => {
+    const alone = new Map((Object.keys(FAULTS) as Fault[]).map((f) => [f, errorsOf([f])]));
+    for (const [fault, errors] of alone) expect(errors, fault).toHaveLength(1);
+    fc.assert(
+      fc.property(fc.subarray(Object.keys(FAULTS) as Fault[], { minLength: 1 }), (faults) => {
+        const expected = faults.flatMap((f) => alone.get(f) ?? []);
+        expect(new Set(errorsOf(faults))).toEqual(new Set(expected));
+        expect(errorsOf(faults)).toHaveLength(expected.length);
+      }),
+      { numRuns: 200 },
+    );
   });
 });
 

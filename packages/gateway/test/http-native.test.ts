@@ -15,7 +15,7 @@ type Body = {
   }>;
   summary: Record<string, number>;
   validateOnly?: boolean;
-  error?: { code: string; message: string; fix: string; details?: unknown[] };
+  error?: { code: string; message: string; fix: string; details?: Array<{ code: string; path: string }> };
 };
 
 async function stored(h: ReturnType<typeof harness>, eventId: string): Promise<OutboxEvent[]> {
@@ -185,6 +185,24 @@ describe('POST /v1/events', () => {
     expect(body.results[0]?.eventId).toBeNull();
     expect(body.results[1]?.eventId).toBeNull();
     expect(body.results[2]?.eventId).toBe('bad-time');
+  });
+
+  it('names every problem of an event at once, in the results and in the error details', async () => {
+    const res = await post(
+      harness(),
+      '/v1/events',
+      nativeEvent({ conversion: 'webinar', happenedAt: 'yesterday', user: { liFatId: 'jane@example.com' } }),
+    );
+    expect(res.status).toBe(422);
+    const body = (await res.json()) as Body;
+    const expected = [
+      ['HAPPENED_AT_INVALID', '/happenedAt'],
+      ['RAW_EMAIL_FOUND', '/user/liFatId'],
+      ['CONVERSION_UNKNOWN', '/conversion'],
+    ];
+    expect(body.results[0]?.errors?.map((e) => [e.code, e.path])).toEqual(expected);
+    expect(body.error?.details?.map((e) => [e.code, e.path])).toEqual(expected);
+    expect(JSON.stringify(body)).not.toContain('jane');
   });
 
   it('stores the B2B context and refuses personal data in it', async () => {

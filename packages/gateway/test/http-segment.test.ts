@@ -169,6 +169,19 @@ describe('Segment-compatible routes', () => {
         ['rejected', 'HAPPENED_AT_INVALID', '/timestamp'],
       ]);
     });
+    it('names every problem of a call at once: unmapped event, bad timestamp, no identifier', async () => {
+      const res = await post(
+        harness(),
+        '/v1/track',
+        trackCall({ event: 'Page Scrolled', timestamp: 'last week', context: {}, properties: {} }),
+      );
+      const body = (await res.json()) as Body;
+      expect(body.results[0]?.errors?.map((e) => [e.code, e.path])).toEqual([
+        ['HAPPENED_AT_INVALID', '/timestamp'],
+        ['CONVERSION_UNKNOWN', '/conversion'],
+        ['NO_IDENTIFIER', '/user'],
+      ]);
+    });
   });
 
   describe('/v1/batch', () => {

@@ -42,8 +42,28 @@ export type Draft =
       context: string | null;
       warnings: Problem[];
     }
-  | { kind: 'rejected'; eventId: string | null; errors: Problem[]; warnings?: Problem[] }
+  | {
+      kind: 'rejected';
+      eventId: string | null;
+      errors: Problem[];
+      warnings?: Problem[];
+      /**
+       * What the route could still read of an event it already refused: the shared checks (the
+       * conversion, then the SDK's on time, value and identifiers) still run on it, so the answer
+       * names every problem at once instead of one round trip per problem.
+       */
+      rest?: RejectedRest;
+    }
   | { kind: 'ignored'; eventId: string | null; warnings: Problem[] };
+
+/** An event's fields that still get the shared checks after its route refused it. */
+export interface RejectedRest {
+  conversion: string | number;
+  /** Null when the route could not read the time (it said so already). */
+  happenedAt: number | null;
+  user: ConversionInput['user'];
+  value?: ConversionInput['value'];
+}
 
 export interface PlanContext {
   resolve: ConversionResolver['resolve'];
@@ -90,7 +110,8 @@ export function planIngest(drafts: readonly Draft[], ctx: PlanContext): IngestPl
 
   for (const draft of drafts) {
     if (draft.kind === 'rejected') {
-      const result: EventResult = { eventId: draft.eventId, status: 'rejected', errors: draft.errors };
+      const errors = draft.rest ? withProblems(draft.errors, sharedProblems(draft.rest, ctx)) : draft.errors;
+      const result: EventResult = { eventId: draft.eventId, status: 'rejected', errors };
       slots.push({ result: withWarnings(result, draft.warnings ?? []), row: -1, event: null });
       continue;
     }
@@ -105,7 +126,7 @@ export function planIngest(drafts: readonly Draft[], ctx: PlanContext): IngestPl
 
     const resolved = ctx.resolve(draft.conversion);
     if (!resolved.ok) {
-      const errors = [{ code: 'CONVERSION_UNKNOWN', path: '/conversion', message: resolved.message }];
+      const errors = sharedProblems({ ...draft.input, conversion: draft.conversion }, ctx);
       slots.push({
         result: withWarnings({ eventId: draft.eventId, status: 'rejected', errors }, draft.warnings),
         row: -1,
@@ -171,6 +192,38 @@ export function planIngest(drafts: readonly Draft[], ctx: PlanContext): IngestPl
     });
   }
   return { rows, slots };
+}
+
+/**
+ * Any well-formed rule id will do for checking an event whose conversion is unknown: the SDK's
+ * other checks do not depend on which rule it is.
+ */
+const STAND_IN_RULE = '1';
+
+/**
+ * Every problem the shared checks find in an event: an unknown conversion, then whatever the SDK
+ * refuses. Only for events already refused (an error path), so it may allocate freely. A time the
+ * route could not read is stood in for by the time of receipt, which passes the SDK's time checks.
+ */
+function sharedProblems(rest: RejectedRest, ctx: PlanContext): Problem[] {
+  const out: Problem[] = [];
+  const resolved = ctx.resolve(rest.conversion);
+  if (!resolved.ok) out.push({ code: 'CONVERSION_UNKNOWN', path: '/conversion', message: resolved.message });
+  const built = ctx.build({
+    conversion: resolved.ok ? resolved.rule.ruleId : STAND_IN_RULE,
+    happenedAt: rest.happenedAt ?? ctx.receivedAt,
+    value: rest.value,
+    user: rest.user,
+  });
+  if (!built.ok) out.push(...problems(built.errors));
+  return out;
+}
+
+/** `first`, then those of `more` it does not already hold (same code at the same path). */
+function withProblems(first: readonly Problem[], more: readonly Problem[]): Problem[] {
+  const merged = [...first];
+  for (const p of more) if (!merged.some((m) => m.code === p.code && m.path === p.path)) merged.push(p);
+  return merged;
 }
 
 /** Results after the store answered: a row the store already knew becomes 'duplicate'. */

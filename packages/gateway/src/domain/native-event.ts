@@ -205,10 +205,14 @@ export function nativeDraft(raw: unknown): Draft {
   errors.push(...rawEmailProblems(ev.user, PLAIN_USER_FIELDS, '/user'));
   const context = contextJson(ev.context, errors);
   const eventId = errors.some((e) => e.code === 'EVENT_ID_INVALID') ? null : ev.eventId;
-  if (errors.length > 0 || happenedAt === null) return { kind: 'rejected', eventId, errors };
+  const value = ev.value ? { amount: ev.value.amount, currency: ev.value.currency } : undefined;
+  if (errors.length > 0 || happenedAt === null) {
+    const rest = { conversion: ev.conversion, happenedAt, user: ev.user, value };
+    return { kind: 'rejected', eventId, errors, rest };
+  }
 
   const input: Extract<Draft, { kind: 'event' }>['input'] = { happenedAt, user: ev.user };
-  if (ev.value) input.value = { amount: ev.value.amount, currency: ev.value.currency };
+  if (value) input.value = value;
   return {
     kind: 'event',
     eventId: ev.eventId,

@@ -191,13 +191,11 @@ export function segmentTrackDraft(raw: unknown, mapping: SegmentMapping): Draft 
   const user = userOf(call);
   errors.push(...rawEmailProblems(user, PLAIN_FIELDS, '/user'));
   const eventId = errors.some((e) => e.code === 'EVENT_ID_INVALID') ? null : call.messageId;
-  if (errors.length > 0 || happenedAt === null) return { kind: 'rejected', eventId, errors, warnings };
-
-  const input: Extract<Draft, { kind: 'event' }>['input'] = { happenedAt, user };
   const props = call.properties;
-  const value = props ? (props.revenue ?? props.value) : undefined;
-  if (value !== undefined && value !== null) {
-    if (props?.currency) input.value = { amount: value, currency: props.currency };
+  const amount = props ? (props.revenue ?? props.value) : undefined;
+  let value: Extract<Draft, { kind: 'event' }>['input']['value'];
+  if (amount !== undefined && amount !== null) {
+    if (props?.currency) value = { amount, currency: props.currency };
     else {
       warnings.push({
         code: 'SEGMENT_CURRENCY_MISSING',
@@ -206,6 +204,13 @@ export function segmentTrackDraft(raw: unknown, mapping: SegmentMapping): Draft 
       });
     }
   }
+  if (errors.length > 0 || happenedAt === null) {
+    const rest = { conversion: mapping.conversionFor(call.event), happenedAt, user, value };
+    return { kind: 'rejected', eventId, errors, warnings, rest };
+  }
+
+  const input: Extract<Draft, { kind: 'event' }>['input'] = { happenedAt, user };
+  if (value) input.value = value;
   return {
     kind: 'event',
     eventId: call.messageId,

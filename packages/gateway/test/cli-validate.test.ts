@@ -59,6 +59,21 @@ describe('capi validate', () => {
     expect(report.results[1]?.errors?.[0]).toMatchObject({ code: 'CONVERSION_UNKNOWN', path: '/conversion' });
   });
 
+  it('lists every problem of an event in one run, not the first one only', async () => {
+    const { io: x, out } = io(
+      JSON.stringify({ conversion: 'nope', eventId: 'e3', happenedAt: 'last week', user: {} }),
+    );
+    expect(await runValidate('-', { json: true }, x, {})).toBe(1);
+    const report = JSON.parse(out.join('\n')) as {
+      results: Array<{ errors?: Array<{ code: string; path: string }> }>;
+    };
+    expect(report.results[0]?.errors?.map((e) => e.code)).toEqual([
+      'HAPPENED_AT_INVALID',
+      'CONVERSION_UNKNOWN',
+      'NO_IDENTIFIER',
+    ]);
+  });
+
   it('refuses input that is not JSON with exit code 2', async () => {
     const { io: x, err } = io('{oops');
     expect(await runValidate('events.json', {}, x, {})).toBe(2);

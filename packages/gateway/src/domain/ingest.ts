@@ -13,7 +13,7 @@ import {
 } from '@capi-gateway/linkedin';
 import type { Problem } from '../errors.js';
 import type { EnqueueStatus, NewOutboxEvent } from '../ports.js';
-import type { ConversionResolver } from './conversions.js';
+import type { ConversionResolver, Resolution } from './conversions.js';
 
 /** Longest eventId (or Segment messageId) accepted: a business id, not a document. */
 export const MAX_EVENT_ID = 255;
@@ -110,7 +110,10 @@ export function planIngest(drafts: readonly Draft[], ctx: PlanContext): IngestPl
 
   for (const draft of drafts) {
     if (draft.kind === 'rejected') {
-      const errors = draft.rest ? withProblems(draft.errors, sharedProblems(draft.rest, ctx)) : draft.errors;
+      const { rest } = draft;
+      const errors = rest
+        ? withProblems(draft.errors, sharedProblems(rest, ctx.resolve(rest.conversion), ctx))
+        : draft.errors;
       const result: EventResult = { eventId: draft.eventId, status: 'rejected', errors };
       slots.push({ result: withWarnings(result, draft.warnings ?? []), row: -1, event: null });
       continue;
@@ -126,7 +129,7 @@ export function planIngest(drafts: readonly Draft[], ctx: PlanContext): IngestPl
 
     const resolved = ctx.resolve(draft.conversion);
     if (!resolved.ok) {
-      const errors = sharedProblems({ ...draft.input, conversion: draft.conversion }, ctx);
+      const errors = sharedProblems(draft.input, resolved, ctx);
       slots.push({
         result: withWarnings({ eventId: draft.eventId, status: 'rejected', errors }, draft.warnings),
         row: -1,
@@ -201,13 +204,17 @@ export function planIngest(drafts: readonly Draft[], ctx: PlanContext): IngestPl
 const STAND_IN_RULE = '1';
 
 /**
- * Every problem the shared checks find in an event: an unknown conversion, then whatever the SDK
- * refuses. Only for events already refused (an error path), so it may allocate freely. A time the
- * route could not read is stood in for by the time of receipt, which passes the SDK's time checks.
+ * Every problem the shared checks find in an event, given how its conversion resolved: an unknown
+ * conversion, then whatever the SDK refuses. Only for events already refused (an error path), so it
+ * may allocate freely. A time the route could not read is stood in for by the time of receipt,
+ * which passes the SDK's time checks.
  */
-function sharedProblems(rest: RejectedRest, ctx: PlanContext): Problem[] {
+function sharedProblems(
+  rest: Omit<RejectedRest, 'conversion'>,
+  resolved: Resolution,
+  ctx: PlanContext,
+): Problem[] {
   const out: Problem[] = [];
-  const resolved = ctx.resolve(rest.conversion);
   if (!resolved.ok) out.push({ code: 'CONVERSION_UNKNOWN', path: '/conversion', message: resolved.message });
   const built = ctx.build({
     conversion: resolved.ok ? resolved.rule.ruleId : STAND_IN_RULE,

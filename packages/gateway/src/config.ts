@@ -43,6 +43,8 @@ export interface GatewayConfig {
   maxInFlightBytes: number;
   /** V8 old-generation growth before the next full collection, in percent; 0 = V8's own (heap-growth.ts). */
   heapGrowthPercent: number;
+  /** Wrong keys or tokens one client address may send per minute before it gets 429; 0 = no limit. */
+  authFailuresPerMinute: number;
   storeUrl: string;
   durability: 'normal' | 'strict';
   /** SQLite only: the connection runs on its own thread (default true). */
@@ -111,6 +113,7 @@ const fileSchema = z
         maxEventsPerRequest: positiveInt.max(5000),
         maxInFlightBytes: positiveInt,
         heapGrowthPercent: z.coerce.number().int().min(0).max(400),
+        authFailuresPerMinute: z.coerce.number().int().min(0),
         shutdownGraceMs: z.coerce.number().int().min(0),
       })
       .partial()
@@ -184,6 +187,7 @@ export const DEFAULTS = {
   maxEventsPerRequest: 5000,
   maxInFlightBytes: 1024 * 1024,
   heapGrowthPercent: 20,
+  authFailuresPerMinute: 60,
   storeUrl: 'sqlite:./.capi/gateway.db',
   durability: 'normal',
   sqliteCacheMiB: 32,
@@ -227,6 +231,7 @@ const GENERIC_ENV: Record<string, string> = {
   CAPI_SERVER_MAX_EVENTS_PER_REQUEST: 'server.maxEventsPerRequest',
   CAPI_SERVER_MAX_IN_FLIGHT_BYTES: 'server.maxInFlightBytes',
   CAPI_SERVER_HEAP_GROWTH_PERCENT: 'server.heapGrowthPercent',
+  CAPI_SERVER_AUTH_FAILURES_PER_MINUTE: 'server.authFailuresPerMinute',
   CAPI_SERVER_SHUTDOWN_GRACE_MS: 'server.shutdownGraceMs',
   CAPI_STORE_DEDUP_WINDOW_DAYS: 'store.dedupWindowDays',
   CAPI_STORE_RETENTION_DAYS: 'store.retentionDays',
@@ -468,6 +473,7 @@ function resolve(file: ConfigFile): Readonly<GatewayConfig> {
     maxEventsPerRequest: file.server?.maxEventsPerRequest ?? DEFAULTS.maxEventsPerRequest,
     maxInFlightBytes: file.server?.maxInFlightBytes ?? DEFAULTS.maxInFlightBytes,
     heapGrowthPercent: file.server?.heapGrowthPercent ?? DEFAULTS.heapGrowthPercent,
+    authFailuresPerMinute: file.server?.authFailuresPerMinute ?? DEFAULTS.authFailuresPerMinute,
     shutdownGraceMs: file.server?.shutdownGraceMs ?? DEFAULTS.shutdownGraceMs,
     storeUrl: file.store?.url ?? DEFAULTS.storeUrl,
     durability: file.store?.durability ?? DEFAULTS.durability,

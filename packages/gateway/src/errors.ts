@@ -47,6 +47,12 @@ const GATEWAY_CODES = {
     'The credentials are not valid for this route.',
     'Check the key against CAPI_SOURCE_KEYS (ingest) or CAPI_ADMIN_TOKEN (admin routes).',
   ),
+  AUTH_THROTTLED: def(
+    429,
+    'request',
+    'Too many wrong keys or tokens came from this address in the last minute; its requests are refused until the Retry-After delay has passed.',
+    'Check the key the client sends (CAPI_SOURCE_KEYS, or CAPI_ADMIN_TOKEN for admin routes) and retry after the delay. Behind a shared proxy, raise or disable server.authFailuresPerMinute (CAPI_SERVER_AUTH_FAILURES_PER_MINUTE=0).',
+  ),
   ADMIN_DISABLED: def(
     401,
     'request',

@@ -30,6 +30,8 @@ export interface GatewayMetrics {
   readonly ingestInFlightBytes: Gauge<never>;
   /** Ingest commits the store refused, by reason (full | unavailable): each one answered 503. */
   readonly ingestStoreFailures: Counter<'reason'>;
+  /** Requests that presented a wrong key or token, by result: rejected (401) | throttled (429). */
+  readonly authFailures: Counter<'result'>;
 }
 
 export interface MetricsOptions {
@@ -111,6 +113,12 @@ export function createMetrics(options: MetricsOptions = {}): GatewayMetrics {
       name: 'capigw_ingest_store_failures_total',
       help: 'Ingest commits the store refused (answered 503, nothing stored), by reason: full | unavailable',
       labelNames: ['reason'] as const,
+      registers,
+    }),
+    authFailures: new Counter({
+      name: 'capigw_auth_failures_total',
+      help: 'Requests refused for their credentials: rejected (a wrong key or token, 401) | throttled (429 AUTH_THROTTLED, from an address past server.authFailuresPerMinute)',
+      labelNames: ['result'] as const,
       registers,
     }),
   };

@@ -5,9 +5,11 @@
  */
 
 import { OpenAPIHono } from '@hono/zod-openapi';
+import { createAuthFailureLimiter } from '../domain/auth-failures.js';
 import { createConversionResolver } from '../domain/conversions.js';
 import { GatewayError } from '../errors.js';
 import { createKeyRing } from './auth.js';
+import { createAuthGuard } from './auth-guard.js';
 import { createAdmission, type RouteContext } from './context.js';
 import type { HttpDeps } from './deps.js';
 import { createIngestor } from './ingest.js';
@@ -29,11 +31,18 @@ export function createHttpApp(deps: HttpDeps): OpenAPIHono {
     rules: deps.config.rules,
     accounts: deps.config.accounts.map((a) => a.id),
   });
+  const guard = createAuthGuard({
+    limiter: createAuthFailureLimiter(deps.config.authFailuresPerMinute),
+    clock: deps.clock,
+    metrics: deps.metrics,
+    logger: deps.logger,
+  });
   const ctx: RouteContext = {
     deps,
     resolver,
     ingestor: createIngestor(deps, resolver),
-    admit: createAdmission(deps.intake, createKeyRing(deps.config.sources)),
+    admit: createAdmission(deps.intake, createKeyRing(deps.config.sources), guard),
+    guard,
     gate: createIngestGate(deps.config.maxInFlightBytes),
   };
 

@@ -6,6 +6,7 @@
 import * as crypto from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
 import { GatewayError } from '../errors.js';
+import { type AuthGuard, clientAddress } from './auth-guard.js';
 
 /** One-shot `crypto.hash` (Node ≥ 20.12) is several times faster than a Hash object per request. */
 const oneShot = typeof crypto.hash === 'function' ? crypto.hash : undefined;
@@ -67,14 +68,21 @@ export function authenticateSource(header: string | undefined, ring: KeyRing, al
   return source;
 }
 
-/** Admin routes: the configured admin token, or ADMIN_DISABLED when none is configured. */
-export function requireAdmin(adminToken: string | null): MiddlewareHandler {
+/**
+ * Admin routes: the configured admin token, or ADMIN_DISABLED when none is configured. Wrong tokens
+ * count against the client's address like wrong source keys (auth-guard.ts).
+ */
+export function requireAdmin(adminToken: string | null, guard: AuthGuard): MiddlewareHandler {
   const ring = adminToken === null ? null : createKeyRing([{ name: 'admin', key: adminToken }]);
   return async (c, next) => {
     if (ring === null) throw new GatewayError('ADMIN_DISABLED');
-    const key = keyFromHeader(c.req.header('authorization'), false);
-    if (key === null) throw new GatewayError('AUTH_MISSING', { headers: CHALLENGE });
-    if (ring.match(key) === null) throw new GatewayError('AUTH_INVALID', { headers: CHALLENGE });
+    const client = clientAddress(c);
+    guard.check(client);
+    guard.authenticate(client, () => {
+      const key = keyFromHeader(c.req.header('authorization'), false);
+      if (key === null) throw new GatewayError('AUTH_MISSING', { headers: CHALLENGE });
+      if (ring.match(key) === null) throw new GatewayError('AUTH_INVALID', { headers: CHALLENGE });
+    });
     await next();
   };
 }

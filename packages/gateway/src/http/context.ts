@@ -7,6 +7,7 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { ConversionResolver } from '../domain/conversions.js';
 import { GatewayError } from '../errors.js';
 import { authenticateSource, type KeyRing } from './auth.js';
+import type { AuthGuard } from './auth-guard.js';
 import { parseJsonText, readBodyText } from './body.js';
 import type { HttpDeps } from './deps.js';
 import type { Ingestor } from './ingest.js';
@@ -19,11 +20,14 @@ export interface RouteContext {
   resolver: ConversionResolver;
   ingestor: Ingestor;
   /**
-   * The first step of every ingest request: 503 SHUTTING_DOWN once intake is closed (SIGTERM), else
-   * the source named by the key in the Authorization header (401 otherwise). A plain call rather
-   * than middleware, to keep the hot path free of extra async hops.
+   * The first step of every ingest request: 503 SHUTTING_DOWN once intake is closed (SIGTERM), 429
+   * AUTH_THROTTLED while the client's address is over its limit of wrong keys, else the source
+   * named by the key in the Authorization header (401 otherwise). A plain call rather than
+   * middleware, to keep the hot path free of extra async hops. `client`: `clientAddress(c)`.
    */
-  admit(authorization: string | undefined, allowBasic: boolean): string;
+  admit(authorization: string | undefined, allowBasic: boolean, client: string | null): string;
+  /** Throttles wrong credentials per client address (auth-guard.ts); the admin routes use it too. */
+  guard: AuthGuard;
   /** Bounds the request bodies worked on at once (ingest-gate.ts). */
   gate: IngestGate;
 }
@@ -53,10 +57,15 @@ export async function withIngestBody<T>(
   }
 }
 
-export function createAdmission(intake: HttpDeps['intake'], ring: KeyRing): RouteContext['admit'] {
-  return (authorization, allowBasic) => {
+export function createAdmission(
+  intake: HttpDeps['intake'],
+  ring: KeyRing,
+  guard: AuthGuard,
+): RouteContext['admit'] {
+  return (authorization, allowBasic, client) => {
     if (!intake.accepting()) throw new GatewayError('SHUTTING_DOWN', { headers: { 'Retry-After': '5' } });
-    return authenticateSource(authorization, ring, allowBasic);
+    guard.check(client);
+    return guard.authenticate(client, () => authenticateSource(authorization, ring, allowBasic));
   };
 }
 

@@ -83,13 +83,14 @@ const EventIdParamSchema = z.object({ eventId: z.string().min(1).describe('The b
 export function registerAdminRoutes(app: App, ctx: RouteContext): void {
   const { deps } = ctx;
   const { store, logger } = deps;
-  const admin = requireAdmin(deps.config.adminToken);
+  const admin = requireAdmin(deps.config.adminToken, ctx.guard);
   const security = [{ adminToken: [] }];
   const authErrors = {
     401: json(
       ErrorBodySchema,
       'AUTH_MISSING, AUTH_INVALID, or ADMIN_DISABLED when CAPI_ADMIN_TOKEN is not set.',
     ),
+    429: json(ErrorBodySchema, 'AUTH_THROTTLED: too many wrong tokens from this address this minute.'),
     503: json(ErrorBodySchema, 'STORE_UNAVAILABLE.'),
   };
 

@@ -10,6 +10,7 @@ import { prepareCompat } from '../../domain/linkedin-compat.js';
 import { type LinkedInErrorBody, safeFindingPath } from '../../domain/linkedin-errors.js';
 import { GatewayError } from '../../errors.js';
 import { newOutboxId } from '../../store/ids.js';
+import { clientAddress } from '../auth-guard.js';
 import {
   type App,
   isRecord,
@@ -142,12 +143,16 @@ export function registerLinkedInRoutes(app: App, ctx: RouteContext): void {
       ),
       413: json(LinkedInErrorSchema, 'BODY_TOO_LARGE or TOO_MANY_EVENTS.'),
       422: json(LinkedInErrorSchema, 'Schema problems, one "Index: N, ERROR :: /path :: reason" line each.'),
+      429: json(
+        LinkedInErrorSchema,
+        'AUTH_THROTTLED: too many wrong keys from this address this minute (Retry-After).',
+      ),
       503: json(LinkedInErrorSchema, 'SHUTTING_DOWN, STORE_FULL or STORE_UNAVAILABLE (Retry-After).'),
     },
   });
 
   app.post('/rest/conversionEvents', async (c) => {
-    const source = admit(c.req.header('authorization'), false);
+    const source = admit(c.req.header('authorization'), false, clientAddress(c));
     const validateOnly = validateOnlyFlag(c.req.query('validate_only'));
     const method = c.req.header('x-restli-method')?.trim().toUpperCase();
     if (method !== undefined && method !== BATCH_CREATE) throw new GatewayError('RESTLI_METHOD_UNSUPPORTED');

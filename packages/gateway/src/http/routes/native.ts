@@ -4,6 +4,7 @@
  */
 import { NativeBodySchema, nativeDraft } from '../../domain/native-event.js';
 import { GatewayError } from '../../errors.js';
+import { clientAddress } from '../auth-guard.js';
 import {
   type App,
   isRecord,
@@ -78,12 +79,16 @@ export function registerNativeRoutes(app: App, ctx: RouteContext): void {
       413: json(ErrorBodySchema, 'BODY_TOO_LARGE or TOO_MANY_EVENTS.'),
       415: json(ErrorBodySchema, 'BODY_ENCODING_UNSUPPORTED.'),
       422: json(IngestResponseSchema, 'No event accepted; error plus per-event results.'),
+      429: json(
+        ErrorBodySchema,
+        'AUTH_THROTTLED: too many wrong keys from this address this minute (Retry-After).',
+      ),
       503: json(ErrorBodySchema, 'SHUTTING_DOWN, STORE_FULL or STORE_UNAVAILABLE (Retry-After).'),
     },
   });
 
   app.post('/v1/events', async (c) => {
-    const source = admit(c.req.header('authorization'), false);
+    const source = admit(c.req.header('authorization'), false, clientAddress(c));
     const validateOnly = validateOnlyFlag(c.req.query('validate_only'));
     const reply = await withIngestBody(ctx, c.req.raw, (body) => {
       const receivedAt = deps.clock.now();

@@ -14,6 +14,7 @@ import {
   segmentTrackDraft,
 } from '../../domain/segment-event.js';
 import { GatewayError } from '../../errors.js';
+import { clientAddress } from '../auth-guard.js';
 import {
   type App,
   isRecord,
@@ -50,6 +51,10 @@ const responses = {
   401: json(ErrorBodySchema, 'AUTH_MISSING or AUTH_INVALID.'),
   413: json(ErrorBodySchema, 'BODY_TOO_LARGE or TOO_MANY_EVENTS.'),
   415: json(ErrorBodySchema, 'BODY_ENCODING_UNSUPPORTED.'),
+  429: json(
+    ErrorBodySchema,
+    'AUTH_THROTTLED: too many wrong keys from this address this minute (Retry-After).',
+  ),
   503: json(ErrorBodySchema, 'SHUTTING_DOWN, STORE_FULL or STORE_UNAVAILABLE (Retry-After).'),
 };
 
@@ -60,7 +65,7 @@ export function registerSegmentRoutes(app: App, ctx: RouteContext): void {
 
   const handle = (route: string, toDrafts: (body: unknown, mapping: SegmentMapping) => Draft[]) => {
     app.post(route, async (c) => {
-      const source = admit(c.req.header('authorization'), true);
+      const source = admit(c.req.header('authorization'), true, clientAddress(c));
       const validateOnly = validateOnlyFlag(c.req.query('validate_only'));
       const reply = await withIngestBody(ctx, c.req.raw, (body) => {
         const receivedAt = deps.clock.now();

@@ -85,6 +85,21 @@ adminOptions(
   process.exitCode = await runAdminCommand({ kind: 'dlq-redrive', filter: opts }, opts);
 });
 
+const accounts = program.command('accounts').description('ad accounts: delivery pauses');
+adminOptions(
+  accounts.command('paused').description('list the ad accounts whose delivery is paused, and why'),
+).action(async (opts: AdminOpts) => {
+  process.exitCode = await runAdminCommand({ kind: 'accounts-paused' }, opts);
+});
+adminOptions(
+  accounts
+    .command('resume')
+    .description("lift an account's delivery pause (after replacing a refused token), for every instance")
+    .argument('<account>', 'a configured ad account id, or "all"'),
+).action(async (account: string, opts: AdminOpts) => {
+  process.exitCode = await runAdminCommand({ kind: 'accounts-resume', account }, opts);
+});
+
 program
   .command('migrate')
   .description('create or upgrade the store schema (also done at start)')

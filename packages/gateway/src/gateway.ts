@@ -99,6 +99,7 @@ export async function createGateway(
     logger,
     intake: { accepting: () => accepting },
     onAccepted: () => worker.kick(),
+    resumeDelivery: (account) => worker.resumeAccount(account),
     readiness: async () => {
       const checks: Record<string, string> = {};
       checks.intake = accepting ? 'open' : 'closed';

@@ -104,21 +104,30 @@ describe('delivery worker across restarts (SQLite file)', () => {
     expect((await stateCounts(second.store)).delivered).toBe(4);
   });
 
-  it('keeps a 401 pause and its events until the account is resumed', async () => {
+  it('keeps a 401 pause and its events; a restart tries the token once, a resume lifts the pause', async () => {
     const path = tempDbPath();
     const clock = fakeClock(T0);
-    const first = await boot(path, clock, {
-      script: () => ({ kind: 'reauth', status: 401, requestId: null, revoked: false, body: null }),
-    });
+    const refused = () =>
+      ({ kind: 'reauth', status: 401, requestId: null, revoked: false, body: null }) as const;
+    const first = await boot(path, clock, { script: refused });
     await first.store.enqueue(events(clock, 3));
     await first.settle();
+    expect(first.transport.calls).toHaveLength(1);
+    await first.settle();
+    expect(first.transport.calls).toHaveLength(1);
     await shutDown(first);
 
+    // Restarted with the token still refused: one request tries it, and the account pauses again.
     clock.advance(3_600_000);
-    const second = await boot(path, clock);
+    const second = await boot(path, clock, { script: refused });
     await second.settle();
-    expect(second.transport.calls).toHaveLength(0);
+    expect(second.transport.calls).toHaveLength(1);
+    expect((await second.store.pausedAccounts(clock.now())).map((p) => p.reason)).toEqual(['reauth']);
     expect((await stateCounts(second.store)).queued).toBe(3);
+    // The token is replaced while the process runs: a resume sends the events.
+    second.transport.setScript(delivered);
+    await second.settle();
+    expect(second.transport.calls).toHaveLength(1);
     await second.worker.resumeAccount(ACCOUNT);
     await second.settle();
     expect((await stateCounts(second.store)).delivered).toBe(3);

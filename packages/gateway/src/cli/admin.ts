@@ -1,5 +1,5 @@
 /**
- * Admin commands (`status`, `dlq list`, `dlq redrive`) talk to a running gateway over its admin API,
+ * Admin commands (`status`, `dlq list`, `dlq redrive`, `accounts paused`, `accounts resume`) talk to a running gateway over its admin API,
  * so they work the same against SQLite (owned by one process) and PostgreSQL.
  */
 
@@ -9,7 +9,9 @@ export type AdminCommand =
   | {
       kind: 'dlq-redrive';
       filter: { rule?: string; account?: string; reason?: string; id?: string[]; eventId?: string[] };
-    };
+    }
+  | { kind: 'accounts-paused' }
+  | { kind: 'accounts-resume'; account: string };
 
 interface AdminOptions {
   url: string;
@@ -43,6 +45,13 @@ export async function runAdminCommand(
       if (command.filter.reason) q.set('reason', command.filter.reason);
       if (command.filter.limit) q.set('limit', command.filter.limit);
       res = await fetch(`${base}/v1/dead-letters?${q}`, { headers });
+    } else if (command.kind === 'accounts-paused') {
+      res = await fetch(`${base}/v1/accounts/paused`, { headers });
+    } else if (command.kind === 'accounts-resume') {
+      res = await fetch(`${base}/v1/accounts/${encodeURIComponent(command.account)}/resume`, {
+        method: 'POST',
+        headers,
+      });
     } else {
       const f = command.filter;
       const body = {
@@ -101,6 +110,16 @@ export function formatAdminResult(command: AdminCommand, data: unknown): string 
       [d.id, d.eventId, d.ruleId, d.lastReason, d.receivedAt].map(String).join('  '),
     );
     return ['id  eventId  rule  reason  receivedAt', ...rows].join('\n');
+  }
+  if (command.kind === 'accounts-paused') {
+    const pauses = ((data as { pauses?: unknown[] }).pauses ?? []) as Array<Record<string, unknown>>;
+    if (pauses.length === 0) return 'no account is paused';
+    const rows = pauses.map((p) => [p.account, p.reason, p.until ?? 'until resumed'].map(String).join('  '));
+    return ['account  reason  until', ...rows].join('\n');
+  }
+  if (command.kind === 'accounts-resume') {
+    const resumed = (data as { resumed?: string[] }).resumed ?? [];
+    return `resumed: ${resumed.join(', ') || 'none'}`;
   }
   return JSON.stringify(data, null, 2);
 }

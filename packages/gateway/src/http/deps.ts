@@ -22,6 +22,12 @@ export interface HttpDeps {
   intake: { accepting(): boolean };
   /** Called after a commit that queued events, to wake the delivery worker. */
   onAccepted?: () => void;
+  /**
+   * Lifts an account's delivery pause for every instance ('*': this process's pause of all sending),
+   * through the worker (POST /v1/accounts/{account}/resume). Without one, the route lifts the
+   * pause in the store and wakes the worker with `onAccepted`.
+   */
+  resumeDelivery?: (account: string) => Promise<void>;
   /** Deep readiness (store reachable, migrations done…); defaults to a store.ping() probe. */
   readiness?: () => Promise<Readiness>;
 }

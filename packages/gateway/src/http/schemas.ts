@@ -162,3 +162,25 @@ export const ValidateOnlyQuerySchema = z.object({
     .optional()
     .describe('true: store nothing; answer with the exact hashed LinkedIn payload and warnings per event.'),
 });
+
+export const PauseSchema = z.object({
+  account: z.string().describe('Ad account id (digits).'),
+  reason: z
+    .string()
+    .describe('throttled (429), reauth (401), revoked (401, token revoked), forbidden (403), or config.'),
+  until: z
+    .string()
+    .nullable()
+    .describe(
+      'When the pause ends by itself (ISO-8601); null: only a resume (or a restart, for a 401) lifts it.',
+    ),
+});
+
+export const PausesResponseSchema = z.object({ pauses: z.array(PauseSchema) });
+
+export const ResumeResponseSchema = z.object({
+  resumed: z
+    .array(z.string())
+    .describe('The accounts whose pause was lifted (all configured ones for "all").'),
+  wasPaused: z.array(PauseSchema).describe('The pauses in force before the resume.'),
+});

@@ -234,12 +234,33 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
     idleWaiters.clear();
   }
 
+  /**
+   * A restart is how a replaced token usually arrives, so a 401 pause from before it is lifted: the
+   * first request tries the token, and a token still refused pauses the account again (one request).
+   */
+  async function liftTokenPauses(): Promise<void> {
+    try {
+      for (const p of await store.pausedAccounts(clock.now())) {
+        if (p.reason !== 'reauth' && p.reason !== 'revoked') continue;
+        await store.pauseAccount(p.account, 0, 'resumed');
+        logger.info(
+          { account: p.account, reason: p.reason },
+          'token pause from before this start lifted: the next request tries the configured token',
+        );
+      }
+    } catch (err) {
+      logger.warn({ err }, 'could not read the pauses at start; a token pause stays until resumed');
+    }
+  }
+
   return {
     start() {
       if (running || stopped) return;
-      running = loop().catch((err: unknown) => {
-        logger.fatal({ err }, 'delivery loop crashed');
-      });
+      running = liftTokenPauses()
+        .then(loop)
+        .catch((err: unknown) => {
+          logger.fatal({ err }, 'delivery loop crashed');
+        });
     },
     stop() {
       stopped ??= shutdown();

@@ -1,0 +1,108 @@
+/**
+ * Admin routes for delivery pauses (admin token). A 401 pauses an account until someone lifts the
+ * pause: these routes show the pauses and lift them, for every instance (pauses live in the store).
+ * Delivery itself is resumed through `deps.resumeDelivery` (the worker), which also drops this
+ * process's own short holds; without a worker the pause is lifted in the store directly.
+ */
+import { z } from 'zod';
+import { PAUSE_INDEFINITELY } from '../../domain/delivery-plan.js';
+import { GatewayError } from '../../errors.js';
+import { requireAdmin } from '../auth.js';
+import { type App, json, type RouteContext } from '../context.js';
+import { ErrorBodySchema, PausesResponseSchema, ResumeResponseSchema } from '../schemas.js';
+
+/** Every configured account, and this process's setup pause (a `config` outcome), at once. */
+export const ALL = 'all';
+
+const AccountParamSchema = z.object({
+  account: z.string().describe('A configured ad account id (digits), or "all".'),
+});
+
+export function registerPauseRoutes(app: App, ctx: RouteContext): void {
+  const { deps } = ctx;
+  const { store, logger } = deps;
+  const admin = requireAdmin(deps.config.adminToken, ctx.guard);
+  const security = [{ adminToken: [] }];
+  const authErrors = {
+    401: json(
+      ErrorBodySchema,
+      'AUTH_MISSING, AUTH_INVALID, or ADMIN_DISABLED when CAPI_ADMIN_TOKEN is not set.',
+    ),
+    429: json(ErrorBodySchema, 'AUTH_THROTTLED: too many wrong tokens from this address this minute.'),
+    503: json(ErrorBodySchema, 'STORE_UNAVAILABLE.'),
+  };
+  const resume =
+    deps.resumeDelivery ??
+    (async (account: string) => {
+      await store.pauseAccount(account, 0, 'resumed');
+      deps.onAccepted?.();
+    });
+
+  const pauses = async () => {
+    try {
+      const rows = await store.pausedAccounts(deps.clock.now());
+      return rows.map((p) => ({
+        account: p.account,
+        reason: p.reason,
+        until: p.until >= PAUSE_INDEFINITELY ? null : new Date(p.until).toISOString(),
+      }));
+    } catch (err) {
+      logger.error({ err, operation: 'pausedAccounts' }, 'store call failed on an admin route');
+      throw new GatewayError('STORE_UNAVAILABLE');
+    }
+  };
+
+  app.openAPIRegistry.registerPath({
+    method: 'get',
+    path: '/v1/accounts/paused',
+    tags: ['admin'],
+    summary: 'Ad accounts whose delivery is paused',
+    description:
+      'Pauses in force for every instance: LinkedIn throttled (429), refused the token (401) or a permission (403).',
+    security,
+    responses: { 200: json(PausesResponseSchema, 'The pauses in force.'), ...authErrors },
+  });
+  app.get('/v1/accounts/paused', admin, async (c) => c.json({ pauses: await pauses() }, 200));
+
+  app.openAPIRegistry.registerPath({
+    method: 'post',
+    path: '/v1/accounts/{account}/resume',
+    tags: ['admin'],
+    summary: "Lift an account's delivery pause",
+    description:
+      'Its queued events are sent again at once, by every instance. Use it after replacing a token LinkedIn refused (401) or fixing a permission (403). "all" lifts every pause, and this instance\'s pause of all sending after a setup error.',
+    security,
+    request: { params: AccountParamSchema },
+    responses: {
+      200: json(ResumeResponseSchema, 'The pause is lifted (or there was none).'),
+      404: json(ErrorBodySchema, 'NOT_FOUND: no configured ad account has this id.'),
+      ...authErrors,
+    },
+  });
+  app.post('/v1/accounts/:account/resume', admin, async (c) => {
+    const account = c.req.param('account');
+    const configured = deps.config.accounts.map((a) => a.id);
+    if (account !== ALL && !configured.includes(account)) {
+      throw new GatewayError('NOT_FOUND', {
+        path: 'account',
+        message: `No configured ad account has the id "${account.slice(0, 40)}"; configured: ${configured.join(', ')}.`,
+      });
+    }
+    const before = await pauses();
+    const targets = account === ALL ? configured : [account];
+    try {
+      for (const target of targets) await resume(target);
+      // '*' is the worker's own pause of all sending (a setup error); there is none without a worker.
+      if (account === ALL && deps.resumeDelivery) await deps.resumeDelivery('*');
+    } catch (err) {
+      logger.error({ err, operation: 'resume' }, 'store call failed on an admin route');
+      throw new GatewayError('STORE_UNAVAILABLE');
+    }
+    // An operator action: always logged.
+    logger.info({ accounts: targets }, 'delivery pause lifted by an operator');
+    return c.json(
+      { resumed: targets, wasPaused: before.filter((p) => account === ALL || p.account === account) },
+      200,
+    );
+  });
+}

@@ -45,6 +45,8 @@ export interface GatewayConfig {
   heapGrowthPercent: number;
   /** Wrong keys or tokens one client address may send per minute before it gets 429; 0 = no limit. */
   authFailuresPerMinute: number;
+  /** How long an Idempotency-Key of POST /v1/events is remembered, in ms (server.idempotencyKeyHours). */
+  idempotencyWindowMs: number;
   storeUrl: string;
   durability: 'normal' | 'strict';
   /** SQLite only: the connection runs on its own thread (default true). */
@@ -114,6 +116,7 @@ const fileSchema = z
         maxInFlightBytes: positiveInt,
         heapGrowthPercent: z.coerce.number().int().min(0).max(400),
         authFailuresPerMinute: z.coerce.number().int().min(0),
+        idempotencyKeyHours: positiveInt.max(24 * 90),
         shutdownGraceMs: z.coerce.number().int().min(0),
       })
       .partial()
@@ -188,6 +191,7 @@ export const DEFAULTS = {
   maxInFlightBytes: 1024 * 1024,
   heapGrowthPercent: 20,
   authFailuresPerMinute: 60,
+  idempotencyKeyHours: 24,
   storeUrl: 'sqlite:./.capi/gateway.db',
   durability: 'normal',
   sqliteCacheMiB: 32,
@@ -232,6 +236,7 @@ const GENERIC_ENV: Record<string, string> = {
   CAPI_SERVER_MAX_IN_FLIGHT_BYTES: 'server.maxInFlightBytes',
   CAPI_SERVER_HEAP_GROWTH_PERCENT: 'server.heapGrowthPercent',
   CAPI_SERVER_AUTH_FAILURES_PER_MINUTE: 'server.authFailuresPerMinute',
+  CAPI_SERVER_IDEMPOTENCY_KEY_HOURS: 'server.idempotencyKeyHours',
   CAPI_SERVER_SHUTDOWN_GRACE_MS: 'server.shutdownGraceMs',
   CAPI_STORE_DEDUP_WINDOW_DAYS: 'store.dedupWindowDays',
   CAPI_STORE_RETENTION_DAYS: 'store.retentionDays',
@@ -474,6 +479,7 @@ function resolve(file: ConfigFile): Readonly<GatewayConfig> {
     maxInFlightBytes: file.server?.maxInFlightBytes ?? DEFAULTS.maxInFlightBytes,
     heapGrowthPercent: file.server?.heapGrowthPercent ?? DEFAULTS.heapGrowthPercent,
     authFailuresPerMinute: file.server?.authFailuresPerMinute ?? DEFAULTS.authFailuresPerMinute,
+    idempotencyWindowMs: (file.server?.idempotencyKeyHours ?? DEFAULTS.idempotencyKeyHours) * 3_600_000,
     shutdownGraceMs: file.server?.shutdownGraceMs ?? DEFAULTS.shutdownGraceMs,
     storeUrl: file.store?.url ?? DEFAULTS.storeUrl,
     durability: file.store?.durability ?? DEFAULTS.durability,

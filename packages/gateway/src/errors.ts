@@ -103,6 +103,25 @@ const GATEWAY_CODES = {
     'The X-RestLi-Method header names a method this endpoint does not offer.',
     'Leave the header out for a single event, or send X-RestLi-Method: BATCH_CREATE with {"elements": [...]}.',
   ),
+  // Idempotency keys (POST /v1/events)
+  IDEMPOTENCY_KEY_INVALID: def(
+    400,
+    'request',
+    'The Idempotency-Key header must be 1 to 255 visible ASCII characters.',
+    'Send a unique value per logical request, such as a UUID, and the same value when you retry it.',
+  ),
+  IDEMPOTENCY_KEY_REUSED: def(
+    422,
+    'request',
+    'This Idempotency-Key was already used for a different request by this source.',
+    'Use a new key for a new request; to get the first answer again, resend exactly the first request.',
+  ),
+  IDEMPOTENCY_KEY_IN_USE: def(
+    409,
+    'request',
+    'A request with this Idempotency-Key is still being processed.',
+    "Retry after the Retry-After delay: you will get that request's answer.",
+  ),
   // Routing and availability
   NOT_FOUND: def(
     404,

@@ -88,6 +88,7 @@ export async function createGateway(
     clock,
     retentionMs: config.retentionMs,
     dedupWindowMs: config.dedupWindowMs,
+    idempotencyWindowMs: config.idempotencyWindowMs,
     intervalMs: 3_600_000,
     logger,
   });

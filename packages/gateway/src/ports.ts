@@ -3,6 +3,7 @@
  * the worker knows neither SQL nor HTTP, the HTTP layer knows no SQL, and each store adapter
  * (SQLite, PostgreSQL) must pass the one conformance suite in `store/conformance.ts`.
  */
+import type { IdempotencyBegin, IdempotencyStart } from './domain/idempotency.js';
 
 /** Injected wherever time matters (90-day window, retention, leases, budgets, token expiry). */
 export interface Clock {
@@ -206,6 +207,23 @@ export interface OutboxStore {
   /** Pause an account's sending (429 back-off, 401 reauth) for every instance; 0 clears it. */
   pauseAccount(account: string, until: number, reason: string): Promise<void>;
   pausedAccounts(now: number): Promise<Array<{ account: string; until: number; reason: string }>>;
+  /**
+   * Idempotency keys (domain/idempotency.ts): atomically decides what a request sent with a key
+   * gets, and on `new` records the key as taken by this request (for every instance).
+   */
+  beginIdempotent(start: IdempotencyStart): Promise<IdempotencyBegin>;
+  /**
+   * Ends the request that took the key: keeps its answer for replays, or (null) gives the key back
+   * so a retry runs again (the request failed in a way worth retrying: 503). Only an unanswered key
+   * is touched.
+   */
+  finishIdempotent(
+    source: string,
+    key: string,
+    answer: { status: number; body: string } | null,
+  ): Promise<void>;
+  /** Forgets keys whose request began before `before`. Returns how many. */
+  expireIdempotency(before: number): Promise<number>;
   close(): Promise<void>;
 }
 

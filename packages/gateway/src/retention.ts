@@ -1,7 +1,7 @@
 /**
  * Retention: deletes finished events and audit rows older than the retention period (default 180
  * days, LinkedIn's own), and forgets dedup keys older than the dedup window (default 90 days,
- * LinkedIn's limit on an event's age). Live events (queued, sending, retrying) are never touched:
+ * LinkedIn's limit on an event's age) and idempotency keys older than their window (default 24 h). Live events (queued, sending, retrying) are never touched:
  * the store's `purge` only deletes final states.
  */
 import type { Logger } from './logger.js';
@@ -12,6 +12,8 @@ export interface RetentionJobOptions {
   clock: Clock;
   retentionMs: number;
   dedupWindowMs: number;
+  /** How long an Idempotency-Key is remembered (server.idempotencyKeyHours). */
+  idempotencyWindowMs: number;
   /** Time between runs; the first run starts right after `start()`. */
   intervalMs: number;
   logger: Logger;
@@ -21,6 +23,7 @@ export interface RetentionRun {
   events: number;
   audit: number;
   dedupKeys: number;
+  idempotencyKeys: number;
 }
 
 export interface RetentionJob {
@@ -41,8 +44,11 @@ export function createRetentionJob(options: RetentionJobOptions): RetentionJob {
     const now = clock.now();
     const purged = await store.purge(now - options.retentionMs);
     const dedupKeys = await store.expireDedup(now - options.dedupWindowMs);
-    const run = { events: purged.events, audit: purged.audit, dedupKeys };
-    if (run.events + run.audit + run.dedupKeys > 0) logger.info(run, 'retention: old rows deleted');
+    const idempotencyKeys = await store.expireIdempotency(now - options.idempotencyWindowMs);
+    const run = { events: purged.events, audit: purged.audit, dedupKeys, idempotencyKeys };
+    if (run.events + run.audit + run.dedupKeys + run.idempotencyKeys > 0) {
+      logger.info(run, 'retention: old rows deleted');
+    }
     return run;
   }
 

@@ -16,7 +16,7 @@ describe('error catalogue', () => {
     for (const [key, info] of Object.entries(ERROR_CODES)) {
       expect(info.code).toBe(key);
       expect(key).toMatch(/^[A-Z][A-Z0-9_]+$/);
-      expect([200, 400, 401, 404, 405, 413, 415, 422, 429, 500, 503]).toContain(info.status);
+      expect([200, 400, 401, 404, 405, 409, 413, 415, 422, 429, 500, 503]).toContain(info.status);
       expect(['request', 'event', 'warning']).toContain(info.kind);
       expect(info.message.length).toBeGreaterThan(10);
       expect(info.fix.length).toBeGreaterThan(10);

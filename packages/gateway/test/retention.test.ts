@@ -33,6 +33,7 @@ describe.each(STORE_KINDS)('retention on the %s store', (kind) => {
       clock,
       retentionMs: RETENTION,
       dedupWindowMs: DEDUP,
+      idempotencyWindowMs: DAY,
       intervalMs,
       logger: silentLogger,
     });

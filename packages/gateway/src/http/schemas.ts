@@ -184,3 +184,13 @@ export const ResumeResponseSchema = z.object({
     .describe('The accounts whose pause was lifted (all configured ones for "all").'),
   wasPaused: z.array(PauseSchema).describe('The pauses in force before the resume.'),
 });
+
+export const IdempotencyHeaderSchema = z.object({
+  'idempotency-key': z
+    .string()
+    .max(255)
+    .optional()
+    .describe(
+      'Optional, 1-255 visible ASCII characters, unique per logical request (e.g. a UUID). The same request sent again with the same key within server.idempotencyKeyHours (24 h) gets the first answer back, with Idempotent-Replayed: true.',
+    ),
+});

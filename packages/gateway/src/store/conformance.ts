@@ -5,6 +5,7 @@ import { claimCases } from './conformance/claim.js';
 import { concurrencyCases } from './conformance/concurrency.js';
 import { enqueueCases } from './conformance/enqueue.js';
 import { type ConformanceContext, fakeClock, type StoreFactory, T0 } from './conformance/fixtures.js';
+import { idempotencyCases, idempotencyConcurrencyCases } from './conformance/idempotency.js';
 import { lifecycleCases } from './conformance/lifecycle.js';
 import { modelCases } from './conformance/model.js';
 import { recordCases } from './conformance/records.js';
@@ -83,6 +84,10 @@ export function outboxStoreConformance(
     describe('audit, stats, purge', () => recordCases(setup));
     describe('request budget and pauses', () => budgetCases(setup));
     describe('concurrency', () => concurrencyCases(withPeer));
+    describe('idempotency keys', () => {
+      idempotencyCases(setup);
+      idempotencyConcurrencyCases(withPeer);
+    });
     describe("the port's rules under random operations", () =>
       modelCases(makeStore, options.modelRuns ?? DEFAULT_MODEL_RUNS));
   });

@@ -1,3 +1,4 @@
+import { decideIdempotency, type IdempotencyRow } from '../domain/idempotency.js';
 import {
   type AuditEntry,
   type BudgetDecision,
@@ -60,6 +61,8 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): OutboxStore
   let seq = 0;
   let closed = false;
 
+  const idempotency = new Map<string, IdempotencyRow>();
+  const idempotencyId = (source: string, key: string) => `${source}\u0000${key}`;
   const open = () => {
     if (closed) throw new StoreError('STORE_CLOSED', 'The outbox store is closed.');
   };
@@ -316,6 +319,42 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): OutboxStore
         .filter(([, b]) => b.pausedUntil > now)
         .map(([account, b]) => ({ account, until: b.pausedUntil, reason: b.pauseReason ?? '' }))
         .sort((a, b) => a.account.localeCompare(b.account));
+    },
+
+    async beginIdempotent(start) {
+      open();
+      const id = idempotencyId(start.source, start.key);
+      const { begin, claim } = decideIdempotency(idempotency.get(id) ?? null, start);
+      if (claim) {
+        idempotency.set(id, {
+          fingerprint: start.fingerprint,
+          createdAt: start.now,
+          status: null,
+          body: null,
+        });
+      }
+      return begin;
+    },
+
+    async finishIdempotent(source, key, answer) {
+      open();
+      const id = idempotencyId(source, key);
+      const row = idempotency.get(id);
+      if (!row || row.status !== null) return;
+      if (answer === null) idempotency.delete(id);
+      else Object.assign(row, { status: answer.status, body: answer.body });
+    },
+
+    async expireIdempotency(before) {
+      open();
+      let n = 0;
+      for (const [id, row] of idempotency) {
+        if (row.createdAt < before) {
+          idempotency.delete(id);
+          n += 1;
+        }
+      }
+      return n;
     },
 
     async close() {

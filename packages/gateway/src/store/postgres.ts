@@ -1,3 +1,4 @@
+import { decideIdempotency } from '../domain/idempotency.js';
 import {
   type BudgetDecision,
   type ClaimedBatch,
@@ -229,6 +230,48 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
         [now],
       );
       return rows.map((r) => ({ account: r.account, until: r.until, reason: r.reason }));
+    },
+
+    async beginIdempotent(start) {
+      open();
+      const { source, key, fingerprint, now } = start;
+      return inTransaction(pool, async (client) => {
+        // The row exists, or this insert makes it; a row deleted (expired) between the two
+        // statements is tried again, and a caller that keeps losing that race is told to retry.
+        for (let round = 0; round < 3; round += 1) {
+          const taken = await runStatement(client, sql.takeIdempotency, [source, key, fingerprint, now]);
+          if (taken.rowCount === 1) return { kind: 'new' } as const;
+          const { rows } = await runStatement<{
+            fingerprint: string;
+            created_at: number;
+            status: number | null;
+            body: string | null;
+          }>(client, sql.lockIdempotency, [source, key]);
+          const r = rows[0];
+          if (!r) continue;
+          const row = {
+            fingerprint: r.fingerprint,
+            createdAt: Number(r.created_at),
+            status: r.status,
+            body: r.body,
+          };
+          const { begin, claim } = decideIdempotency(row, start);
+          if (claim) await runStatement(client, sql.claimIdempotency, [source, key, fingerprint, now]);
+          return begin;
+        }
+        return { kind: 'pending' } as const;
+      });
+    },
+
+    async finishIdempotent(source, key, answer) {
+      open();
+      if (answer === null) await runStatement(pool, sql.releaseIdempotency, [source, key]);
+      else await runStatement(pool, sql.answerIdempotency, [source, key, answer.status, answer.body]);
+    },
+
+    async expireIdempotency(before) {
+      open();
+      return (await runStatement(pool, sql.expireIdempotency, [before])).rowCount ?? 0;
     },
 
     async close() {

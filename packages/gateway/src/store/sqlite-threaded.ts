@@ -210,6 +210,9 @@ export async function createThreadedSqliteStore(
     takeBudget: forward('takeBudget'),
     pauseAccount: forward('pauseAccount'),
     pausedAccounts: forward('pausedAccounts'),
+    beginIdempotent: forward('beginIdempotent'),
+    finishIdempotent: forward('finishIdempotent'),
+    expireIdempotency: forward('expireIdempotency'),
     close() {
       closing ??= (async () => {
         if (gone) return;

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { setImmediate as nextTick } from 'node:timers/promises';
 import Database from 'better-sqlite3';
+import { decideIdempotency } from '../domain/idempotency.js';
 import {
   type BudgetLimits,
   type ClaimRequest,
@@ -465,6 +466,28 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     async pausedAccounts(now) {
       const rows = ready().paused.all(now) as Array<[string, number, string]>;
       return rows.map(([account, until, reason]) => ({ account, until, reason }));
+    },
+
+    async beginIdempotent(start) {
+      return write((s) => {
+        const raw = s.idempotencyRow.get(start.source, start.key) as
+          | [string, number, number | null, string | null]
+          | undefined;
+        const row = raw ? { fingerprint: raw[0], createdAt: raw[1], status: raw[2], body: raw[3] } : null;
+        const { begin, claim } = decideIdempotency(row, start);
+        if (claim) s.claimIdempotency.run(start.source, start.key, start.fingerprint, start.now);
+        return begin;
+      });
+    },
+
+    async finishIdempotent(source, key, answer) {
+      const s = ready();
+      if (answer === null) s.releaseIdempotency.run(source, key);
+      else s.answerIdempotency.run(answer.status, answer.body, source, key);
+    },
+
+    async expireIdempotency(before) {
+      return ready().expireIdempotency.run(before).changes;
     },
 
     async close() {

@@ -14,9 +14,15 @@ import {
   validateOnlyFlag,
   withIngestBody,
 } from '../context.js';
+import { fingerprintOf, type IdempotentReply, idempotencyKeyOf, runIdempotent } from '../idempotency.js';
 import { ingestReply } from '../ingest-reply.js';
 import { requestIdOf } from '../request-id.js';
-import { ErrorBodySchema, IngestResponseSchema, ValidateOnlyQuerySchema } from '../schemas.js';
+import {
+  ErrorBodySchema,
+  IdempotencyHeaderSchema,
+  IngestResponseSchema,
+  ValidateOnlyQuerySchema,
+} from '../schemas.js';
 
 /** The events of a native body: a single event object, or the `events` array of a batch. */
 export function nativeElements(body: unknown, max: number): unknown[] {
@@ -69,16 +75,27 @@ export function registerNativeRoutes(app: App, ctx: RouteContext): void {
     security: [{ sourceKey: [] }],
     request: {
       query: ValidateOnlyQuerySchema,
+      headers: IdempotencyHeaderSchema,
       body: { required: true, content: { 'application/json': { schema: NativeBodySchema } } },
     },
     responses: {
       200: json(IngestResponseSchema, 'Every event accepted, duplicate or suppressed.'),
       207: json(IngestResponseSchema, 'Some events rejected; see results[].errors.'),
-      400: json(ErrorBodySchema, 'BODY_INVALID_JSON, BODY_INVALID or QUERY_INVALID.'),
+      400: json(
+        ErrorBodySchema,
+        'BODY_INVALID_JSON, BODY_INVALID, QUERY_INVALID or IDEMPOTENCY_KEY_INVALID.',
+      ),
       401: json(ErrorBodySchema, 'AUTH_MISSING or AUTH_INVALID.'),
+      409: json(
+        ErrorBodySchema,
+        'IDEMPOTENCY_KEY_IN_USE: the first request with this key is still running (Retry-After).',
+      ),
       413: json(ErrorBodySchema, 'BODY_TOO_LARGE or TOO_MANY_EVENTS.'),
       415: json(ErrorBodySchema, 'BODY_ENCODING_UNSUPPORTED.'),
-      422: json(IngestResponseSchema, 'No event accepted; error plus per-event results.'),
+      422: json(
+        IngestResponseSchema,
+        'No event accepted; error plus per-event results. Also IDEMPOTENCY_KEY_REUSED (an error body): the key was used for another request.',
+      ),
       429: json(
         ErrorBodySchema,
         'AUTH_THROTTLED: too many wrong keys from this address this minute (Retry-After).',
@@ -90,13 +107,25 @@ export function registerNativeRoutes(app: App, ctx: RouteContext): void {
   app.post('/v1/events', async (c) => {
     const source = admit(c.req.header('authorization'), false, clientAddress(c));
     const validateOnly = validateOnlyFlag(c.req.query('validate_only'));
-    const reply = await withIngestBody(ctx, c.req.raw, (body) => {
-      const receivedAt = deps.clock.now();
-      const drafts = nativeElements(body, deps.config.maxEventsPerRequest).map(nativeDraft);
-      return ingestor
-        .run({ drafts, source, receivedAt, validateOnly, route: '/v1/events', requestId: requestIdOf(c) })
-        .then((results) => ingestReply(results, validateOnly, false));
+    // A dry run stores nothing, so it has nothing to keep a key for.
+    const key = validateOnly ? null : idempotencyKeyOf(c.req.header('idempotency-key'));
+    const reply = await withIngestBody(ctx, c.req.raw, (body): IdempotentReply | Promise<IdempotentReply> => {
+      const run = () => {
+        const receivedAt = deps.clock.now();
+        const drafts = nativeElements(body, deps.config.maxEventsPerRequest).map(nativeDraft);
+        return ingestor
+          .run({ drafts, source, receivedAt, validateOnly, route: '/v1/events', requestId: requestIdOf(c) })
+          .then((results) => ingestReply(results, validateOnly, false));
+      };
+      if (key === null) return run();
+      return runIdempotent(deps, { source, key, fingerprint: fingerprintOf(body) }, run);
     });
+    if ('replay' in reply) {
+      return new Response(reply.replay.body, {
+        status: reply.replay.status,
+        headers: { 'content-type': 'application/json', 'Idempotent-Replayed': 'true' },
+      });
+    }
     return c.json(reply.body, reply.status);
   });
 }

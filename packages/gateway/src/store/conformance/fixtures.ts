@@ -40,6 +40,7 @@ export type StoreFactory = (context: ConformanceContext) => Promise<StoreUnderTe
 /** 2030-01-01T00:00:00Z: a fixed, readable epoch for every case. */
 export const T0 = Date.UTC(2030, 0, 1);
 export const MINUTE = 60_000;
+export const HOUR = 3_600_000;
 export const DAY = 86_400_000;
 
 let counter = 0;

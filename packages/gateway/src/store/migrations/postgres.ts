@@ -102,4 +102,21 @@ export const postgresMigrations: readonly Migration[] = [
       "CREATE INDEX events_lease_token ON events (lease_token) WHERE state = 'sending'",
     ],
   },
+  {
+    // Idempotency keys of POST /v1/events (domain/idempotency.ts), as in SQLite's version 9.
+    version: 3,
+    name: 'idempotency_keys',
+    statements: [
+      `CREATE TABLE idempotency_keys (
+        source text NOT NULL,
+        key text NOT NULL,
+        fingerprint text NOT NULL,
+        created_at bigint NOT NULL,
+        status integer,
+        body text,
+        PRIMARY KEY (source, key)
+      )`,
+      'CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at)',
+    ],
+  },
 ];

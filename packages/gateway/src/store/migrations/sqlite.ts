@@ -269,4 +269,22 @@ export const sqliteMigrations: readonly Migration[] = [
       'DROP INDEX events_seen',
     ],
   },
+  {
+    // Idempotency keys of POST /v1/events (domain/idempotency.ts): the first answer to each
+    // (source, key), kept for replays for a day by default; expiry finds old keys by time.
+    version: 9,
+    name: 'idempotency_keys',
+    statements: [
+      `CREATE TABLE idempotency_keys (
+        source TEXT NOT NULL,
+        key TEXT NOT NULL,
+        fingerprint TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        status INTEGER,
+        body TEXT,
+        PRIMARY KEY (source, key)
+      ) STRICT`,
+      'CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at)',
+    ],
+  },
 ];

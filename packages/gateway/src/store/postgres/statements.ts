@@ -233,3 +233,38 @@ export function redriveSql(where: string): string {
       dead_at = NULL
     WHERE seq IN (SELECT seq FROM events WHERE ${where} ORDER BY dead_at DESC, seq DESC LIMIT $1 FOR UPDATE)`;
 }
+
+/** A key's row, taken if absent (the caller's transaction then holds it until commit). */
+export const takeIdempotency: Statement = {
+  name: 'capi_take_idempotency',
+  text: `INSERT INTO idempotency_keys (source, key, fingerprint, created_at) VALUES ($1, $2, $3, $4)
+    ON CONFLICT (source, key) DO NOTHING`,
+};
+
+export const lockIdempotency: Statement = {
+  name: 'capi_lock_idempotency',
+  text: `SELECT fingerprint, created_at, status, body FROM idempotency_keys
+    WHERE source = $1 AND key = $2 FOR UPDATE`,
+};
+
+export const claimIdempotency: Statement = {
+  name: 'capi_claim_idempotency',
+  text: `UPDATE idempotency_keys SET fingerprint = $3, created_at = $4, status = NULL, body = NULL
+    WHERE source = $1 AND key = $2`,
+};
+
+export const answerIdempotency: Statement = {
+  name: 'capi_answer_idempotency',
+  text: `UPDATE idempotency_keys SET status = $3, body = $4
+    WHERE source = $1 AND key = $2 AND status IS NULL`,
+};
+
+export const releaseIdempotency: Statement = {
+  name: 'capi_release_idempotency',
+  text: 'DELETE FROM idempotency_keys WHERE source = $1 AND key = $2 AND status IS NULL',
+};
+
+export const expireIdempotency: Statement = {
+  name: 'capi_expire_idempotency',
+  text: 'DELETE FROM idempotency_keys WHERE created_at < $1',
+};

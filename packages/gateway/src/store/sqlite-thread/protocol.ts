@@ -37,6 +37,9 @@ export const FORWARDED_ACCESS: Readonly<Record<ForwardedMethod, 'read' | 'write'
   takeBudget: 'write',
   pauseAccount: 'write',
   pausedAccounts: 'read',
+  beginIdempotent: 'write',
+  finishIdempotent: 'write',
+  expireIdempotency: 'write',
 };
 
 export interface ThreadOptions {

@@ -160,6 +160,23 @@ export function prepareStatements(db: Database.Database) {
       .prepare(`SELECT account, paused_until, coalesce(pause_reason, '') FROM account_limits
         WHERE paused_until > ? ORDER BY account`)
       .raw(true),
+
+    idempotencyRow: db
+      .prepare(
+        'SELECT fingerprint, created_at, status, body FROM idempotency_keys WHERE source = ? AND key = ?',
+      )
+      .raw(true),
+    claimIdempotency:
+      db.prepare(`INSERT INTO idempotency_keys (source, key, fingerprint, created_at) VALUES (?, ?, ?, ?)
+      ON CONFLICT (source, key) DO UPDATE SET fingerprint = excluded.fingerprint,
+        created_at = excluded.created_at, status = NULL, body = NULL`),
+    answerIdempotency: db.prepare(
+      'UPDATE idempotency_keys SET status = ?, body = ? WHERE source = ? AND key = ? AND status IS NULL',
+    ),
+    releaseIdempotency: db.prepare(
+      'DELETE FROM idempotency_keys WHERE source = ? AND key = ? AND status IS NULL',
+    ),
+    expireIdempotency: db.prepare('DELETE FROM idempotency_keys WHERE created_at < ?'),
   };
 }
 

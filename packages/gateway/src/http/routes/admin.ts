@@ -7,7 +7,6 @@ import { parseHappenedAt } from '../../domain/happened-at.js';
 import { problemsFromIssues } from '../../domain/issues.js';
 import { GatewayError } from '../../errors.js';
 import type { AuditEntry, DeadLetterFilter, OutboxEvent } from '../../ports.js';
-import { requireAdmin } from '../auth.js';
 import { readJsonBody } from '../body.js';
 import { type App, json, type RouteContext } from '../context.js';
 import {
@@ -18,6 +17,8 @@ import {
   RedriveRequestSchema,
   RedriveResponseSchema,
 } from '../schemas.js';
+import { adminKit } from './admin-kit.js';
+import { registerPauseRoutes } from './pauses.js';
 
 const DEFAULT_LIST_LIMIT = 100;
 const ATTEMPTS_SHOWN = 50;
@@ -83,26 +84,8 @@ const EventIdParamSchema = z.object({ eventId: z.string().min(1).describe('The b
 export function registerAdminRoutes(app: App, ctx: RouteContext): void {
   const { deps } = ctx;
   const { store, logger } = deps;
-  const admin = requireAdmin(deps.config.adminToken, ctx.guard);
-  const security = [{ adminToken: [] }];
-  const authErrors = {
-    401: json(
-      ErrorBodySchema,
-      'AUTH_MISSING, AUTH_INVALID, or ADMIN_DISABLED when CAPI_ADMIN_TOKEN is not set.',
-    ),
-    429: json(ErrorBodySchema, 'AUTH_THROTTLED: too many wrong tokens from this address this minute.'),
-    503: json(ErrorBodySchema, 'STORE_UNAVAILABLE.'),
-  };
-
-  /** Store failures become 503 STORE_UNAVAILABLE (logged), never a 500. */
-  async function fromStore<T>(what: string, call: () => Promise<T>): Promise<T> {
-    try {
-      return await call();
-    } catch (err) {
-      logger.error({ err, operation: what }, 'store call failed on an admin route');
-      throw new GatewayError('STORE_UNAVAILABLE');
-    }
-  }
+  const kit = adminKit(ctx);
+  const { admin, security, authErrors, fromStore } = kit;
 
   app.openAPIRegistry.registerPath({
     method: 'get',
@@ -207,4 +190,6 @@ export function registerAdminRoutes(app: App, ctx: RouteContext): void {
     if (redriven > 0) deps.onAccepted?.();
     return c.json({ redriven }, 200);
   });
+
+  registerPauseRoutes(app, ctx, kit);
 }

@@ -7,30 +7,21 @@
 import { z } from 'zod';
 import { PAUSE_INDEFINITELY } from '../../domain/delivery-plan.js';
 import { GatewayError } from '../../errors.js';
-import { requireAdmin } from '../auth.js';
 import { type App, json, type RouteContext } from '../context.js';
 import { ErrorBodySchema, PausesResponseSchema, ResumeResponseSchema } from '../schemas.js';
+import type { AdminKit } from './admin-kit.js';
 
 /** Every configured account, and this process's setup pause (a `config` outcome), at once. */
-export const ALL = 'all';
+const ALL = 'all';
 
 const AccountParamSchema = z.object({
   account: z.string().describe('A configured ad account id (digits), or "all".'),
 });
 
-export function registerPauseRoutes(app: App, ctx: RouteContext): void {
+export function registerPauseRoutes(app: App, ctx: RouteContext, kit: AdminKit): void {
   const { deps } = ctx;
   const { store, logger } = deps;
-  const admin = requireAdmin(deps.config.adminToken, ctx.guard);
-  const security = [{ adminToken: [] }];
-  const authErrors = {
-    401: json(
-      ErrorBodySchema,
-      'AUTH_MISSING, AUTH_INVALID, or ADMIN_DISABLED when CAPI_ADMIN_TOKEN is not set.',
-    ),
-    429: json(ErrorBodySchema, 'AUTH_THROTTLED: too many wrong tokens from this address this minute.'),
-    503: json(ErrorBodySchema, 'STORE_UNAVAILABLE.'),
-  };
+  const { admin, security, authErrors, fromStore } = kit;
   const resume =
     deps.resumeDelivery ??
     (async (account: string) => {
@@ -39,17 +30,12 @@ export function registerPauseRoutes(app: App, ctx: RouteContext): void {
     });
 
   const pauses = async () => {
-    try {
-      const rows = await store.pausedAccounts(deps.clock.now());
-      return rows.map((p) => ({
-        account: p.account,
-        reason: p.reason,
-        until: p.until >= PAUSE_INDEFINITELY ? null : new Date(p.until).toISOString(),
-      }));
-    } catch (err) {
-      logger.error({ err, operation: 'pausedAccounts' }, 'store call failed on an admin route');
-      throw new GatewayError('STORE_UNAVAILABLE');
-    }
+    const rows = await fromStore('pausedAccounts', () => store.pausedAccounts(deps.clock.now()));
+    return rows.map((p) => ({
+      account: p.account,
+      reason: p.reason,
+      until: p.until >= PAUSE_INDEFINITELY ? null : new Date(p.until).toISOString(),
+    }));
   };
 
   app.openAPIRegistry.registerPath({
@@ -90,14 +76,11 @@ export function registerPauseRoutes(app: App, ctx: RouteContext): void {
     }
     const before = await pauses();
     const targets = account === ALL ? configured : [account];
-    try {
+    await fromStore('resume', async () => {
       for (const target of targets) await resume(target);
       // '*' is the worker's own pause of all sending (a setup error); there is none without a worker.
       if (account === ALL && deps.resumeDelivery) await deps.resumeDelivery('*');
-    } catch (err) {
-      logger.error({ err, operation: 'resume' }, 'store call failed on an admin route');
-      throw new GatewayError('STORE_UNAVAILABLE');
-    }
+    });
     // An operator action: always logged.
     logger.info({ accounts: targets }, 'delivery pause lifted by an operator');
     return c.json(

@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import { GatewayError } from '../errors.js';
 import { classifyStoreFailure } from '../store/failure.js';
 import type { HttpDeps } from './deps.js';
+import { storeRefusal } from './ingest.js';
 import type { IngestReply } from './ingest-reply.js';
 
 /** A request still unanswered after this long (its process died) gives its key to the next one. */
@@ -47,9 +48,7 @@ async function beginOrFail(deps: HttpDeps, request: { source: string; key: strin
   } catch (err) {
     const reason = classifyStoreFailure(err);
     deps.logger.error({ err, reason }, 'could not look up an idempotency key; answering 503');
-    throw new GatewayError(reason === 'full' ? 'STORE_FULL' : 'STORE_UNAVAILABLE', {
-      headers: { 'Retry-After': '5' },
-    });
+    throw storeRefusal(reason);
   }
 }
 

@@ -16,7 +16,7 @@ import {
 } from '../domain/ingest.js';
 import { GatewayError } from '../errors.js';
 import type { EnqueueStatus, NewOutboxEvent } from '../ports.js';
-import { classifyStoreFailure } from '../store/failure.js';
+import { classifyStoreFailure, type StoreFailure } from '../store/failure.js';
 import { newOutboxId } from '../store/ids.js';
 import type { HttpDeps } from './deps.js';
 
@@ -40,6 +40,11 @@ export interface Ingestor {
 }
 
 const RETRY_AFTER = { 'Retry-After': '5' };
+
+/** The 503 an ingest request answers when the store refused a write: STORE_FULL or STORE_UNAVAILABLE. */
+export function storeRefusal(reason: StoreFailure): GatewayError {
+  return new GatewayError(reason === 'full' ? 'STORE_FULL' : 'STORE_UNAVAILABLE', { headers: RETRY_AFTER });
+}
 
 export function createIngestor(deps: HttpDeps, resolver: ConversionResolver): Ingestor {
   const { config, store, metrics, logger } = deps;
@@ -69,9 +74,7 @@ export function createIngestor(deps: HttpDeps, resolver: ConversionResolver): In
         const reason = classifyStoreFailure(err);
         metrics.ingestStoreFailures.inc({ reason });
         logger.error({ err, route, events, requestId, reason }, 'outbox enqueue failed; answering 503');
-        throw new GatewayError(reason === 'full' ? 'STORE_FULL' : 'STORE_UNAVAILABLE', {
-          headers: RETRY_AFTER,
-        });
+        throw storeRefusal(reason);
       },
     );
   }

@@ -50,9 +50,10 @@ export function createAuthGuard(deps: {
       } catch (err) {
         if (err instanceof GatewayError && err.code === 'AUTH_INVALID') {
           metrics.authFailures.inc({ result: 'rejected' });
-          if (client !== null && limiter.recordFailure(clientKey(client), clock.now())) {
+          const key = client === null ? null : clientKey(client);
+          if (key !== null && limiter.recordFailure(key, clock.now())) {
             logger.warn(
-              { client: clientKey(client) },
+              { client: key },
               'too many wrong keys or tokens from one address: refusing its requests for the rest of the minute',
             );
           }

@@ -11,9 +11,10 @@ import type { GatewayMetrics } from '../metrics.js';
 import type { Clock } from '../ports.js';
 
 export interface AuthGuard {
-  /** Throws AUTH_THROTTLED (429, Retry-After) while `client` is over its limit. */
-  check(client: string | null): void;
-  /** Runs `authenticate`; a wrong key or token (AUTH_INVALID) counts against `client`. */
+  /**
+   * Throws AUTH_THROTTLED (429, Retry-After) while `client` is over its limit, without running
+   * `authenticate`; otherwise runs it, and a wrong key or token (AUTH_INVALID) counts against `client`.
+   */
   authenticate<T>(client: string | null, authenticate: () => T): T;
 }
 
@@ -33,18 +34,19 @@ export function createAuthGuard(deps: {
   logger: Logger;
 }): AuthGuard {
   const { limiter, clock, metrics, logger } = deps;
+  const check = (client: string | null) => {
+    // Nearly always empty: no address parsing on the hot path.
+    if (client === null || limiter.size() === 0) return;
+    const now = clock.now();
+    const until = limiter.blockedUntil(clientKey(client), now);
+    if (until === null) return;
+    metrics.authFailures.inc({ result: 'throttled' });
+    const seconds = Math.max(1, Math.ceil((until - now) / 1000));
+    throw new GatewayError('AUTH_THROTTLED', { headers: { 'Retry-After': String(seconds) } });
+  };
   return {
-    check(client) {
-      // Nearly always empty: no address parsing on the hot path.
-      if (client === null || limiter.size() === 0) return;
-      const now = clock.now();
-      const until = limiter.blockedUntil(clientKey(client), now);
-      if (until === null) return;
-      metrics.authFailures.inc({ result: 'throttled' });
-      const seconds = Math.max(1, Math.ceil((until - now) / 1000));
-      throw new GatewayError('AUTH_THROTTLED', { headers: { 'Retry-After': String(seconds) } });
-    },
     authenticate(client, authenticate) {
+      check(client);
       try {
         return authenticate();
       } catch (err) {

@@ -77,7 +77,6 @@ export function requireAdmin(adminToken: string | null, guard: AuthGuard): Middl
   return async (c, next) => {
     if (ring === null) throw new GatewayError('ADMIN_DISABLED');
     const client = clientAddress(c);
-    guard.check(client);
     guard.authenticate(client, () => {
       const key = keyFromHeader(c.req.header('authorization'), false);
       if (key === null) throw new GatewayError('AUTH_MISSING', { headers: CHALLENGE });

@@ -64,7 +64,6 @@ export function createAdmission(
 ): RouteContext['admit'] {
   return (authorization, allowBasic, client) => {
     if (!intake.accepting()) throw new GatewayError('SHUTTING_DOWN', { headers: { 'Retry-After': '5' } });
-    guard.check(client);
     return guard.authenticate(client, () => authenticateSource(authorization, ring, allowBasic));
   };
 }

@@ -5,8 +5,8 @@
  */
 import { type ServerType, serve } from '@hono/node-server';
 import type { GatewayConfig } from './config.js';
-import { createHttpApp } from './http/app.js';
-import { createServerWithRequestIds } from './http/request-id.js';
+import { createGatewayHttp, type createHttpApp } from './http/app.js';
+import { serverWithRequestIds } from './http/request-id.js';
 import { createLinkedInTransport } from './linkedin-transport.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics, type GatewayMetrics } from './metrics.js';
@@ -92,7 +92,7 @@ export async function createGateway(
     intervalMs: 3_600_000,
     logger,
   });
-  const app = createHttpApp({
+  const http = createGatewayHttp({
     config,
     store,
     clock,
@@ -116,6 +116,7 @@ export async function createGateway(
       return { ok: accepting && checks.store === 'ok', checks };
     },
   });
+  const app = http.app;
 
   let server: ServerType | null = null;
   let stopped: Promise<void> | null = null;
@@ -154,7 +155,7 @@ export async function createGateway(
             fetch: app.fetch,
             port: config.port,
             hostname: config.host,
-            createServer: createServerWithRequestIds,
+            createServer: serverWithRequestIds(http.directLane),
           },
           (info) => resolve(info.port),
         );

@@ -3,8 +3,12 @@
  * a fixed clock, and a logger whose lines are captured for the PII checks.
  */
 
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
 import { type GatewayConfig, loadConfig } from '../src/config.js';
-import { createHttpApp, type HttpDeps } from '../src/http/app.js';
+import { createGatewayHttp, type GatewayHttp, type HttpDeps } from '../src/http/app.js';
+import { serverWithRequestIds } from '../src/http/request-id.js';
 import { createLogger } from '../src/logger.js';
 import { createMetrics } from '../src/metrics.js';
 import type { OutboxStore } from '../src/ports.js';
@@ -46,8 +50,22 @@ export function testConfig(options: ConfigOptions = {}): Readonly<GatewayConfig>
   return loadConfig({ env: options.env ?? {}, yamlText });
 }
 
+/**
+ * How `post` and `get` reach the app: `in-process` calls `app.request()`; `socket` sends real HTTP
+ * to the app served as `capi start` serves it (request ids, the direct lane in front of Hono).
+ */
+export type Transport = 'in-process' | 'socket';
+let defaultTransport: Transport = 'in-process';
+
+/** The transport of every harness made after this call (a test file runs one suite over a socket). */
+export function useTransport(transport: Transport): void {
+  defaultTransport = transport;
+}
+
 export interface Harness {
-  app: ReturnType<typeof createHttpApp>;
+  app: GatewayHttp['app'];
+  directLane: GatewayHttp['directLane'];
+  transport: Transport;
   store: OutboxStore;
   deps: HttpDeps;
   logs: string[];
@@ -60,6 +78,7 @@ export interface HarnessOptions extends ConfigOptions {
   config?: Readonly<GatewayConfig>;
   store?: OutboxStore;
   readiness?: HttpDeps['readiness'];
+  transport?: Transport;
 }
 
 export function harness(options: HarnessOptions = {}): Harness {
@@ -80,8 +99,11 @@ export function harness(options: HarnessOptions = {}): Harness {
     onAccepted: () => void wakeups++,
     readiness: options.readiness,
   };
+  const http = createGatewayHttp(deps);
   return {
-    app: createHttpApp(deps),
+    app: http.app,
+    directLane: http.directLane,
+    transport: options.transport ?? defaultTransport,
     store,
     deps,
     logs,
@@ -97,6 +119,8 @@ export interface SendOptions {
   query?: string;
   /** Send this text as the body instead of JSON-encoding `body`. */
   raw?: string | Uint8Array;
+  /** Send the body as a stream: no Content-Length (chunked over a socket). */
+  chunked?: boolean;
 }
 
 /** POST a JSON body (or raw text) with a Bearer source key (website by default). */
@@ -109,14 +133,55 @@ export async function post(
   const headers: Record<string, string> = { 'content-type': 'application/json', ...options.headers };
   const key = options.key === undefined ? KEYS.website : options.key;
   if (key !== null && headers.authorization === undefined) headers.authorization = `Bearer ${key}`;
-  const url = `http://gateway.test${path}${options.query ? `?${options.query}` : ''}`;
+  const target = `${path}${options.query ? `?${options.query}` : ''}`;
   const payload = options.raw ?? JSON.stringify(body);
-  return h.app.request(url, { method: 'POST', headers, body: payload });
+  // Over a socket, fetch states the true length itself and refuses one given.
+  if (h.transport === 'socket') delete headers['content-length'];
+  if (options.chunked) {
+    const stream = new Blob([payload]).stream();
+    return request(h, target, { method: 'POST', headers, body: stream, duplex: 'half' } as RequestInit);
+  }
+  return request(h, target, { method: 'POST', headers, body: payload });
 }
 
 export async function get(h: Harness, path: string, key: string | null = KEYS.admin): Promise<Response> {
   const headers: Record<string, string> = key === null ? {} : { authorization: `Bearer ${key}` };
-  return h.app.request(`http://gateway.test${path}`, { headers });
+  return request(h, path, { headers });
+}
+
+async function request(h: Harness, target: string, init: RequestInit): Promise<Response> {
+  if (h.transport === 'in-process') return h.app.request(`http://gateway.test${target}`, init);
+  const { url } = await served(h);
+  return fetch(`${url}${target}`, { ...init, signal: AbortSignal.timeout(10_000) });
+}
+
+const servers = new WeakMap<Harness, Promise<{ url: string; server: Server }>>();
+
+/**
+ * The harness's app on a loopback port, served exactly as `capi start` serves it. Started on first
+ * use; the server is unref'd, so a test file needs no clean-up for it.
+ */
+export function served(h: Harness): Promise<{ url: string; server: Server }> {
+  let started = servers.get(h);
+  if (!started) {
+    started = new Promise((resolve, reject) => {
+      const server = serve(
+        {
+          fetch: h.app.fetch,
+          port: 0,
+          hostname: '127.0.0.1',
+          createServer: serverWithRequestIds(h.directLane),
+        },
+        (info: AddressInfo) => {
+          (server as Server).unref();
+          resolve({ url: `http://127.0.0.1:${info.port}`, server: server as Server });
+        },
+      );
+      server.once('error', reject);
+    });
+    servers.set(h, started);
+  }
+  return started;
 }
 
 export function basic(user: string, password = ''): string {

@@ -4,6 +4,7 @@
  * The composition root serves it with @hono/node-server; tests call `app.request()` in-process.
  */
 
+import type { RequestListener } from 'node:http';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { createAuthFailureLimiter } from '../domain/auth-failures.js';
 import { createConversionResolver } from '../domain/conversions.js';
@@ -12,6 +13,7 @@ import { createKeyRing } from './auth.js';
 import { createAuthGuard } from './auth-guard.js';
 import { createAdmission, type RouteContext } from './context.js';
 import type { HttpDeps } from './deps.js';
+import { directLane } from './direct-lane.js';
 import { createIngestor } from './ingest.js';
 import { createIngestGate } from './ingest-gate.js';
 import { allowedMethodsLookup } from './method-not-allowed.js';
@@ -25,7 +27,19 @@ import { registerSegmentRoutes } from './routes/segment.js';
 
 export type { HttpDeps, Readiness } from './deps.js';
 
+/** The app, and the direct lane that serves plain native ingest requests in front of it. */
+export interface GatewayHttp {
+  app: OpenAPIHono;
+  /** Wraps the adapter's node:http listener (direct-lane.ts). */
+  directLane: (app: RequestListener) => RequestListener;
+}
+
+/** The Hono app alone, for in-process use (`app.request()`). */
 export function createHttpApp(deps: HttpDeps): OpenAPIHono {
+  return createGatewayHttp(deps).app;
+}
+
+export function createGatewayHttp(deps: HttpDeps): GatewayHttp {
   const app = new OpenAPIHono();
   const resolver = createConversionResolver({
     rules: deps.config.rules,
@@ -67,5 +81,5 @@ export function createHttpApp(deps: HttpDeps): OpenAPIHono {
     );
   });
   app.onError(handleError(deps.logger));
-  return app;
+  return { app, directLane: directLane(ctx, deps.logger) };
 }

@@ -19,7 +19,7 @@ function encodingOf(header: string | null): Encoding {
   throw new GatewayError('BODY_ENCODING_UNSUPPORTED');
 }
 
-function tooLarge(limit: number): GatewayError {
+export function tooLarge(limit: number): GatewayError {
   return new GatewayError('BODY_TOO_LARGE', {
     message: `The request body is larger than the limit of ${limit} bytes.`,
   });
@@ -69,7 +69,11 @@ export async function readJsonBody(req: Request, limit: number): Promise<unknown
  * holds a socket, never a permit.
  */
 export async function readBodyText(req: Request, limit: number): Promise<string> {
-  const text = await readText(req, limit);
+  return withoutByteOrderMark(await readText(req, limit));
+}
+
+/** The text without a leading byte-order mark (some Windows tools write one before JSON). */
+export function withoutByteOrderMark(text: string): string {
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 

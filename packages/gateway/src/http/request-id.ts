@@ -42,11 +42,16 @@ export function withRequestIds(listener: RequestListener): RequestListener {
 }
 
 /**
- * node:http's createServer with the listener wrapped, for `serve({ createServer })`. The adapter
- * always passes (options, listener); the cast only restates node's overloads for that call.
+ * node:http's createServer for `serve({ createServer })`, with request ids set first and `inner`
+ * (the direct lane) between them and the adapter's listener. The adapter always passes
+ * (options, listener); the cast only restates node's overloads for that call.
  */
-export const createServerWithRequestIds = ((options: ServerOptions, listener: RequestListener) =>
-  createServer(options, withRequestIds(listener))) as typeof createServer;
+export function serverWithRequestIds(
+  inner: (listener: RequestListener) => RequestListener,
+): typeof createServer {
+  return ((options: ServerOptions, listener: RequestListener) =>
+    createServer(options, withRequestIds(inner(listener)))) as typeof createServer;
+}
 
 /** The id of the request a handler is answering; undefined when it did not come through node:http. */
 export function requestIdOf(c: Context): string | undefined {

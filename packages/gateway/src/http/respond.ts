@@ -10,17 +10,24 @@ import type { Logger } from '../logger.js';
 import { speaksLinkedIn } from './dialect.js';
 import { requestIdOf } from './request-id.js';
 
-function withHeaders(c: Context, err: GatewayError): void {
-  if (err.headers) for (const [name, value] of Object.entries(err.headers)) c.header(name, value);
+/** The body an error answers with on `path`: LinkedIn's shape under /rest/, the catalogue's elsewhere. */
+export function errorBodyFor(err: GatewayError, path: string): object {
+  if (speaksLinkedIn(path)) return { status: err.status, code: err.code, message: err.message };
+  return err.toBody();
 }
 
 export function errorResponse(c: Context, err: GatewayError): Response {
-  withHeaders(c, err);
-  const status = err.status as ContentfulStatusCode;
-  if (speaksLinkedIn(c.req.path)) {
-    return c.json({ status: err.status, code: err.code, message: err.message }, status);
-  }
-  return c.json(err.toBody(), status);
+  if (err.headers) for (const [name, value] of Object.entries(err.headers)) c.header(name, value);
+  return c.json(errorBodyFor(err, c.req.path), err.status as ContentfulStatusCode);
+}
+
+/** What the error handler logs about a failure it did not expect; never the request body. */
+export function logUnexpected(
+  logger: Logger,
+  err: unknown,
+  request: { method: string; path: string; requestId: string | undefined },
+): void {
+  logger.error({ err, ...request }, 'unhandled error in HTTP handler');
 }
 
 /** The app's error handler: catalogued errors as they are, anything else as a logged 500 INTERNAL. */
@@ -28,10 +35,7 @@ export function handleError(logger: Logger) {
   return (err: unknown, c: Context): Response => {
     if (err instanceof GatewayError) return errorResponse(c, err);
     // Log the failure itself, never the request body (it may hold personal data).
-    logger.error(
-      { err, method: c.req.method, path: c.req.routePath, requestId: requestIdOf(c) },
-      'unhandled error in HTTP handler',
-    );
+    logUnexpected(logger, err, { method: c.req.method, path: c.req.routePath, requestId: requestIdOf(c) });
     return errorResponse(c, new GatewayError('INTERNAL'));
   };
 }

@@ -1,0 +1,311 @@
+/**
+ * The direct lane (src/http/direct-lane.ts) answers plain `POST /v1/events` requests from node:http
+ * instead of the Hono route. It must answer exactly as the route would: two gateways with the same
+ * configuration and clock, one served with the lane and one without, receive the same generated
+ * requests over real sockets, in the same order, and must give the same status, headers and bytes.
+ */
+import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { gzipSync } from 'node:zlib';
+import { serve } from '@hono/node-server';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { takesDirectly } from '../src/http/direct-lane.js';
+import { serverWithRequestIds } from '../src/http/request-id.js';
+import { basic, type Harness, HOUR, harness, KEYS, NOW, served } from './http-harness.js';
+
+const CONFIG = 'server: { bodyLimitBytes: 4096, maxEventsPerRequest: 4, authFailuresPerMinute: 5 }\n';
+
+interface Answer {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** Headers that differ between two servers for reasons unrelated to the answer. */
+const UNRELATED = new Set(['date', 'connection', 'keep-alive']);
+
+function comparable(headers: IncomingHttpHeaders): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (!UNRELATED.has(name) && value !== undefined) out[name] = String(value);
+  }
+  return out;
+}
+
+/** One raw HTTP request: headers as name/value pairs, so a header may repeat. */
+function send(
+  url: string,
+  req: { path: string; headers: Array<[string, string]>; body: Buffer; chunked: boolean },
+): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    // Given as a list, node sends these headers as they are: no Host of its own.
+    const headers = [['host', '127.0.0.1'], ...req.headers];
+    if (!req.chunked) headers.push(['content-length', String(req.body.length)]);
+    const r = httpRequest(`${url}${req.path}`, { method: 'POST', headers: headers.flat() }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: comparable(res.headers),
+          body: Buffer.concat(chunks).toString('utf8'),
+        }),
+      );
+    });
+    r.on('error', reject);
+    r.setTimeout(10_000, () => r.destroy(new Error('timed out')));
+    r.end(req.body);
+  });
+}
+
+/** The same app served without the lane: every request goes to the Hono route. */
+function servedWithoutLane(h: Harness): Promise<string> {
+  return new Promise((resolve) => {
+    const server = serve(
+      {
+        fetch: h.app.fetch,
+        port: 0,
+        hostname: '127.0.0.1',
+        createServer: serverWithRequestIds((app) => app),
+      },
+      (info) => {
+        server.unref();
+        resolve(`http://127.0.0.1:${info.port}`);
+      },
+    );
+  });
+}
+
+const eventIds = fc.constantFrom('ord-1', 'ord-2', 'ord-3', 'ord-4');
+/** Mostly accepted (new ids), sometimes a duplicate of an earlier one. */
+const validEvent = fc.record({
+  conversion: fc.constantFrom('lead', 'purchase', 7345120),
+  eventId: fc.oneof(eventIds, fc.uuid()),
+  happenedAt: fc.integer({ min: NOW - 24 * HOUR, max: NOW }),
+  user: fc.record({ email: fc.constantFrom('Jane.Doe@Example.com', 'sam@example.org') }),
+});
+/** Anything an event's fields might hold, valid or not. */
+const anyEvent = fc.record({
+  conversion: fc.constantFrom('lead', 'purchase', 'nope', 7345120),
+  eventId: fc.oneof(eventIds, fc.constant(''), fc.integer()),
+  happenedAt: fc.oneof(
+    fc.integer({ min: NOW - 100 * 24 * HOUR, max: NOW + HOUR }),
+    fc.constantFrom('2026-11-20T10:00:00Z', 'yesterday'),
+  ),
+  user: fc.oneof(
+    fc.record({ email: fc.constantFrom('Jane.Doe@Example.com', 'not-an-email', 'sam@example.org') }),
+    fc.record({ liFatId: fc.constantFrom('a1b2c3', '') }),
+    fc.constant({}),
+  ),
+  consent: fc.option(fc.record({ granted: fc.boolean() }), { nil: undefined }),
+});
+const event = fc.oneof(validEvent, anyEvent);
+
+const bodyText = fc.oneof(
+  { weight: 4, arbitrary: event.map((e) => JSON.stringify(e)) },
+  {
+    weight: 3,
+    arbitrary: fc.array(event, { minLength: 0, maxLength: 6 }).map((events) => JSON.stringify({ events })),
+  },
+  { weight: 1, arbitrary: event.map((e) => `\uFEFF${JSON.stringify(e)}`) },
+  { weight: 1, arbitrary: event.map((e) => `\uFEFF\uFEFF${JSON.stringify(e)}`) },
+  { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v)) },
+  { weight: 1, arbitrary: fc.string({ unit: 'grapheme', maxLength: 60 }) },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(
+      '',
+      ' ',
+      '{',
+      '{"events": {}}',
+      '{"events": [], "x": 1}',
+      '"\\ud800"',
+      'x'.repeat(5_000),
+    ),
+  },
+);
+
+const authorization = fc.constantFrom<Array<[string, string]>>(
+  [['authorization', `Bearer ${KEYS.website}`]],
+  [['authorization', `Bearer ${KEYS.website}`]],
+  [['authorization', `Bearer ${KEYS.crm}`]],
+  [['Authorization', `bearer ${KEYS.website}`]],
+  [['authorization', 'Bearer wrong-key-that-is-long-enough-0000']],
+  [['authorization', basic(KEYS.website)]],
+  [['authorization', 'Token abc']],
+  [
+    ['authorization', `Bearer ${KEYS.website}`],
+    ['authorization', `Bearer ${KEYS.crm}`],
+  ],
+  [],
+);
+
+const NONE: Array<[string, string]> = [];
+const idempotency = fc.constantFrom<Array<[string, string]>>(
+  NONE,
+  NONE,
+  NONE,
+  NONE,
+  [['idempotency-key', 'retry-7']],
+  [['Idempotency-Key', 'retry-8']],
+  [['idempotency-key', 'has space']],
+);
+const requestIds = fc.constantFrom<Array<[string, string]>>(
+  NONE,
+  [['x-request-id', 'caller-id.42']],
+  [['x-request-id', 'not a token']],
+  [
+    ['x-request-id', 'caller-id.42'],
+    ['x-request-id', 'caller-id.43'],
+  ],
+);
+const contentType = fc.constantFrom<Array<[string, string]>>(
+  [['content-type', 'application/json']],
+  [['content-type', 'text/plain']],
+  NONE,
+);
+
+const encoding = fc.constantFrom<Array<[string, string]>>(
+  NONE,
+  NONE,
+  NONE,
+  NONE,
+  [['content-encoding', 'identity']],
+  [['content-encoding', ' IDENTITY ']],
+  [['content-encoding', '']],
+  [['content-encoding', 'gzip']],
+  [['content-encoding', 'br']],
+);
+
+const requestArb = fc
+  .record({
+    path: fc.constantFrom('/v1/events', '/v1/events', '/v1/events', '/v1/events?validate_only=true'),
+    auth: authorization,
+    idempotency,
+    requestIds,
+    contentType,
+    encoding,
+    text: bodyText,
+    chunked: fc.constantFrom(false, false, false, true),
+  })
+  .map(
+    ({ path, auth, idempotency: key, requestIds: ids, contentType: type, encoding: enc, text, chunked }) => {
+      const raw = Buffer.from(text, 'utf8');
+      return {
+        path,
+        headers: [...auth, ...key, ...ids, ...type, ...enc],
+        body: enc[0]?.[1] === 'gzip' ? gzipSync(raw) : raw,
+        chunked,
+      };
+    },
+  );
+
+type Generated = typeof requestArb extends fc.Arbitrary<infer T> ? T : never;
+
+/** Cases too narrow to leave to chance, always run first. */
+const EDGES: Generated[] = (() => {
+  const auth: [string, string] = ['authorization', `Bearer ${KEYS.website}`];
+  const plain = (text: string, headers: Array<[string, string]> = [auth]): Generated => ({
+    path: '/v1/events',
+    headers,
+    body: Buffer.from(text, 'utf8'),
+    chunked: false,
+  });
+  const valid = JSON.stringify({
+    conversion: 'lead',
+    eventId: 'edge-1',
+    happenedAt: NOW - HOUR,
+    user: { email: 'Jane.Doe@Example.com' },
+  });
+  // The body limit is 4,096 bytes: exactly that is read, one byte more is refused.
+  const padded = (bytes: number) => valid + ' '.repeat(bytes - Buffer.byteLength(valid));
+  return [
+    plain(`\uFEFF\uFEFF${valid}`),
+    plain(`\uFEFF${valid}`),
+    plain(padded(4_096)),
+    plain(padded(4_097)),
+    plain(valid, [auth, ['authorization', `Bearer ${KEYS.crm}`]]),
+    plain(valid, [auth, ['idempotency-key', 'edge-key'], ['idempotency-key', 'second']]),
+  ];
+})();
+
+describe('the direct lane answers exactly as the Hono route', () => {
+  it('gives the same status, headers and body for generated requests, in the same order', async () => {
+    const withLane = harness({ yaml: CONFIG });
+    const withoutLane = harness({ yaml: CONFIG });
+    // Count what the lane answers itself, so the test shows it was exercised.
+    let direct = 0;
+    const lane = withLane.directLane;
+    withLane.directLane = (app) => {
+      const inner = lane(app);
+      return (req, res) => {
+        if (takesDirectly(req)) direct += 1;
+        inner(req, res);
+      };
+    };
+    const laneUrl = (await served(withLane)).url;
+    const routeUrl = await servedWithoutLane(withoutLane);
+
+    const statuses = new Set<number>();
+    let step = 0;
+    await fc.assert(
+      fc.asyncProperty(requestArb, async (req) => {
+        // A second per request on both clocks: the throttle's minutes end, as they would in use.
+        step += 1;
+        withLane.clock.set(NOW + step * 1_000);
+        withoutLane.clock.set(NOW + step * 1_000);
+        const a = await send(laneUrl, req);
+        const b = await send(routeUrl, req);
+        // Request ids are fresh UUIDs unless the caller sent a usable one.
+        const ids = req.headers.filter(([n]) => n === 'x-request-id').map(([, v]) => v);
+        if (ids.length !== 1 || ids[0] !== 'caller-id.42') {
+          expect(a.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+          delete a.headers['x-request-id'];
+          delete b.headers['x-request-id'];
+        }
+        expect(a).toEqual(b);
+        expect(a.status).toBeLessThan(500);
+        statuses.add(a.status);
+      }),
+      { numRuns: 400, examples: EDGES.map((edge) => [edge]) },
+    );
+    // Both stores saw the same writes.
+    for (const id of ['ord-1', 'ord-2', 'ord-3', 'ord-4']) {
+      const ours = (await withLane.store.findByEventId(id)).map((e) => [e.ruleId, e.state, e.payload]);
+      const theirs = (await withoutLane.store.findByEventId(id)).map((e) => [e.ruleId, e.state, e.payload]);
+      expect(ours).toEqual(theirs);
+    }
+    // The lane answered a good share itself, with every kind of answer the route gives.
+    expect(direct).toBeGreaterThan(100);
+    expect([...statuses].sort()).toEqual(expect.arrayContaining([200, 207, 400, 401, 413, 422, 429]));
+  });
+});
+
+describe('which requests the lane takes', () => {
+  const plain = {
+    method: 'POST',
+    url: '/v1/events',
+    headers: { 'content-length': '2' } as Record<string, string>,
+  };
+  const takes = (over: Partial<typeof plain>) =>
+    takesDirectly({ ...plain, ...over } as unknown as Parameters<typeof takesDirectly>[0]);
+
+  it('takes POST /v1/events with a Content-Length and no encoding, or identity', () => {
+    expect(takes({})).toBe(true);
+    expect(takes({ headers: { 'content-length': '2', 'content-encoding': 'identity' } })).toBe(true);
+    expect(takes({ headers: { 'content-length': '2', 'content-encoding': ' Identity ' } })).toBe(true);
+    expect(takes({ headers: { 'content-length': '2', 'content-encoding': '' } })).toBe(true);
+  });
+
+  it('passes everything else on to the app', () => {
+    expect(takes({ method: 'GET' })).toBe(false);
+    expect(takes({ method: 'PUT' })).toBe(false);
+    expect(takes({ url: '/v1/events?validate_only=true' })).toBe(false);
+    expect(takes({ url: '/v1/events/' })).toBe(false);
+    expect(takes({ url: '/v1/track' })).toBe(false);
+    expect(takes({ url: '/rest/conversionEvents' })).toBe(false);
+    expect(takes({ headers: {} })).toBe(false);
+    expect(takes({ headers: { 'content-length': '2', 'content-encoding': 'gzip' } })).toBe(false);
+    expect(takes({ headers: { 'content-length': '2', 'content-encoding': 'br' } })).toBe(false);
+  });
+});

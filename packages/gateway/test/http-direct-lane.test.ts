@@ -5,6 +5,7 @@
  * requests over real sockets, in the same order, and must give the same status, headers and bytes.
  */
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { connect } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { serve } from '@hono/node-server';
 import fc from 'fast-check';
@@ -307,5 +308,44 @@ describe('which requests the lane takes', () => {
     expect(takes({ headers: {} })).toBe(false);
     expect(takes({ headers: { 'content-length': '2', 'content-encoding': 'gzip' } })).toBe(false);
     expect(takes({ headers: { 'content-length': '2', 'content-encoding': 'br' } })).toBe(false);
+  });
+});
+
+describe('a client that hangs up in the middle of its body', () => {
+  it('stores nothing, logs no part of the body, and the lane keeps answering', async () => {
+    const h = harness({ yaml: CONFIG });
+    const { url } = await served(h);
+    const port = Number(new URL(url).port);
+    const secret = 'half.sent@example.com';
+    await new Promise<void>((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1', () => {
+        socket.write(
+          'POST /v1/events HTTP/1.1\r\nHost: 127.0.0.1\r\n' +
+            `Authorization: Bearer ${KEYS.website}\r\nContent-Type: application/json\r\n` +
+            `Content-Length: 400\r\n\r\n{"conversion":"lead","eventId":"cut-1","user":{"email":"${secret}"`,
+        );
+        setTimeout(() => socket.destroy(), 50);
+      });
+      socket.on('close', () => resolve());
+      socket.on('error', reject);
+    });
+    // The lane saw the request end early and let go of it; the next request is answered as usual.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const next = await send(url, {
+      path: '/v1/events',
+      headers: [['authorization', `Bearer ${KEYS.website}`]],
+      body: Buffer.from(
+        JSON.stringify({
+          conversion: 'lead',
+          eventId: 'after-cut',
+          happenedAt: NOW - HOUR,
+          user: { email: 'a@example.com' },
+        }),
+      ),
+      chunked: false,
+    });
+    expect(next.status).toBe(200);
+    expect(await h.store.findByEventId('cut-1')).toEqual([]);
+    expect(h.logs.join('\n')).not.toContain(secret);
   });
 });

@@ -59,19 +59,23 @@ export function directLane(ctx: RouteContext, logger: Logger): (app: RequestList
     } catch (err) {
       answer = Promise.reject(err);
     }
-    answer.then(
-      (reply) => {
-        if ('replay' in reply)
-          send(res, reply.replay.status, reply.replay.body, { [REPLAYED_HEADER]: 'true' });
-        else send(res, reply.status, JSON.stringify(reply.body));
-      },
-      (err: unknown) => {
-        if (!(err instanceof GatewayError))
-          logUnexpected(logger, err, { method: 'POST', path: PATH, requestId });
-        const known = err instanceof GatewayError ? err : new GatewayError('INTERNAL');
-        send(res, known.status, JSON.stringify(errorBodyFor(known, PATH)), known.headers);
-      },
-    );
+    const unexpected = (err: unknown) =>
+      logUnexpected(logger, err, { method: 'POST', path: PATH, requestId });
+    answer
+      .then(
+        (reply) => {
+          if ('replay' in reply)
+            send(res, reply.replay.status, reply.replay.body, { [REPLAYED_HEADER]: 'true' });
+          else send(res, reply.status, JSON.stringify(reply.body));
+        },
+        (err: unknown) => {
+          if (!(err instanceof GatewayError)) unexpected(err);
+          const known = err instanceof GatewayError ? err : new GatewayError('INTERNAL');
+          send(res, known.status, JSON.stringify(errorBodyFor(known, PATH)), known.headers);
+        },
+      )
+      // Writing the answer failed (the socket broke mid-write): log it; never crash the process.
+      .catch(unexpected);
   };
 }
 

@@ -25,6 +25,15 @@ export function tooLarge(limit: number): GatewayError {
   });
 }
 
+/**
+ * A body that ended before its end: the client hung up mid-request, or a compressed body was broken.
+ * A 400 nobody may be left to read, rather than a 500 and an error in the log for every client that
+ * gives up.
+ */
+export function unreadable(): GatewayError {
+  return new GatewayError('BODY_INVALID_JSON', { message: 'The body could not be read or decompressed.' });
+}
+
 async function readCapped(stream: ReadableStream<Uint8Array>, limit: number): Promise<Buffer> {
   const reader = stream.getReader();
   const chunks: Uint8Array[] = [];
@@ -34,7 +43,7 @@ async function readCapped(stream: ReadableStream<Uint8Array>, limit: number): Pr
     try {
       step = await reader.read();
     } catch {
-      throw new GatewayError('BODY_INVALID_JSON', { message: 'The body could not be read or decompressed.' });
+      throw unreadable();
     }
     if (step.done) break;
     total += step.value.byteLength;
@@ -52,7 +61,11 @@ async function readText(req: Request, limit: number): Promise<string> {
   const declared = req.headers.get('content-length');
   const length = declared === null ? Number.NaN : Number(declared);
   if (length > limit) throw tooLarge(limit);
-  if (encoding === 'identity' && Number.isInteger(length)) return req.text();
+  if (encoding === 'identity' && Number.isInteger(length)) {
+    return req.text().catch(() => {
+      throw unreadable();
+    });
+  }
   if (req.body === null) return '';
   const stream = encoding === 'identity' ? req.body : req.body.pipeThrough(new DecompressionStream(encoding));
   return (await readCapped(stream, limit)).toString('utf8');

@@ -16,7 +16,7 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { GatewayError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { tooLarge, withoutByteOrderMark } from './body.js';
+import { tooLarge, unreadable, withoutByteOrderMark } from './body.js';
 import type { RouteContext } from './context.js';
 import type { IdempotentReply } from './idempotency.js';
 import { REQUEST_ID_HEADER } from './request-id.js';
@@ -109,9 +109,9 @@ function readIncoming(req: IncomingMessage, limit: number): Promise<string> {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.once('end', () => resolve(withoutByteOrderMark(decoder.decode(Buffer.concat(chunks)))));
-    req.once('error', reject);
+    req.once('error', () => reject(unreadable()));
     req.once('close', () => {
-      if (!req.complete) reject(new Error('The client closed the connection before the body ended.'));
+      if (!req.complete) reject(unreadable());
     });
   });
 }

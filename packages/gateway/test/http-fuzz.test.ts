@@ -232,7 +232,9 @@ async function checkLinkedIn(res: Response): Promise<void> {
   }
 }
 
-describe('fuzzing the ingest routes', () => {
+// In process (the Hono routes alone) and over a real socket, served as `capi start` serves them
+// (plain native requests then take the direct lane).
+describe.each(['in-process', 'socket'] as const)('fuzzing the ingest routes (%s)', (transport) => {
   const cases: Array<
     [string, string, fc.Arbitrary<unknown>, Record<string, string>, (r: Response) => Promise<void>]
   > = [
@@ -265,7 +267,7 @@ describe('fuzzing the ingest routes', () => {
   it.each(cases)(
     '%s: no 5xx, every 4xx has a code and a message',
     async (_name, path, structured, headers, check) => {
-      const h = harness();
+      const h = harness({ transport });
       await fc.assert(
         fc.asyncProperty(bodies(structured), fc.boolean(), async (raw, validateOnly) => {
           const res = await post(h, path, null, {

@@ -12,12 +12,21 @@
  * A is a detached worktree of the base revision in a temp folder (sharing this checkout's
  * node_modules), B is this checkout as it is, uncommitted changes included. Every run is the
  * benchmark file of its own side, started as `npx tsx bench/<benchmark>.ts` in its own folder, with
- * this process's environment (so BENCH_* knobs apply to both). The key figures of each run are
+ * this process's environment (so BENCH_* knobs apply to both); when the base has no such file
+ * (a benchmark added since), the base's worktree gets this checkout's bench/*.ts. The key figures of each run are
  * printed as they come, and every run's whole JSON is written to
  * bench/results/<date>-ab-<benchmark>.json. The worktree is removed at the end, also on Ctrl-C.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -83,6 +92,16 @@ function keyFigures(result: Record<string, unknown>): Figures {
           ? Math.round((mib * 1_048_576) / acknowledged)
           : null,
       'gateway CPU-s': get('gateway.cpuSeconds.gatewayCpuSeconds'),
+    };
+  }
+  if (benchmark === 'gateway-single') {
+    return {
+      'req/s': get('gateway.requestsPerSecond'),
+      'bare req/s': get('bareNodeHttp.requestsPerSecond'),
+      'p99 ms': get('gateway.latencyMs.p99'),
+      'main µs/req': get('gateway.cpuMicrosPerRequest.mainThread'),
+      'store µs/req': get('gateway.cpuMicrosPerRequest.busiestOtherThread'),
+      'process µs/req': get('gateway.cpuMicrosPerRequest.process'),
     };
   }
   if (benchmark === 'store-enqueue') {
@@ -151,6 +170,16 @@ try {
   git(['worktree', 'add', '--detach', '--force', worktree, baseCommit]);
   // The base shares this checkout's dependencies; the gateway bundle is built per side by the benchmark.
   symlinkSync(join(ROOT, 'node_modules'), join(worktree, 'node_modules'), 'dir');
+  // A benchmark newer than the base: both sides run this checkout's harness (bench/*.ts), each
+  // against its own gateway, which the harness builds from the side's sources.
+  if (!existsSync(join(worktree, 'bench', `${benchmark}.ts`))) {
+    for (const name of readdirSync(join(ROOT, 'bench'))) {
+      if (name.endsWith('.ts')) copyFileSync(join(ROOT, 'bench', name), join(worktree, 'bench', name));
+    }
+    process.stderr.write(
+      `ab: ${baseCommit} has no bench/${benchmark}.ts; A runs this checkout's bench/*.ts\n`,
+    );
+  }
   process.stderr.write(
     `A = ${baseCommit} (${worktree}), B = this checkout (${git(['rev-parse', '--short', 'HEAD'])}`,
   );

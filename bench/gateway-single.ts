@@ -49,6 +49,20 @@ const WARMUP_SECONDS = intFromEnv('BENCH_WARMUP_SECONDS', 3);
 const DURABILITY = process.env.BENCH_SINGLE_DURABILITY === 'strict' ? 'strict' : 'normal';
 const HEADERS = { authorization: `Bearer ${BENCH_SOURCE_KEY}` };
 
+/** A warm-up, then single-event requests to `url` for at least SECONDS (calibratedLoad). */
+function singleEvents(url: string, prefix: string, happenedAt: number, beforeMeasured: () => Promise<void>) {
+  return calibratedLoad({
+    url: `${url}/v1/events`,
+    connections: CONNECTIONS,
+    headers: HEADERS,
+    body: bodyFactory(prefix, 1, happenedAt),
+    warmupSeconds: WARMUP_SECONDS,
+    targetSeconds: SECONDS,
+    maxSeconds: SECONDS * 4 + 30,
+    beforeMeasured,
+  });
+}
+
 /** Microseconds of CPU per request, from a cpuMeter reading (CPU-seconds rounded to 0.1 s). */
 function microsPerRequest(cpuSeconds: number | undefined, requests: number): number {
   return round(((cpuSeconds ?? 0) * 1e6) / Math.max(1, requests));
@@ -60,17 +74,8 @@ async function bareRun(happenedAt: number) {
   try {
     const quiet = await waitForQuietMachine();
     let meter!: ReturnType<typeof cpuMeter>;
-    const run = await calibratedLoad({
-      url: `${bare.url}/v1/events`,
-      connections: CONNECTIONS,
-      headers: HEADERS,
-      body: bodyFactory('xs', 1, happenedAt),
-      warmupSeconds: WARMUP_SECONDS,
-      targetSeconds: SECONDS,
-      maxSeconds: SECONDS * 4 + 30,
-      beforeMeasured: async () => {
-        meter = cpuMeter({ bare: bare.pid });
-      },
+    const run = await singleEvents(bare.url, 'xs', happenedAt, async () => {
+      meter = cpuMeter({ bare: bare.pid });
     });
     const cpu = meter.stop();
     const requests = run.measured.status2xx;
@@ -104,18 +109,9 @@ async function gatewayRun(happenedAt: number, sandboxUrl: string, sandboxPid: nu
     const rss = new RssSampler(gateway.pid).start();
     let meter!: ReturnType<typeof cpuMeter>;
     let before!: Awaited<ReturnType<typeof gatewayCounters>>;
-    const run = await calibratedLoad({
-      url: `${gateway.url}/v1/events`,
-      connections: CONNECTIONS,
-      headers: HEADERS,
-      body: bodyFactory('gs', 1, happenedAt),
-      warmupSeconds: WARMUP_SECONDS,
-      targetSeconds: SECONDS,
-      maxSeconds: SECONDS * 4 + 30,
-      beforeMeasured: async () => {
-        before = await gatewayCounters(gateway.url);
-        meter = cpuMeter({ gateway: gateway.pid, sandbox: sandboxPid });
-      },
+    const run = await singleEvents(gateway.url, 'gs', happenedAt, async () => {
+      before = await gatewayCounters(gateway.url);
+      meter = cpuMeter({ gateway: gateway.pid, sandbox: sandboxPid });
     });
     const cpu = meter.stop();
     const after = await gatewayCounters(gateway.url);

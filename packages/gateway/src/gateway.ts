@@ -5,7 +5,7 @@
  */
 import { type ServerType, serve } from '@hono/node-server';
 import type { GatewayConfig } from './config.js';
-import { createGatewayHttp, type createHttpApp } from './http/app.js';
+import { createGatewayHttp, type GatewayHttp } from './http/app.js';
 import { serverWithRequestIds } from './http/request-id.js';
 import { createLinkedInTransport } from './linkedin-transport.js';
 import { createLogger, type Logger } from './logger.js';
@@ -29,7 +29,7 @@ export interface GatewayOverrides {
 export interface Gateway {
   /** The effective configuration (in sandbox mode: with the sandbox's account, rules and keys). */
   readonly config: Readonly<GatewayConfig>;
-  readonly app: ReturnType<typeof createHttpApp>;
+  readonly app: GatewayHttp['app'];
   readonly store: OutboxStore;
   readonly metrics: GatewayMetrics;
   readonly worker: ReturnType<typeof createDeliveryWorker>;

@@ -1,35 +1,27 @@
 /**
  * Wrong credentials throttled per client address, over a real socket (the address comes from it).
  */
-import { serve } from '@hono/node-server';
-import { afterEach, describe, expect, it } from 'vitest';
-import { basic, type Harness, harness, KEYS, linkedInEvent, NOW, nativeEvent } from './http-harness.js';
+import { describe, expect, it } from 'vitest';
+import {
+  basic,
+  type Harness,
+  harness,
+  KEYS,
+  linkedInEvent,
+  NOW,
+  nativeEvent,
+  served as serveHarness,
+} from './http-harness.js';
 
 interface Served {
   h: Harness;
   url: string;
-  close(): Promise<void>;
 }
 
-const open: Served[] = [];
-afterEach(async () => {
-  for (const s of open.splice(0)) await s.close();
-});
-
+/** A harness served as `capi start` serves it, so the throttle sees the socket's address. */
 async function served(env: Record<string, string>): Promise<Served> {
   const h = harness({ env });
-  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
-    const s = serve({ fetch: h.app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
-  });
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  const s = {
-    h,
-    url: `http://127.0.0.1:${port}`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-  open.push(s);
-  return s;
+  return { h, url: (await serveHarness(h)).url };
 }
 
 function send(s: Served, path: string, authorization: string | null, body: unknown = nativeEvent()) {

@@ -7,12 +7,10 @@
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { connect } from 'node:net';
 import { gzipSync } from 'node:zlib';
-import { serve } from '@hono/node-server';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { takesDirectly } from '../src/http/direct-lane.js';
-import { serverWithRequestIds } from '../src/http/request-id.js';
-import { basic, type Harness, HOUR, harness, KEYS, NOW, served } from './http-harness.js';
+import { basic, HOUR, harness, KEYS, NOW, served } from './http-harness.js';
 
 const CONFIG = 'server: { bodyLimitBytes: 4096, maxEventsPerRequest: 4, authFailuresPerMinute: 5 }\n';
 
@@ -56,24 +54,6 @@ function send(
     r.on('error', reject);
     r.setTimeout(10_000, () => r.destroy(new Error('timed out')));
     r.end(req.body);
-  });
-}
-
-/** The same app served without the lane: every request goes to the Hono route. */
-function servedWithoutLane(h: Harness): Promise<string> {
-  return new Promise((resolve) => {
-    const server = serve(
-      {
-        fetch: h.app.fetch,
-        port: 0,
-        hostname: '127.0.0.1',
-        createServer: serverWithRequestIds((app) => app),
-      },
-      (info) => {
-        server.unref();
-        resolve(`http://127.0.0.1:${info.port}`);
-      },
-    );
   });
 }
 
@@ -245,7 +225,9 @@ describe('the direct lane answers exactly as the Hono route', () => {
       };
     };
     const laneUrl = (await served(withLane)).url;
-    const routeUrl = await servedWithoutLane(withoutLane);
+    // The same app served without the lane: every request goes to the Hono route.
+    withoutLane.directLane = (app) => app;
+    const routeUrl = (await served(withoutLane)).url;
 
     const statuses = new Set<number>();
     let step = 0;

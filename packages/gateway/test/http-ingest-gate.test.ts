@@ -1,9 +1,8 @@
 import { connect } from 'node:net';
-import { serve } from '@hono/node-server';
 import { describe, expect, it } from 'vitest';
 import type { OutboxStore } from '../src/ports.js';
 import { createMemoryStore } from '../src/store/memory.js';
-import { get, harness, KEYS, linkedInEvent, NOW, nativeEvent, post } from './http-harness.js';
+import { get, harness, KEYS, linkedInEvent, NOW, nativeEvent, post, served } from './http-harness.js';
 
 /** A memory store whose enqueue waits until the test lets it go, counting calls that arrived. */
 function heldStore(): { store: OutboxStore; arrived: () => number; releaseAll: () => void } {
@@ -78,11 +77,9 @@ describe('ingest permits over HTTP (server.maxInFlightBytes)', () => {
     // A small budget: if reading the body took a permit, the slow clients below would block every
     // other request until they finished or timed out.
     const h = harness({ env: { CAPI_SERVER_MAX_IN_FLIGHT_BYTES: '1024' } });
-    const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
-      const s = serve({ fetch: h.app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
-    });
-    const address = server.address();
-    const port = typeof address === 'object' && address ? address.port : 0;
+    // Served as `capi start` serves it: these requests take the direct lane.
+    const { url, server } = await served(h);
+    const port = Number(new URL(url).port);
     // Two slow clients: under a permit-before-read design each would hold half the budget.
     const slow = [connect(port, '127.0.0.1'), connect(port, '127.0.0.1')];
     try {

@@ -10,10 +10,18 @@ import { GatewayError } from '../errors.js';
 
 type Encoding = 'identity' | 'gzip' | 'deflate';
 
+const normalized = (header: string | null | undefined) => (header ?? '').trim().toLowerCase();
+/** Content-Encoding values that leave the body as it is (absent counts as empty). */
+const IDENTITY = new Set(['', 'identity']);
+
+/** Whether a Content-Encoding header leaves the body as it is; the direct lane takes only those. */
+export function isIdentityEncoding(header: string | null | undefined): boolean {
+  return IDENTITY.has(normalized(header));
+}
+
 function encodingOf(header: string | null): Encoding {
-  if (header === null) return 'identity';
-  const value = header.trim().toLowerCase();
-  if (value === '' || value === 'identity') return 'identity';
+  const value = normalized(header);
+  if (IDENTITY.has(value)) return 'identity';
   if (value === 'gzip' || value === 'x-gzip') return 'gzip';
   if (value === 'deflate') return 'deflate';
   throw new GatewayError('BODY_ENCODING_UNSUPPORTED');

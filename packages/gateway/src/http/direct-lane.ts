@@ -16,7 +16,7 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { GatewayError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { tooLarge, unreadable, withoutByteOrderMark } from './body.js';
+import { isIdentityEncoding, tooLarge, unreadable, withoutByteOrderMark } from './body.js';
 import type { RouteContext } from './context.js';
 import type { IdempotentReply } from './idempotency.js';
 import { REQUEST_ID_HEADER } from './request-id.js';
@@ -30,9 +30,7 @@ const decoder = new TextDecoder();
 /** Whether the lane answers this request, from its request line and headers alone. */
 export function takesDirectly(req: IncomingMessage): boolean {
   if (req.method !== 'POST' || req.url !== PATH) return false;
-  const encoding = req.headers['content-encoding'];
-  if (encoding !== undefined && encoding.trim().toLowerCase() !== 'identity' && encoding.trim() !== '')
-    return false;
+  if (!isIdentityEncoding(req.headers['content-encoding'])) return false;
   // node:http has already checked the header's form; a body without one is chunked.
   return req.headers['content-length'] !== undefined;
 }

@@ -1,4 +1,7 @@
-/** `capi start` says in its first log line how its store runs: durability and, on SQLite, the checkpoint thread. */
+/**
+ * `capi start` says in its first log line how its store runs (durability and, on SQLite, the
+ * checkpoint thread) and how it tuned V8's collector.
+ */
 import { describe, expect, it } from 'vitest';
 import { spawnGateway } from '../support/processes.js';
 import { tempDir } from './harness.js';
@@ -24,10 +27,25 @@ async function listeningLine(extra: Record<string, string>): Promise<Record<stri
 }
 
 describe('the start log', () => {
-  it('names the durability and where SQLite checkpoints run, by default and when set', async () => {
-    expect(await listeningLine({})).toMatchObject({ durability: 'normal', sqliteCheckpoints: 'own thread' });
+  it('names the durability, where SQLite checkpoints run and the V8 tuning, by default and when set', async () => {
+    expect(await listeningLine({})).toMatchObject({
+      durability: 'normal',
+      sqliteCheckpoints: 'own thread',
+      heapGrowthPercent: 20,
+      allocationSitePretenuring: false,
+    });
     expect(
-      await listeningLine({ CAPI_DURABILITY: 'strict', CAPI_STORE_SQLITE_CHECKPOINT_THREAD: 'false' }),
-    ).toMatchObject({ durability: 'strict', sqliteCheckpoints: 'store thread' });
+      await listeningLine({
+        CAPI_DURABILITY: 'strict',
+        CAPI_STORE_SQLITE_CHECKPOINT_THREAD: 'false',
+        CAPI_SERVER_HEAP_GROWTH_PERCENT: '0',
+        CAPI_SERVER_ALLOCATION_SITE_PRETENURING: 'true',
+      }),
+    ).toMatchObject({
+      durability: 'strict',
+      sqliteCheckpoints: 'store thread',
+      heapGrowthPercent: 'V8 default',
+      allocationSitePretenuring: true,
+    });
   });
 });

@@ -43,6 +43,8 @@ export interface GatewayConfig {
   maxInFlightBytes: number;
   /** V8 old-generation growth before the next full collection, in percent; 0 = V8's own (heap-growth.ts). */
   heapGrowthPercent: number;
+  /** Whether V8 may allocate objects straight into the old generation by allocation site (pretenuring.ts). */
+  allocationSitePretenuring: boolean;
   /** Wrong keys or tokens one client address may send per minute before it gets 429; 0 = no limit. */
   authFailuresPerMinute: number;
   /** How long an Idempotency-Key of POST /v1/events is remembered, in ms (server.idempotencyKeyHours). */
@@ -115,6 +117,7 @@ const fileSchema = z
         maxEventsPerRequest: positiveInt.max(5000),
         maxInFlightBytes: positiveInt,
         heapGrowthPercent: z.coerce.number().int().min(0).max(400),
+        allocationSitePretenuring: z.boolean(),
         authFailuresPerMinute: z.coerce.number().int().min(0),
         idempotencyKeyHours: positiveInt.max(24 * 90),
         shutdownGraceMs: z.coerce.number().int().min(0),
@@ -190,6 +193,7 @@ export const DEFAULTS = {
   maxEventsPerRequest: 5000,
   maxInFlightBytes: 1024 * 1024,
   heapGrowthPercent: 20,
+  allocationSitePretenuring: false,
   authFailuresPerMinute: 60,
   idempotencyKeyHours: 24,
   storeUrl: 'sqlite:./.capi/gateway.db',
@@ -235,6 +239,7 @@ const GENERIC_ENV: Record<string, string> = {
   CAPI_SERVER_MAX_EVENTS_PER_REQUEST: 'server.maxEventsPerRequest',
   CAPI_SERVER_MAX_IN_FLIGHT_BYTES: 'server.maxInFlightBytes',
   CAPI_SERVER_HEAP_GROWTH_PERCENT: 'server.heapGrowthPercent',
+  CAPI_SERVER_ALLOCATION_SITE_PRETENURING: 'server.allocationSitePretenuring',
   CAPI_SERVER_AUTH_FAILURES_PER_MINUTE: 'server.authFailuresPerMinute',
   CAPI_SERVER_IDEMPOTENCY_KEY_HOURS: 'server.idempotencyKeyHours',
   CAPI_SERVER_SHUTDOWN_GRACE_MS: 'server.shutdownGraceMs',
@@ -478,6 +483,7 @@ function resolve(file: ConfigFile): Readonly<GatewayConfig> {
     maxEventsPerRequest: file.server?.maxEventsPerRequest ?? DEFAULTS.maxEventsPerRequest,
     maxInFlightBytes: file.server?.maxInFlightBytes ?? DEFAULTS.maxInFlightBytes,
     heapGrowthPercent: file.server?.heapGrowthPercent ?? DEFAULTS.heapGrowthPercent,
+    allocationSitePretenuring: file.server?.allocationSitePretenuring ?? DEFAULTS.allocationSitePretenuring,
     authFailuresPerMinute: file.server?.authFailuresPerMinute ?? DEFAULTS.authFailuresPerMinute,
     idempotencyWindowMs: (file.server?.idempotencyKeyHours ?? DEFAULTS.idempotencyKeyHours) * 3_600_000,
     shutdownGraceMs: file.server?.shutdownGraceMs ?? DEFAULTS.shutdownGraceMs,

@@ -123,6 +123,21 @@ delivery: { lingerMs: 10 }
     expect(issues[0]?.key).toContain('CAPI_STORE_PG_QUERY_TIMEOUT_MS');
   });
 
+  it('reads allocation-site pretenuring, off by default, and refuses a value that is not a boolean by name', () => {
+    expect(loadConfig({ env: {} }).allocationSitePretenuring).toBe(false);
+    expect(
+      loadConfig({ env: { CAPI_SERVER_ALLOCATION_SITE_PRETENURING: 'true' } }).allocationSitePretenuring,
+    ).toBe(true);
+    expect(
+      loadConfig({ env: {}, yamlText: 'server: { allocationSitePretenuring: true }' })
+        .allocationSitePretenuring,
+    ).toBe(true);
+    const issues = errorsOf(() =>
+      loadConfig({ env: { CAPI_SERVER_ALLOCATION_SITE_PRETENURING: 'sometimes' } }),
+    );
+    expect(issues[0]?.key).toContain('CAPI_SERVER_ALLOCATION_SITE_PRETENURING');
+  });
+
   it('reads the heap growth percent, 20 by default, 0 for V8 own, and refuses a bad one by name', () => {
     expect(loadConfig({ env: {} }).heapGrowthPercent).toBe(20);
     expect(loadConfig({ env: { CAPI_SERVER_HEAP_GROWTH_PERCENT: '0' } }).heapGrowthPercent).toBe(0);

@@ -2,11 +2,13 @@
 import { loadConfig } from '../config.js';
 import { createGateway } from '../gateway.js';
 import { applyHeapGrowth } from '../heap-growth.js';
+import { applyAllocationSitePretenuring } from '../pretenuring.js';
 
 export async function runStart(opts: { config?: string }): Promise<void> {
   const config = loadConfig(opts.config ? { file: opts.config } : {});
   // Before the gateway allocates anything that matters, so every collection uses the factor.
   applyHeapGrowth(config.heapGrowthPercent);
+  applyAllocationSitePretenuring(config.allocationSitePretenuring);
   const gateway = await createGateway(config);
   const { url } = await gateway.listen();
   const effective = gateway.config;
@@ -18,6 +20,7 @@ export async function runStart(opts: { config?: string }): Promise<void> {
       accounts: effective.accounts.map((a) => a.id),
       rules: effective.rules.map((r) => `${r.alias}=${r.ruleId}`),
       heapGrowthPercent: effective.heapGrowthPercent || 'V8 default',
+      allocationSitePretenuring: effective.allocationSitePretenuring,
       durability: effective.durability,
       // Which thread copies the WAL into the database file (store.sqliteCheckpointThread).
       ...(effective.storeUrl.startsWith('sqlite:')

@@ -64,6 +64,19 @@ async function readCapped(stream: ReadableStream<Uint8Array>, limit: number): Pr
   return Buffer.concat(chunks, total);
 }
 
+/**
+ * How every body becomes text, whatever its framing: as \`Request#text()\` decodes a declared-length
+ * one (and the direct lane too), dropping one byte-order mark. \`Buffer#toString\` kept it, so a
+ * chunked or compressed body starting with two marks was refused where the same bytes with a
+ * Content-Length were read.
+ */
+const utf8 = new TextDecoder();
+
+/** Body bytes as text, one byte-order mark dropped (see \`utf8\`). */
+export function decodeBody(bytes: Uint8Array): string {
+  return utf8.decode(bytes);
+}
+
 async function readText(req: Request, limit: number): Promise<string> {
   const encoding = encodingOf(req.headers.get('content-encoding'));
   const declared = req.headers.get('content-length');
@@ -76,7 +89,7 @@ async function readText(req: Request, limit: number): Promise<string> {
   }
   if (req.body === null) return '';
   const stream = encoding === 'identity' ? req.body : req.body.pipeThrough(new DecompressionStream(encoding));
-  return (await readCapped(stream, limit)).toString('utf8');
+  return decodeBody(await readCapped(stream, limit));
 }
 
 /** The parsed body; GatewayError BODY_TOO_LARGE / BODY_INVALID_JSON / BODY_ENCODING_UNSUPPORTED. */

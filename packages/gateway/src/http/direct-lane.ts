@@ -16,7 +16,7 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { GatewayError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { isIdentityEncoding, tooLarge, unreadable, withoutByteOrderMark } from './body.js';
+import { decodeBody, isIdentityEncoding, tooLarge, unreadable, withoutByteOrderMark } from './body.js';
 import type { RouteContext } from './context.js';
 import type { IdempotentReply } from './idempotency.js';
 import { REQUEST_ID_HEADER } from './request-id.js';
@@ -24,8 +24,6 @@ import { errorBodyFor, logUnexpected } from './respond.js';
 import { answerNative, REPLAYED_HEADER } from './routes/native.js';
 
 const PATH = '/v1/events';
-/** The adapter decodes bodies with a TextDecoder (which drops one byte-order mark); so does the lane. */
-const decoder = new TextDecoder();
 
 /** Whether the lane answers this request, from its request line and headers alone. */
 export function takesDirectly(req: IncomingMessage): boolean {
@@ -106,7 +104,7 @@ function readIncoming(req: IncomingMessage, limit: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.once('end', () => resolve(withoutByteOrderMark(decoder.decode(Buffer.concat(chunks)))));
+    req.once('end', () => resolve(withoutByteOrderMark(decodeBody(Buffer.concat(chunks)))));
     req.once('error', () => reject(unreadable()));
     req.once('close', () => {
       if (!req.complete) reject(unreadable());

@@ -3,12 +3,14 @@ import { loadConfig } from '../config.js';
 import { createGateway } from '../gateway.js';
 import { applyHeapGrowth } from '../heap-growth.js';
 import { applyAllocationSitePretenuring } from '../pretenuring.js';
+import { confineSemiSpaceSizeToMainThread } from '../young-generation.js';
 
 export async function runStart(opts: { config?: string }): Promise<void> {
   const config = loadConfig(opts.config ? { file: opts.config } : {});
   // Before the gateway allocates anything that matters, so every collection uses the factor.
   applyHeapGrowth(config.heapGrowthPercent);
   applyAllocationSitePretenuring(config.allocationSitePretenuring);
+  confineSemiSpaceSizeToMainThread();
   const gateway = await createGateway(config);
   const { url } = await gateway.listen();
   const effective = gateway.config;

@@ -395,6 +395,38 @@ describe('SQLite dedup key index under random operations', () => {
     }
   });
 
+  it('writes a flush slice whose transaction failed again, so no key goes missing from disk', async () => {
+    const path = tempDbPath();
+    const clock = fakeClock(T0);
+    let store = createSqliteStore({ path, clock, keyLevels: TINY });
+    await store.migrate();
+    // Another connection makes every write into event_keys fail while a flag row exists.
+    const other = new Database(path);
+    other.exec(`CREATE TABLE fail_keys (x INTEGER);
+      INSERT INTO fail_keys VALUES (1);
+      CREATE TRIGGER fail_keys_insert BEFORE INSERT ON event_keys WHEN (SELECT count(*) FROM fail_keys) > 0
+      BEGIN SELECT RAISE(ABORT, 'injected failure'); END;`);
+    const events = Array.from({ length: 7 }, (_, i) => newEvent({ eventId: `slice-${i}` }));
+    try {
+      expect(await store.enqueue(events)).toEqual(events.map(() => 'inserted'));
+      expect(() => store.settleKeyIndex()).toThrow(/injected failure/);
+      expect(() => store.settleKeyIndex()).toThrow(/injected failure/);
+      other.exec('DELETE FROM fail_keys');
+      store.settleKeyIndex();
+      const stats = store.keyIndexStats();
+      expect(stats.flushing).toBe(false);
+      expect((stats.levels[1] ?? 0) + stats.recent).toBe(events.length);
+      // After a restart level 0 holds only the keys after the flush: the flushed ones must be on disk.
+      await store.close();
+      store = createSqliteStore({ path, clock, keyLevels: TINY });
+      const again = events.map((e) => newEvent({ eventId: e.eventId }));
+      expect(await store.enqueue(again)).toEqual(events.map(() => 'duplicate'));
+    } finally {
+      other.close();
+      await store.close();
+    }
+  });
+
   it('keeps level 0 only in memory and rebuilds it from the events at start', async () => {
     const path = tempDbPath();
     const clock = fakeClock(T0);

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { KeyOrder } from './key-order.js';
 import { flushScattered, type KeyLevelTuning, levelToMove, shouldFlush } from './key-plan.js';
 import { type KeyLog, RecentKeys } from './recent-keys.js';
 
@@ -85,8 +86,8 @@ export function createKeyIndex(db: Database.Database, tuning: KeyLevelTuning): K
   const levels = new Map<number, number>();
   let levelList = '';
   let mergedSeq = 0;
-  /** The flush under way: level 0's log as it was, `order` its positions in key order. */
-  let flush: { log: KeyLog; order: Uint32Array; at: number; upTo: number } | null = null;
+  /** The flush under way: level 0's log as it was, and its keys in key order, a slice at a time. */
+  let flush: { log: KeyLog; order: KeyOrder; upTo: number; slice: Uint32Array | null } | null = null;
   let moving: number | null = null;
   /** Whether the last flush landed among level 1's keys (key-plan.ts); unknown until one has. */
   let level1Scattered = false;
@@ -153,61 +154,71 @@ export function createKeyIndex(db: Database.Database, tuning: KeyLevelTuning): K
   };
 
   /** Writes the keys at these positions of the log into level 1; returns how many were new there. */
-  const insertKeys = (log: KeyLog, order: Uint32Array, from: number, to: number): number => {
+  const insertKeys = (log: KeyLog, positions: Uint32Array): number => {
     let added = 0;
-    let at = from;
+    let at = 0;
     const params: Array<string | number> = new Array(INSERT_ROWS * 3);
-    for (; at + INSERT_ROWS <= to; at += INSERT_ROWS) {
+    for (; at + INSERT_ROWS <= positions.length; at += INSERT_ROWS) {
       for (let i = 0; i < INSERT_ROWS; i += 1) {
-        const k = order[at + i]!;
+        const k = positions[at + i]!;
         params[i * 3] = log.eventIds[k]!;
         params[i * 3 + 1] = log.ruleIds[k]!;
         params[i * 3 + 2] = log.seqs[k]!;
       }
       added += s.insertRows.run(params).changes;
     }
-    for (; at < to; at += 1) {
-      const k = order[at]!;
+    for (; at < positions.length; at += 1) {
+      const k = positions[at]!;
       added += s.insertRow.run(log.eventIds[k], log.ruleIds[k], log.seqs[k]).changes;
     }
     return added;
   };
 
-  /** One slice of the flush of level 0 into level 1; starts the flush if level 0 is full. */
+  /**
+   * One step of the flush of level 0 into level 1; starts the flush if level 0 is full. The first
+   * steps put the taken keys in key order, one run of a slice's size each (key-order.ts), so each
+   * slice then lands on one stretch of level 1; the rest write a slice each.
+   */
   const flushSlice = (): boolean => {
     if (!flush) {
       if (!shouldFlush(recent.size, tuning)) return false;
       const log = recent.takeLog();
-      const { eventIds: e, ruleIds: r, seqs } = log;
-      // Key order, so each slice lands on one stretch of level 1. JavaScript compares UTF-16 units
-      // and SQLite UTF-8 bytes; they differ only past U+FFFF, where the order costs locality, not
-      // correctness.
-      const order = new Uint32Array(seqs.length).map((_, i) => i);
-      order.sort((a, b) =>
-        e[a]! < e[b]! ? -1 : e[a]! > e[b]! ? 1 : r[a]! < r[b]! ? -1 : r[a]! > r[b]! ? 1 : seqs[a]! - seqs[b]!,
-      );
-      flush = { log, order, at: 0, upTo: Math.max(mergedSeq, recent.takenUpTo) };
-      const first = order[0]!;
-      const last = order[order.length - 1]!;
-      const between = s.between.get(
-        e[first],
-        r[first],
-        seqs[first],
-        e[last],
-        r[last],
-        seqs[last],
-        order.length + 1,
-      ) as number;
-      level1Scattered = flushScattered(between, order.length);
+      flush = {
+        log,
+        order: new KeyOrder(log, tuning.sliceKeys),
+        upTo: Math.max(mergedSeq, recent.takenUpTo),
+        slice: null,
+      };
     }
     const f = flush;
-    const to = Math.min(f.order.length, f.at + tuning.sliceKeys);
-    const last = to >= f.order.length;
+    if (!f.order.sorted) {
+      f.order.sortRun();
+      if (f.order.sorted && f.order.size > 0) {
+        const { eventIds: e, ruleIds: r, seqs } = f.log;
+        const first = f.order.first();
+        const last = f.order.last();
+        const between = s.between.get(
+          e[first],
+          r[first],
+          seqs[first],
+          e[last],
+          r[last],
+          seqs[last],
+          f.order.size + 1,
+        ) as number;
+        level1Scattered = flushScattered(between, f.order.size);
+      }
+      return true;
+    }
+    // Taken from the merge once: a slice whose transaction failed is written again as it was.
+    f.slice ??= f.order.take(tuning.sliceKeys);
+    const positions = f.slice;
+    const last = f.order.remaining === 0;
     db.transaction(() => {
-      if (to > f.at) addToLevel(1, insertKeys(f.log, f.order, f.at, to));
+      if (positions.length > 0) addToLevel(1, insertKeys(f.log, positions));
       if (last) s.setMergedSeq.run(f.upTo);
     }).immediate();
-    f.at = to;
+    f.slice = null;
     if (last) {
       mergedSeq = f.upTo;
       recent.dropUpTo(f.upTo);
@@ -241,7 +252,7 @@ export function createKeyIndex(db: Database.Database, tuning: KeyLevelTuning): K
   };
 
   /** Keys in memory that no committed flush has written yet. */
-  const unflushed = () => recent.size + (flush ? flush.order.length - flush.at : 0);
+  const unflushed = () => recent.size + (flush ? flush.order.remaining + (flush.slice?.length ?? 0) : 0);
 
   /**
    * Background steps take turns with other work, one slice a turn; a writer taking in more than a

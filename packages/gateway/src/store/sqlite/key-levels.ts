@@ -87,7 +87,14 @@ export function createKeyIndex(db: Database.Database, tuning: KeyLevelTuning): K
   let levelList = '';
   let mergedSeq = 0;
   /** The flush under way: level 0's log as it was, and its keys in key order, a slice at a time. */
-  let flush: { log: KeyLog; order: KeyOrder; upTo: number; slice: Uint32Array | null } | null = null;
+  let flush: {
+    log: KeyLog;
+    order: KeyOrder;
+    upTo: number;
+    /** Whether `level1Scattered` has been worked out for this flush. */
+    placed: boolean;
+    slice: Uint32Array | null;
+  } | null = null;
   let moving: number | null = null;
   /** Whether the last flush landed among level 1's keys (key-plan.ts); unknown until one has. */
   let level1Scattered = false;
@@ -187,28 +194,32 @@ export function createKeyIndex(db: Database.Database, tuning: KeyLevelTuning): K
         log,
         order: new KeyOrder(log, tuning.sliceKeys),
         upTo: Math.max(mergedSeq, recent.takenUpTo),
+        placed: false,
         slice: null,
       };
     }
     const f = flush;
     if (!f.order.sorted) {
       f.order.sortRun();
-      if (f.order.sorted && f.order.size > 0) {
-        const { eventIds: e, ruleIds: r, seqs } = f.log;
-        const first = f.order.first();
-        const last = f.order.last();
-        const between = s.between.get(
-          e[first],
-          r[first],
-          seqs[first],
-          e[last],
-          r[last],
-          seqs[last],
-          f.order.size + 1,
-        ) as number;
-        level1Scattered = flushScattered(between, f.order.size);
-      }
       return true;
+    }
+    if (!f.placed) {
+      // Where the flush lands in level 1 (key-plan.ts): a read of its own, so a failure here is
+      // retried here, before any slice is written.
+      const { eventIds: e, ruleIds: r, seqs } = f.log;
+      const first = f.order.first();
+      const last = f.order.last();
+      const between = s.between.get(
+        e[first],
+        r[first],
+        seqs[first],
+        e[last],
+        r[last],
+        seqs[last],
+        f.order.size + 1,
+      ) as number;
+      level1Scattered = flushScattered(between, f.order.size);
+      f.placed = true;
     }
     // Taken from the merge once: a slice whose transaction failed is written again as it was.
     f.slice ??= f.order.take(tuning.sliceKeys);

@@ -3,8 +3,8 @@ import { setFlagsFromString } from 'node:v8';
 /**
  * Whether V8 may pretenure by allocation site (`server.allocationSitePretenuring`, default false).
  *
- * V8 watches how many objects from each allocation site (an object literal, an array, a JSON.parse
- * call) survive young-generation collections; once most of a site's objects survive, it allocates
+ * V8 watches how many objects from each allocation site (an object or array literal in the code)
+ * survive young-generation collections; once most of a site's objects survive, it allocates
  * that site's objects straight into the old generation from then on. The gateway's load is the one
  * this guesses wrong: a 500-event batch keeps its parsed events, drafts and rows alive for the
  * length of its commit, so those sites are pretenured during batch traffic, and the same sites then

@@ -1,16 +1,8 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { applyHeapGrowth } from '../src/heap-growth.js';
+import { runChildScript, sourceUrl } from './support/child-script.js';
 
-const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-const moduleUrl = pathToFileURL(fileURLToPath(new URL('../src/heap-growth.ts', import.meta.url))).href;
-const dir = mkdtempSync(join(tmpdir(), 'capi-heap-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const moduleUrl = sourceUrl('heap-growth.ts');
 
 // The gateway's pattern in miniature: a working set that lives long enough to be promoted and is
 // replaced continuously. Prints the peak of the used heap.
@@ -27,14 +19,7 @@ process.stdout.write(String(peak));
 `;
 
 function peakHeapWith(percent: number): number {
-  const script = join(dir, 'child.mts');
-  writeFileSync(script, CHILD);
-  const run = spawnSync(process.execPath, ['--import', tsxLoader, script, String(percent)], {
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
-  expect(run.status, run.stderr).toBe(0);
-  return Number(run.stdout);
+  return Number(runChildScript(CHILD, [String(percent)]));
 }
 
 describe('heap growth (server.heapGrowthPercent)', () => {

@@ -1,16 +1,8 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { applyAllocationSitePretenuring } from '../src/pretenuring.js';
+import { runChildScript, sourceUrl } from './support/child-script.js';
 
-const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-const moduleUrl = pathToFileURL(fileURLToPath(new URL('../src/pretenuring.ts', import.meta.url))).href;
-const dir = mkdtempSync(join(tmpdir(), 'capi-pretenure-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const moduleUrl = sourceUrl('pretenuring.ts');
 
 // An allocation site whose objects survive young-generation collections: the pattern V8 pretenures.
 // Run under --trace-pretenuring-statistics, V8 prints a line per site each time it weighs one; with
@@ -27,16 +19,9 @@ held = null;
 
 /** The pretenuring decisions V8 printed while the child ran. */
 function decisionsWith(pretenuring: 'on' | 'off'): string[] {
-  const script = join(dir, 'child.mts');
-  writeFileSync(script, CHILD);
-  const run = spawnSync(
-    process.execPath,
-    ['--trace-pretenuring-statistics', '--import', tsxLoader, script, pretenuring],
-    { encoding: 'utf8', timeout: 60_000 },
-  );
-  expect(run.status, run.stderr).toBe(0);
-  expect(run.stdout).toContain('held 1000000');
-  return run.stdout.split('\n').filter((line) => line.includes('pretenuring: AllocationSite'));
+  const stdout = runChildScript(CHILD, [pretenuring], ['--trace-pretenuring-statistics']);
+  expect(stdout).toContain('held 1000000');
+  return stdout.split('\n').filter((line) => line.includes('pretenuring: AllocationSite'));
 }
 
 describe('allocation-site pretenuring (server.allocationSitePretenuring)', () => {

@@ -1,15 +1,7 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { runChildScript, sourceUrl } from './support/child-script.js';
 
-const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-const moduleUrl = pathToFileURL(fileURLToPath(new URL('../src/young-generation.ts', import.meta.url))).href;
-const dir = mkdtempSync(join(tmpdir(), 'capi-young-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const moduleUrl = sourceUrl('young-generation.ts');
 
 // A process started with a 32 MiB semi-space starts a worker limited to a 16 MiB young generation,
 // as the store thread is, with or without the call first. Both threads then allocate enough to grow
@@ -37,14 +29,10 @@ process.stdout.write(JSON.stringify({ main: globalThis.newSpaceMiB, worker: work
 `;
 
 function newSpaces(mode: 'confined' | 'as started'): { main: number; worker: number } {
-  const script = join(dir, 'child.mts');
-  writeFileSync(script, CHILD);
-  const run = spawnSync(process.execPath, ['--max-semi-space-size=32', '--import', tsxLoader, script, mode], {
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
-  expect(run.status, run.stderr).toBe(0);
-  return JSON.parse(run.stdout) as { main: number; worker: number };
+  return JSON.parse(runChildScript(CHILD, [mode], ['--max-semi-space-size=32'])) as {
+    main: number;
+    worker: number;
+  };
 }
 
 describe('a --max-semi-space-size the process started with', () => {

@@ -7,7 +7,8 @@ import { confineSemiSpaceSizeToMainThread } from '../young-generation.js';
 
 export async function runStart(opts: { config?: string }): Promise<void> {
   const config = loadConfig(opts.config ? { file: opts.config } : {});
-  // Before the gateway allocates anything that matters, so every collection uses the factor.
+  // V8 settings first: before the gateway allocates anything that matters, so every collection uses
+  // them, and before the store starts its threads (young-generation.ts).
   applyHeapGrowth(config.heapGrowthPercent);
   applyAllocationSitePretenuring(config.allocationSitePretenuring);
   confineSemiSpaceSizeToMainThread();

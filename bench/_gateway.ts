@@ -574,6 +574,24 @@ export function bodyFactory(prefix: string, events: number, happenedAt: number):
   return (n) => pieces.join(String(n));
 }
 
+/**
+ * A Segment track call (`POST /v1/track`) carrying what the native single-event body carries: the
+ * email in context.traits, the click id, a value, the same conversion. Each `n` gives a new
+ * messageId (the eventId) and email.
+ */
+export function segmentTrackFactory(prefix: string, happenedAt: number): (n: number) => string {
+  const text = JSON.stringify({
+    type: 'track',
+    event: 'purchase',
+    messageId: `${prefix}-${COUNTER}-0`,
+    timestamp: new Date(happenedAt).toISOString(),
+    context: { traits: { email: `Buyer.${prefix}.${COUNTER}.0@Example.com` } },
+    properties: { li_fat_id: `li-${prefix}-${COUNTER}-0`, revenue: 10, currency: 'EUR' },
+  });
+  const pieces = text.split(COUNTER);
+  return (n) => pieces.join(String(n));
+}
+
 /** One event's JSON is a single-event body; more become `{"events": [...]}`. */
 function requestBody(eventsJson: readonly string[]): string {
   return eventsJson.length === 1 ? eventsJson[0]! : `{"events":[${eventsJson.join(',')}]}`;

@@ -17,7 +17,8 @@
  * gateway's own count of accepted events must match the load generator's.
  *
  * Environment: BENCH_SINGLE_SECONDS (10), BENCH_SINGLE_CONNECTIONS (64), BENCH_SINGLE_DURABILITY
- * (normal), BENCH_WARMUP_SECONDS (3).
+ * (normal), BENCH_WARMUP_SECONDS (3), BENCH_SINGLE_ROUTE (`native`: `POST /v1/events`; `segment`:
+ * the same event as a Segment track call to `POST /v1/track`).
  */
 import { join } from 'node:path';
 import {
@@ -37,6 +38,7 @@ import {
   removeTempDir,
   round,
   runIfMain,
+  segmentTrackFactory,
   startBareServer,
   startGateway,
   startSandbox,
@@ -48,14 +50,16 @@ const CONNECTIONS = intFromEnv('BENCH_SINGLE_CONNECTIONS', 64);
 const WARMUP_SECONDS = intFromEnv('BENCH_WARMUP_SECONDS', 3);
 const DURABILITY = process.env.BENCH_SINGLE_DURABILITY === 'strict' ? 'strict' : 'normal';
 const HEADERS = { authorization: `Bearer ${BENCH_SOURCE_KEY}` };
+const ROUTE = process.env.BENCH_SINGLE_ROUTE === 'segment' ? 'segment' : 'native';
+const PATH = ROUTE === 'segment' ? '/v1/track' : '/v1/events';
 
 /** A warm-up, then single-event requests to `url` for at least SECONDS (calibratedLoad). */
 function singleEvents(url: string, prefix: string, happenedAt: number, beforeMeasured: () => Promise<void>) {
   return calibratedLoad({
-    url: `${url}/v1/events`,
+    url: `${url}${PATH}`,
     connections: CONNECTIONS,
     headers: HEADERS,
-    body: bodyFactory(prefix, 1, happenedAt),
+    body: ROUTE === 'segment' ? segmentTrackFactory(prefix, happenedAt) : bodyFactory(prefix, 1, happenedAt),
     warmupSeconds: WARMUP_SECONDS,
     targetSeconds: SECONDS,
     maxSeconds: SECONDS * 4 + 30,
@@ -159,6 +163,7 @@ export async function run(): Promise<Record<string, unknown>> {
         warmupSeconds: WARMUP_SECONDS,
         connections: CONNECTIONS,
         durability: DURABILITY,
+        route: `POST ${PATH}`,
         store: 'SQLite (temp folder), a gateway started for the run',
         delivery: 'held back: CAPI_LINKEDIN_RPM=1 (at most one LinkedIn request a minute)',
         eventMix:

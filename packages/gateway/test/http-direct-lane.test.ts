@@ -1,6 +1,6 @@
 /**
- * The direct lane (src/http/direct-lane.ts) answers plain `POST /v1/events` requests from node:http
- * instead of the Hono route. It must answer exactly as the route would: two gateways with the same
+ * The direct lane (src/http/direct-lane.ts) answers plain `POST /v1/events`, `/v1/track` and
+ * `/v1/batch` requests from node:http instead of the Hono routes. It must answer exactly as the route would: two gateways with the same
  * configuration and clock, one served with the lane and one without, receive the same generated
  * requests over real sockets, in the same order, and must give the same status, headers and bytes.
  */
@@ -106,6 +106,48 @@ const bodyText = fc.oneof(
   },
 );
 
+/** Segment track calls, valid or not: the event name picks the conversion. */
+const segmentCall = fc.record(
+  {
+    type: fc.constantFrom('track', 'track', 'identify', 'page', 'Track'),
+    event: fc.constantFrom('lead', 'Lead', 'Qualified Lead', 'purchase', 'nope', 42),
+    messageId: fc.oneof(eventIds, fc.uuid(), fc.constant(''), fc.constant('jane@example.com')),
+    timestamp: fc.oneof(
+      fc.integer({ min: NOW - 24 * HOUR, max: NOW }).map((t) => new Date(t).toISOString()),
+      fc.constantFrom('yesterday', '2020-01-01T00:00:00Z'),
+    ),
+    context: fc.record({
+      traits: fc.record(
+        { email: fc.constantFrom('Jane.Doe@Example.com', 'not-an-email') },
+        { requiredKeys: [] },
+      ),
+    }),
+    properties: fc.record(
+      {
+        revenue: fc.constantFrom(12.5, -1, '3.10'),
+        currency: fc.constantFrom('USD', 'usd', 'XXXX'),
+        li_fat_id: fc.constantFrom('a1b2c3', ''),
+        email: fc.constantFrom('sam@example.org'),
+      },
+      { requiredKeys: [] },
+    ),
+  },
+  { requiredKeys: ['event', 'messageId'] },
+);
+
+const segmentText = fc.oneof(
+  { weight: 4, arbitrary: segmentCall.map((c) => JSON.stringify(c)) },
+  {
+    weight: 3,
+    arbitrary: fc
+      .array(segmentCall, { minLength: 0, maxLength: 6 })
+      .map((batch) => JSON.stringify({ batch })),
+  },
+  { weight: 1, arbitrary: segmentCall.map((c) => `\uFEFF${JSON.stringify(c)}`) },
+  { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v)) },
+  { weight: 1, arbitrary: fc.constantFrom('', '{', '{"batch": {}}', '[]', 'x'.repeat(5_000)) },
+);
+
 const authorization = fc.constantFrom<Array<[string, string]>>(
   [['authorization', `Bearer ${KEYS.website}`]],
   [['authorization', `Bearer ${KEYS.website}`]],
@@ -158,19 +200,50 @@ const encoding = fc.constantFrom<Array<[string, string]>>(
   [['content-encoding', 'br']],
 );
 
+/** A path and a body for it: native events to /v1/events, Segment calls to /v1/track and /v1/batch. */
+const pathAndText = fc.oneof(
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      path: fc.constantFrom('/v1/events', '/v1/events', '/v1/events', '/v1/events?validate_only=true'),
+      text: bodyText,
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      path: fc.constantFrom(
+        '/v1/track',
+        '/v1/track',
+        '/v1/batch',
+        '/v1/batch',
+        '/v1/track?validate_only=true',
+      ),
+      text: segmentText,
+    }),
+  },
+);
+
 const requestArb = fc
   .record({
-    path: fc.constantFrom('/v1/events', '/v1/events', '/v1/events', '/v1/events?validate_only=true'),
+    pathAndText,
     auth: authorization,
     idempotency,
     requestIds,
     contentType,
     encoding,
-    text: bodyText,
     chunked: fc.constantFrom(false, false, false, true),
   })
   .map(
-    ({ path, auth, idempotency: key, requestIds: ids, contentType: type, encoding: enc, text, chunked }) => {
+    ({
+      pathAndText: { path, text },
+      auth,
+      idempotency: key,
+      requestIds: ids,
+      contentType: type,
+      encoding: enc,
+      chunked,
+    }) => {
       const raw = Buffer.from(text, 'utf8');
       return {
         path,
@@ -200,6 +273,14 @@ const EDGES: Generated[] = (() => {
   });
   // The body limit is 4,096 bytes: exactly that is read, one byte more is refused.
   const padded = (bytes: number) => valid + ' '.repeat(bytes - Buffer.byteLength(valid));
+  const track = JSON.stringify({
+    type: 'track',
+    event: 'Lead',
+    messageId: 'edge-2',
+    timestamp: new Date(NOW - HOUR).toISOString(),
+    context: { traits: { email: 'Jane.Doe@Example.com' } },
+  });
+  const trackPadded = (bytes: number) => track + ' '.repeat(bytes - Buffer.byteLength(track));
   return [
     plain(`\uFEFF\uFEFF${valid}`),
     plain(`\uFEFF${valid}`),
@@ -207,6 +288,14 @@ const EDGES: Generated[] = (() => {
     plain(padded(4_097)),
     plain(valid, [auth, ['authorization', `Bearer ${KEYS.crm}`]]),
     plain(valid, [auth, ['idempotency-key', 'edge-key'], ['idempotency-key', 'second']]),
+    // Segment's write key as the Basic user name, and a body at the limit and one byte past it.
+    { ...plain(track, [['authorization', basic(KEYS.website)]]), path: '/v1/track' },
+    { ...plain(trackPadded(4_096)), path: '/v1/track' },
+    { ...plain(trackPadded(4_097)), path: '/v1/track' },
+    {
+      ...plain(JSON.stringify({ batch: [JSON.parse(track), { type: 'identify', userId: 'u-1' }] })),
+      path: '/v1/batch',
+    },
   ];
 })();
 
@@ -216,11 +305,15 @@ describe('the direct lane answers exactly as the Hono route', () => {
     const withoutLane = harness({ yaml: CONFIG });
     // Count what the lane answers itself, so the test shows it was exercised.
     let direct = 0;
+    let directSegment = 0;
     const lane = withLane.directLane;
     withLane.directLane = (app) => {
       const inner = lane(app);
       return (req, res) => {
-        if (takesDirectly(req)) direct += 1;
+        if (takesDirectly(req)) {
+          direct += 1;
+          if (req.url !== '/v1/events') directSegment += 1;
+        }
         inner(req, res);
       };
     };
@@ -260,6 +353,7 @@ describe('the direct lane answers exactly as the Hono route', () => {
     }
     // The lane answered a good share itself, with every kind of answer the route gives.
     expect(direct).toBeGreaterThan(100);
+    expect(directSegment).toBeGreaterThan(40);
     expect([...statuses].sort()).toEqual(expect.arrayContaining([200, 207, 400, 401, 413, 422, 429]));
   });
 });
@@ -273,8 +367,10 @@ describe('which requests the lane takes', () => {
   const takes = (over: Partial<typeof plain>) =>
     takesDirectly({ ...plain, ...over } as unknown as Parameters<typeof takesDirectly>[0]);
 
-  it('takes POST /v1/events with a Content-Length and no encoding, or identity', () => {
+  it('takes POST /v1/events, /v1/track and /v1/batch with a Content-Length and no encoding, or identity', () => {
     expect(takes({})).toBe(true);
+    expect(takes({ url: '/v1/track' })).toBe(true);
+    expect(takes({ url: '/v1/batch' })).toBe(true);
     expect(takes({ headers: { 'content-length': '2', 'content-encoding': 'identity' } })).toBe(true);
     expect(takes({ headers: { 'content-length': '2', 'content-encoding': ' Identity ' } })).toBe(true);
     expect(takes({ headers: { 'content-length': '2', 'content-encoding': '' } })).toBe(true);
@@ -285,7 +381,9 @@ describe('which requests the lane takes', () => {
     expect(takes({ method: 'PUT' })).toBe(false);
     expect(takes({ url: '/v1/events?validate_only=true' })).toBe(false);
     expect(takes({ url: '/v1/events/' })).toBe(false);
-    expect(takes({ url: '/v1/track' })).toBe(false);
+    expect(takes({ url: '/v1/track?validate_only=true' })).toBe(false);
+    expect(takes({ url: '/v1/identify' })).toBe(false);
+    expect(takes({ url: '/v1/batch/' })).toBe(false);
     expect(takes({ url: '/rest/conversionEvents' })).toBe(false);
     expect(takes({ headers: {} })).toBe(false);
     expect(takes({ headers: { 'content-length': '2', 'content-encoding': 'gzip' } })).toBe(false);

@@ -1,15 +1,16 @@
 /**
- * The direct lane: `POST /v1/events` answered straight from node:http, in front of the Hono app.
+ * The direct lane: the plain ingest requests (`POST /v1/events`, and Segment's `POST /v1/track` and
+ * `POST /v1/batch`) answered straight from node:http, in front of the Hono app.
  *
  * Why: single-event requests are the gateway's most frequent request, and for them the framework
  * was a large share of the work. Building a fetch-style Request and Response per request, routing
  * and writing back through the adapter measured about 10 µs of CPU per request on this project's
  * 2-vCPU hosts, against 19 µs for everything a bare node:http server does (docs/benchmarks.md,
- * "The direct lane"). The lane reads the same headers and body, calls the same `answerNative` as
- * the Hono route, and writes the same status, headers and body; a property test sends generated
- * requests to both and compares the answers.
+ * "The direct lane"). The lane reads the same headers and body, calls the same `answerNative` or
+ * `answerSegment` as the Hono routes, and writes the same status, headers and body; a property test
+ * sends generated requests to both and compares the answers.
  *
- * It takes only the plain case: exactly `POST /v1/events` with no query string, no
+ * It takes only the plain case: exactly one of those paths, POST, no query string, no
  * Content-Encoding, and a Content-Length. Everything else (a query, gzip, a chunked body, any other
  * path) goes on to the app unchanged, so the lane never has to know those rules.
  */
@@ -21,19 +22,34 @@ import type { RouteContext } from './context.js';
 import type { IdempotentReply } from './idempotency.js';
 import { REQUEST_ID_HEADER } from './request-id.js';
 import { errorBodyFor, logUnexpected } from './respond.js';
-import { answerNative, REPLAYED_HEADER } from './routes/native.js';
+import { answerNative, type NativeCall, REPLAYED_HEADER } from './routes/native.js';
+import { answerSegment, SEGMENT_ROUTES, type SegmentRoute } from './routes/segment.js';
 
-const PATH = '/v1/events';
+/**
+ * What a route needs from the request, read from node:http: the native route's call, which holds
+ * everything the Segment routes read too (they take no Idempotency-Key, and ignore it as their Hono
+ * routes do).
+ */
+type LaneAnswer = (ctx: RouteContext, call: NativeCall) => Promise<IdempotentReply>;
+
+/** The paths the lane serves, each with the answer its Hono route gives. */
+const ANSWERS: ReadonlyMap<string, LaneAnswer> = new Map<string, LaneAnswer>([
+  ['/v1/events', answerNative],
+  ...SEGMENT_ROUTES.map((route: SegmentRoute): [string, LaneAnswer] => [
+    route,
+    (ctx, call) => answerSegment(ctx, route, call),
+  ]),
+]);
 
 /** Whether the lane answers this request, from its request line and headers alone. */
 export function takesDirectly(req: IncomingMessage): boolean {
-  if (req.method !== 'POST' || req.url !== PATH) return false;
+  if (req.method !== 'POST' || req.url === undefined || !ANSWERS.has(req.url)) return false;
   if (!isIdentityEncoding(req.headers['content-encoding'])) return false;
   // node:http has already checked the header's form; a body without one is chunked.
   return req.headers['content-length'] !== undefined;
 }
 
-/** Wraps the app's listener: plain native ingest requests are answered here, the rest by the app. */
+/** Wraps the app's listener: plain ingest requests are answered here, the rest by the app. */
 export function directLane(ctx: RouteContext, logger: Logger): (app: RequestListener) => RequestListener {
   const limit = ctx.deps.config.bodyLimitBytes;
   return (app) => (req, res) => {
@@ -41,12 +57,14 @@ export function directLane(ctx: RouteContext, logger: Logger): (app: RequestList
       app(req, res);
       return;
     }
+    const path = req.url as string;
     const requestId = requestIdOfResponse(res);
     let answer: Promise<IdempotentReply>;
     try {
-      answer = answerNative(ctx, {
+      answer = (ANSWERS.get(path) as LaneAnswer)(ctx, {
         authorization: joinedHeader(req, 'authorization'),
         client: req.socket.remoteAddress ?? null,
+        // No query string reaches the lane, so no validate_only either.
         validateOnly: undefined,
         idempotencyKey: joinedHeader(req, 'idempotency-key'),
         requestId,
@@ -55,8 +73,7 @@ export function directLane(ctx: RouteContext, logger: Logger): (app: RequestList
     } catch (err) {
       answer = Promise.reject(err);
     }
-    const unexpected = (err: unknown) =>
-      logUnexpected(logger, err, { method: 'POST', path: PATH, requestId });
+    const unexpected = (err: unknown) => logUnexpected(logger, err, { method: 'POST', path, requestId });
     answer
       .then(
         (reply) => {
@@ -67,7 +84,7 @@ export function directLane(ctx: RouteContext, logger: Logger): (app: RequestList
         (err: unknown) => {
           if (!(err instanceof GatewayError)) unexpected(err);
           const known = err instanceof GatewayError ? err : new GatewayError('INTERNAL');
-          send(res, known.status, JSON.stringify(errorBodyFor(known, PATH)), known.headers);
+          send(res, known.status, JSON.stringify(errorBodyFor(known, path)), known.headers);
         },
       )
       // Writing the answer failed (the socket broke mid-write): log it; never crash the process.

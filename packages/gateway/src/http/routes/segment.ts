@@ -15,6 +15,7 @@ import {
 } from '../../domain/segment-event.js';
 import { GatewayError } from '../../errors.js';
 import { clientAddress } from '../auth-guard.js';
+import { readBodyText } from '../body.js';
 import {
   type App,
   isRecord,
@@ -22,9 +23,9 @@ import {
   limitsText,
   type RouteContext,
   validateOnlyFlag,
-  withIngestBody,
+  withIngestText,
 } from '../context.js';
-import { ingestReply } from '../ingest-reply.js';
+import { type IngestReply, ingestReply } from '../ingest-reply.js';
 import { requestIdOf } from '../request-id.js';
 import { ErrorBodySchema, IngestResponseSchema, ValidateOnlyQuerySchema } from '../schemas.js';
 
@@ -59,20 +60,16 @@ const responses = {
 };
 
 export function registerSegmentRoutes(app: App, ctx: RouteContext): void {
-  const { deps, ingestor, resolver, admit } = ctx;
-  // Event names map to aliases as written first ("lead", "Lead"), then in snake_case ("Qualified Lead").
-  const conversionFor = (name: string) => (resolver.resolve(name).ok ? name : snakeCase(name));
+  const { deps } = ctx;
 
-  const handle = (route: string, toDrafts: (body: unknown, mapping: SegmentMapping) => Draft[]) => {
+  const handle = (route: SegmentRoute) => {
     app.post(route, async (c) => {
-      const source = admit(c.req.header('authorization'), true, clientAddress(c));
-      const validateOnly = validateOnlyFlag(c.req.query('validate_only'));
-      const reply = await withIngestBody(ctx, c.req.raw, (body) => {
-        const receivedAt = deps.clock.now();
-        const drafts = toDrafts(body, { conversionFor, receivedAt });
-        return ingestor
-          .run({ drafts, source, receivedAt, validateOnly, route, requestId: requestIdOf(c) })
-          .then((results) => ingestReply(results, validateOnly, true));
+      const reply = await answerSegment(ctx, route, {
+        authorization: c.req.header('authorization'),
+        client: clientAddress(c),
+        validateOnly: c.req.query('validate_only'),
+        requestId: requestIdOf(c),
+        read: () => readBodyText(c.req.raw, deps.config.bodyLimitBytes),
       });
       return c.json(reply.body, reply.status);
     });
@@ -92,15 +89,7 @@ export function registerSegmentRoutes(app: App, ctx: RouteContext): void {
     },
     responses,
   });
-  handle('/v1/track', (body, mapping) => {
-    if (!isRecord(body)) {
-      throw new GatewayError('BODY_INVALID', {
-        path: '/',
-        message: 'The body must be one Segment track call.',
-      });
-    }
-    return [segmentTrackDraft(body, mapping)];
-  });
+  handle('/v1/track');
 
   app.openAPIRegistry.registerPath({
     method: 'post',
@@ -115,7 +104,78 @@ export function registerSegmentRoutes(app: App, ctx: RouteContext): void {
     },
     responses,
   });
-  handle('/v1/batch', (body, mapping) =>
-    batchElements(body, deps.config.maxEventsPerRequest).map((call) => segmentBatchDraft(call, mapping)),
+  handle('/v1/batch');
+}
+
+/** The Segment-compatible ingest paths. */
+export type SegmentRoute = '/v1/track' | '/v1/batch';
+
+export const SEGMENT_ROUTES: readonly SegmentRoute[] = ['/v1/track', '/v1/batch'];
+
+/**
+ * One Segment-compatible request as plain values, whoever parsed the HTTP: the Hono routes above,
+ * or the direct lane (direct-lane.ts), which serves the plain case straight from node:http.
+ */
+export interface SegmentCall {
+  authorization: string | undefined;
+  /** The socket's peer address (auth throttling); null in-process. */
+  client: string | null;
+  /** The raw `validate_only` query value. */
+  validateOnly: string | undefined;
+  requestId: string | undefined;
+  /** Starts reading the body text within the body limit; called only once the request is admitted. */
+  read: () => Promise<string>;
+}
+
+/** Admission (Basic or Bearer), flags, body, plan, commit: the reply, or a thrown GatewayError. */
+export function answerSegment(
+  ctx: RouteContext,
+  route: SegmentRoute,
+  call: SegmentCall,
+): Promise<IngestReply> {
+  const source = ctx.admit(call.authorization, true, call.client);
+  const validateOnly = validateOnlyFlag(call.validateOnly);
+  const request = { route, source, validateOnly, requestId: call.requestId };
+  return withIngestText(ctx, call.read(), (body) => ingestSegment(ctx, request, body));
+}
+
+interface SegmentRequest {
+  route: SegmentRoute;
+  source: string;
+  validateOnly: boolean;
+  requestId: string | undefined;
+}
+
+/**
+ * Module-level, like the native route's: the promise it returns must not keep the parsed body
+ * alive through the commit, so no closure that outlives it captures `body`.
+ */
+function ingestSegment(ctx: RouteContext, request: SegmentRequest, body: unknown): Promise<IngestReply> {
+  const { deps, ingestor, resolver } = ctx;
+  const receivedAt = deps.clock.now();
+  // Event names map to aliases as written first ("lead", "Lead"), then in snake_case ("Qualified Lead").
+  const conversionFor = (name: string) => (resolver.resolve(name).ok ? name : snakeCase(name));
+  const mapping: SegmentMapping = { conversionFor, receivedAt };
+  const drafts =
+    request.route === '/v1/track' ? [trackDraft(body, mapping)] : batchDrafts(ctx, body, mapping);
+  const { route, source, validateOnly, requestId } = request;
+  return ingestor
+    .run({ drafts, source, receivedAt, validateOnly, route, requestId })
+    .then((results) => ingestReply(results, validateOnly, true));
+}
+
+function trackDraft(body: unknown, mapping: SegmentMapping): Draft {
+  if (!isRecord(body)) {
+    throw new GatewayError('BODY_INVALID', {
+      path: '/',
+      message: 'The body must be one Segment track call.',
+    });
+  }
+  return segmentTrackDraft(body, mapping);
+}
+
+function batchDrafts(ctx: RouteContext, body: unknown, mapping: SegmentMapping): Draft[] {
+  return batchElements(body, ctx.deps.config.maxEventsPerRequest).map((call) =>
+    segmentBatchDraft(call, mapping),
   );
 }

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { DEFAULT_PG_CONNECT_TIMEOUT_MS, DEFAULT_PG_QUERY_TIMEOUT_MS } from './store/postgres/pool.js';
+import { DEFAULT_CACHE_MIB } from './store/sqlite/pragmas.js';
 
 const DAY_MS = 86_400_000;
 
@@ -198,7 +199,7 @@ export const DEFAULTS = {
   idempotencyKeyHours: 24,
   storeUrl: 'sqlite:./.capi/gateway.db',
   durability: 'normal',
-  sqliteCacheMiB: 32,
+  sqliteCacheMiB: DEFAULT_CACHE_MIB,
   dedupWindowDays: 90,
   retentionDays: 180,
   apiBaseUrl: 'https://api.linkedin.com',

@@ -89,9 +89,9 @@ delivery: { lingerMs: 10 }
     expect(c.rules.find((r) => r.alias === 'sql')).toEqual({ alias: 'sql', ruleId: '3', account: '222' });
   });
 
-  it('reads the SQLite page cache size, 32 MiB by default, and refuses a bad one by name', () => {
-    expect(loadConfig({ env: {} }).sqliteCacheMiB).toBe(32);
-    expect(loadConfig({ env: { CAPI_STORE_SQLITE_CACHE_MIB: '16' } }).sqliteCacheMiB).toBe(16);
+  it('reads the SQLite page cache size, 16 MiB by default, and refuses a bad one by name', () => {
+    expect(loadConfig({ env: {} }).sqliteCacheMiB).toBe(16);
+    expect(loadConfig({ env: { CAPI_STORE_SQLITE_CACHE_MIB: '24' } }).sqliteCacheMiB).toBe(24);
     expect(loadConfig({ env: {}, yamlText: 'store: { sqliteCacheMiB: 64 }' }).sqliteCacheMiB).toBe(64);
     const issues = errorsOf(() => loadConfig({ env: { CAPI_STORE_SQLITE_CACHE_MIB: '0' } }));
     expect(issues[0]?.key).toContain('CAPI_STORE_SQLITE_CACHE_MIB');

@@ -170,10 +170,10 @@ describe('SQLite guard: one gateway process per store', () => {
 describe('SQLite durability', () => {
   it('runs in WAL with synchronous=NORMAL by default and FULL in strict mode', async () => {
     const normal = createSqliteStore({ path: tempDbPath() });
-    expect(normal.durabilitySettings()).toEqual({ journalMode: 'wal', synchronous: 1, cacheKiB: 32 * 1024 });
+    expect(normal.durabilitySettings()).toEqual({ journalMode: 'wal', synchronous: 1, cacheKiB: 16 * 1024 });
     await normal.close();
     const strict = createSqliteStore({ path: tempDbPath(), durability: 'strict' });
-    expect(strict.durabilitySettings()).toEqual({ journalMode: 'wal', synchronous: 2, cacheKiB: 32 * 1024 });
+    expect(strict.durabilitySettings()).toEqual({ journalMode: 'wal', synchronous: 2, cacheKiB: 16 * 1024 });
     await strict.close();
   });
 

@@ -27,7 +27,7 @@ export interface OpenStoreOptions {
    * not take turns with HTTP and hashing on the main thread. `false` keeps it on the caller's thread.
    */
   thread?: boolean;
-  /** SQLite only: the page cache's ceiling in MiB (default 32). */
+  /** SQLite only: the page cache's ceiling in MiB (default 16). */
   sqliteCacheMiB?: number;
   /** SQLite on its thread only: checkpoints on a thread of their own (default false). */
   sqliteCheckpointThread?: boolean;

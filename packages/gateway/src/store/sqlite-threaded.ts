@@ -28,7 +28,7 @@ export interface ThreadedSqliteStoreOptions {
   dedupWindowMs?: number;
   clock?: Clock;
   groupCommitRows?: number;
-  /** The page cache's ceiling in MiB (default 32). */
+  /** The page cache's ceiling in MiB (default 16). */
   cacheMiB?: number;
   /** Checkpoints on a thread of their own (sqlite-thread/checkpointer.ts; default false). */
   checkpointThread?: boolean;

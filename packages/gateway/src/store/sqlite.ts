@@ -77,7 +77,7 @@ export interface SqliteStoreOptions {
   clock?: Clock;
   /** Pending enqueue rows that trigger an immediate flush instead of waiting for the next tick. */
   groupCommitRows?: number;
-  /** The page cache's ceiling in MiB (default 32). */
+  /** The page cache's ceiling in MiB (default 16). */
   cacheMiB?: number;
   /** Sizes of the dedup key index's levels (sqlite/key-plan.ts); tests make them tiny. */
   keyLevels?: Partial<KeyLevelTuning>;

@@ -29,7 +29,8 @@ import {
 /**
  * An in-memory OutboxStore for fast unit tests of the worker and HTTP layer. It keeps the exact
  * semantics of the durable adapters (it passes the same conformance suite) but nothing survives the
- * process, and claims scan every row, so it is not for production or large volumes.
+ * process. Claims look through every event not yet final (the backlog, not the history), so it is
+ * not for production or large volumes.
  */
 export interface MemoryStoreOptions {
   clock?: Clock;
@@ -55,6 +56,19 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): OutboxStore
   const clock = options.clock ?? systemClock;
   const dedupWindowMs = options.dedupWindowMs ?? DEFAULT_DEDUP_WINDOW_MS;
   const rows = new Map<string, Row>();
+  /**
+   * The rows not yet final (queued, retrying, sending), which is all a claim looks at: without it a
+   * claim scanned every event ever stored, delivered ones included. A claim still sorts the whole
+   * backlog, so a large undelivered backlog stays slow here (a few thousand single events a
+   * second with delivery held back); the SQLite and PostgreSQL stores index it.
+   */
+  const live = new Map<string, Row>();
+  /** Every state change goes through here, so `live` follows `rows`. */
+  const update = (row: Row, changes: Partial<Row>): void => {
+    patch(row, changes);
+    if (FINAL.has(row.state)) live.delete(row.id);
+    else live.set(row.id, row);
+  };
   const dedup = new Map<string, number>();
   const audit: AuditRow[] = [];
   const budgets = new Map<string, BudgetState & { pauseReason: string | null }>();
@@ -70,7 +84,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): OutboxStore
   const releaseRows = (leased: Row[], now: number) => {
     for (const r of leased) {
       if (r.state !== 'sending') continue;
-      patch(r, {
+      update(r, {
         state: r.attempts > 0 ? 'retrying' : 'queued',
         leaseUntil: null,
         nextAttemptAt: Math.min(r.nextAttemptAt, now),
@@ -102,7 +116,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): OutboxStore
         if (seen !== undefined && now - seen < dedupWindowMs) return 'duplicate';
         if (rows.has(event.id)) throw new Error(`Duplicate internal event id ${event.id}`);
         dedup.set(key, now);
-        rows.set(event.id, {
+        const row: Row = {
           ...event,
           identifierTypes: [...event.identifierTypes],
           attempts: 0,
@@ -114,7 +128,9 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): OutboxStore
           seq: ++seq,
           deadAt: null,
           leaseToken: null,
-        });
+        };
+        rows.set(event.id, row);
+        if (!FINAL.has(row.state)) live.set(row.id, row);
         return 'inserted';
       });
     },
@@ -122,15 +138,15 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): OutboxStore
     async claim(request: ClaimRequest): Promise<ClaimedBatch | null> {
       open();
       const { now, limit } = request;
-      for (const row of rows.values()) {
+      for (const row of [...live.values()]) {
         if (row.state === 'sending' && row.leaseUntil !== null && row.leaseUntil <= now) {
-          patch(row, { state: 'retrying', leaseUntil: null, lastReason: LEASE_EXPIRED_REASON });
+          update(row, { state: 'retrying', leaseUntil: null, lastReason: LEASE_EXPIRED_REASON });
           row.attempts += 1;
         }
       }
       if (limit <= 0) return null;
       const excluded = new Set(request.excludeAccounts ?? []);
-      const due = [...rows.values()]
+      const due = [...live.values()]
         .filter(
           (r) =>
             DUE_STATES.has(r.state) &&
@@ -145,7 +161,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): OutboxStore
         .filter((r) => r.account === head.account && r.ruleId === head.ruleId)
         .slice(0, limit)
         .map((r) => {
-          patch(r, {
+          update(r, {
             state: 'sending',
             leaseUntil: now + request.leaseMs,
             leaseToken: request.leaseToken ?? null,
@@ -159,7 +175,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): OutboxStore
       open();
       for (const r of byIds(ids)) {
         if (r.state !== 'sending') continue;
-        patch(r, { state: 'delivered', deliveredAt: now, leaseUntil: null, attempts: r.attempts + 1 });
+        update(r, { state: 'delivered', deliveredAt: now, leaseUntil: null, attempts: r.attempts + 1 });
       }
     },
 
@@ -167,7 +183,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): OutboxStore
       open();
       for (const r of byIds(ids)) {
         if (r.state !== 'sending') continue;
-        patch(r, {
+        update(r, {
           state: 'retrying',
           nextAttemptAt: at,
           leaseUntil: null,
@@ -181,7 +197,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): OutboxStore
       open();
       for (const r of byIds(ids)) {
         if (FINAL.has(r.state)) continue;
-        patch(r, {
+        update(r, {
           attempts: r.state === 'sending' ? r.attempts + 1 : r.attempts,
           state: 'dead',
           leaseUntil: null,
@@ -194,7 +210,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): OutboxStore
 
     async releaseClaim(leaseToken, now) {
       open();
-      const leased = [...rows.values()].filter((r) => r.state === 'sending' && r.leaseToken === leaseToken);
+      const leased = [...live.values()].filter((r) => r.state === 'sending' && r.leaseToken === leaseToken);
       releaseRows(leased, now);
       return leased.length;
     },
@@ -208,7 +224,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): OutboxStore
       open();
       const moved = matchDead([...rows.values()], filter, Number.POSITIVE_INFINITY);
       for (const r of moved) {
-        patch(r, {
+        update(r, {
           state: 'queued',
           nextAttemptAt: now,
           lastReason: null,

@@ -592,6 +592,31 @@ export function segmentTrackFactory(prefix: string, happenedAt: number): (n: num
   return (n) => pieces.join(String(n));
 }
 
+/**
+ * A LinkedIn single create (`POST /rest/conversionEvents`) carrying what the native single-event body
+ * carries, in LinkedIn's own form: the email already hashed (a fixed digest: the route stores what it
+ * is given), the click id, a value, the same conversion's rule. Each `n` gives a new eventId.
+ */
+export function linkedInEventFactory(prefix: string, happenedAt: number): (n: number) => string {
+  const text = JSON.stringify({
+    conversion: `urn:lla:llaPartnerConversion:${RULES.purchase}`,
+    conversionHappenedAt: happenedAt,
+    conversionValue: { currencyCode: 'EUR', amount: '10.00' },
+    eventId: `${prefix}-${COUNTER}-0`,
+    user: {
+      userIds: [
+        {
+          idType: 'SHA256_EMAIL',
+          idValue: 'b4c9a289323b21a01c3e940f150eb9b8c542587f1abfd8f0e1cc1ffc5e475514',
+        },
+        { idType: 'LINKEDIN_FIRST_PARTY_ADS_TRACKING_UUID', idValue: `li-${prefix}-${COUNTER}-0` },
+      ],
+    },
+  });
+  const pieces = text.split(COUNTER);
+  return (n) => pieces.join(String(n));
+}
+
 /** One event's JSON is a single-event body; more become `{"events": [...]}`. */
 function requestBody(eventsJson: readonly string[]): string {
   return eventsJson.length === 1 ? eventsJson[0]! : `{"events":[${eventsJson.join(',')}]}`;

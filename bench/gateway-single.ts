@@ -18,7 +18,8 @@
  *
  * Environment: BENCH_SINGLE_SECONDS (10), BENCH_SINGLE_CONNECTIONS (64), BENCH_SINGLE_DURABILITY
  * (normal), BENCH_WARMUP_SECONDS (3), BENCH_SINGLE_ROUTE (`native`: `POST /v1/events`; `segment`:
- * the same event as a Segment track call to `POST /v1/track`).
+ * the same event as a Segment track call to `POST /v1/track`; `linkedin`: as LinkedIn's single
+ * create to `POST /rest/conversionEvents`, answered 201).
  */
 import { join } from 'node:path';
 import {
@@ -31,6 +32,7 @@ import {
   gatewayCounters,
   gatewayEnv,
   intFromEnv,
+  linkedInEventFactory,
   machine,
   makeTempDir,
   note,
@@ -50,8 +52,17 @@ const CONNECTIONS = intFromEnv('BENCH_SINGLE_CONNECTIONS', 64);
 const WARMUP_SECONDS = intFromEnv('BENCH_WARMUP_SECONDS', 3);
 const DURABILITY = process.env.BENCH_SINGLE_DURABILITY === 'strict' ? 'strict' : 'normal';
 const HEADERS = { authorization: `Bearer ${BENCH_SOURCE_KEY}` };
-const ROUTE = process.env.BENCH_SINGLE_ROUTE === 'segment' ? 'segment' : 'native';
-const PATH = ROUTE === 'segment' ? '/v1/track' : '/v1/events';
+const ROUTES = {
+  native: {
+    path: '/v1/events',
+    body: (prefix: string, happenedAt: number) => bodyFactory(prefix, 1, happenedAt),
+    status: '200',
+  },
+  segment: { path: '/v1/track', body: segmentTrackFactory, status: '200' },
+  linkedin: { path: '/rest/conversionEvents', body: linkedInEventFactory, status: '201' },
+} as const;
+const ROUTE = ROUTES[(process.env.BENCH_SINGLE_ROUTE ?? 'native') as keyof typeof ROUTES] ?? ROUTES.native;
+const PATH = ROUTE.path;
 
 /** A warm-up, then single-event requests to `url` for at least SECONDS (calibratedLoad). */
 function singleEvents(url: string, prefix: string, happenedAt: number, beforeMeasured: () => Promise<void>) {
@@ -59,7 +70,7 @@ function singleEvents(url: string, prefix: string, happenedAt: number, beforeMea
     url: `${url}${PATH}`,
     connections: CONNECTIONS,
     headers: HEADERS,
-    body: ROUTE === 'segment' ? segmentTrackFactory(prefix, happenedAt) : bodyFactory(prefix, 1, happenedAt),
+    body: ROUTE.body(prefix, happenedAt),
     warmupSeconds: WARMUP_SECONDS,
     targetSeconds: SECONDS,
     maxSeconds: SECONDS * 4 + 30,
@@ -119,7 +130,7 @@ async function gatewayRun(happenedAt: number, sandboxUrl: string, sandboxPid: nu
     });
     const cpu = meter.stop();
     const after = await gatewayCounters(gateway.url);
-    const requests = run.measured.byStatus['200'] ?? 0;
+    const requests = run.measured.byStatus[ROUTE.status] ?? 0;
     const accepted = after.accepted - before.accepted;
     return {
       requestsPerSecond: run.measured.requestsPerSecond,

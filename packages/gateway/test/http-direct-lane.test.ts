@@ -1,6 +1,6 @@
 /**
- * The direct lane (src/http/direct-lane.ts) answers plain `POST /v1/events`, `/v1/track` and
- * `/v1/batch` requests from node:http instead of the Hono routes. It must answer exactly as the route would: two gateways with the same
+ * The direct lane (src/http/direct-lane.ts) answers plain `POST /v1/events`, `/v1/track`,
+ * `/v1/batch` and `/rest/conversionEvents` requests from node:http instead of the Hono routes. It must answer exactly as the route would: two gateways with the same
  * configuration and clock, one served with the lane and one without, receive the same generated
  * requests over real sockets, in the same order, and must give the same status, headers and bytes.
  */
@@ -10,7 +10,7 @@ import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { takesDirectly } from '../src/http/direct-lane.js';
-import { basic, HOUR, harness, KEYS, NOW, served } from './http-harness.js';
+import { basic, HOUR, harness, KEYS, NOW, RULES, served } from './http-harness.js';
 
 const CONFIG = 'server: { bodyLimitBytes: 4096, maxEventsPerRequest: 4, authFailuresPerMinute: 5 }\n';
 
@@ -148,6 +148,59 @@ const segmentText = fc.oneof(
   { weight: 1, arbitrary: fc.constantFrom('', '{', '{"batch": {}}', '[]', 'x'.repeat(5_000)) },
 );
 
+/** LinkedIn's own events, valid or not: single creates, and BATCH_CREATE bodies. */
+const linkedInElement = fc.record(
+  {
+    conversion: fc.constantFrom(
+      `urn:lla:llaPartnerConversion:${RULES.lead}`,
+      `urn:lla:llaPartnerConversion:${RULES.purchase}`,
+      'urn:lla:llaPartnerConversion:999',
+      'lead',
+    ),
+    conversionHappenedAt: fc.oneof(
+      fc.integer({ min: NOW - 24 * HOUR, max: NOW }),
+      fc.constantFrom(NOW - 100 * 24 * HOUR, '2026-11-20'),
+    ),
+    eventId: fc.oneof(eventIds, fc.uuid()),
+    user: fc.oneof(
+      fc.constant({ userIds: [{ idType: 'SHA256_EMAIL', idValue: 'a'.repeat(64) }] }),
+      fc.constant({ userIds: [{ idType: 'LINKEDIN_FIRST_PARTY_ADS_TRACKING_UUID', idValue: 'li-1' }] }),
+      fc.constant({ userIds: [{ idType: 'SHA256_EMAIL', idValue: 'Jane.Doe@Example.com' }] }),
+      fc.constant({ userIds: [] }),
+    ),
+    conversionValue: fc.constantFrom(
+      { currencyCode: 'EUR', amount: '10.00' },
+      { currencyCode: 'x', amount: 1 },
+    ),
+  },
+  { requiredKeys: ['conversion', 'user'] },
+);
+
+const linkedInText = fc.oneof(
+  { weight: 4, arbitrary: linkedInElement.map((e) => JSON.stringify(e)) },
+  {
+    weight: 3,
+    arbitrary: fc
+      .array(linkedInElement, { minLength: 0, maxLength: 6 })
+      .map((elements) => JSON.stringify({ elements })),
+  },
+  { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v)) },
+  { weight: 1, arbitrary: fc.constantFrom('', '{', '{"elements": {}}', '{"elements": [], "x": 1}') },
+);
+
+const NO_HEADERS: Array<[string, string]> = [];
+const restliMethod = fc.constantFrom<Array<[string, string]>>(
+  NO_HEADERS,
+  [['x-restli-method', 'BATCH_CREATE']],
+  [['X-RestLi-Method', ' batch_create ']],
+  [['x-restli-method', 'BATCH_CREATE']],
+  [['x-restli-method', 'GET']],
+  [
+    ['x-restli-method', 'BATCH_CREATE'],
+    ['x-restli-method', 'BATCH_CREATE'],
+  ],
+);
+
 const authorization = fc.constantFrom<Array<[string, string]>>(
   [['authorization', `Bearer ${KEYS.website}`]],
   [['authorization', `Bearer ${KEYS.website}`]],
@@ -207,6 +260,7 @@ const pathAndText = fc.oneof(
     arbitrary: fc.record({
       path: fc.constantFrom('/v1/events', '/v1/events', '/v1/events', '/v1/events?validate_only=true'),
       text: bodyText,
+      restli: fc.constant(NO_HEADERS),
     }),
   },
   {
@@ -220,6 +274,19 @@ const pathAndText = fc.oneof(
         '/v1/track?validate_only=true',
       ),
       text: segmentText,
+      restli: fc.constant(NO_HEADERS),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      path: fc.constantFrom(
+        '/rest/conversionEvents',
+        '/rest/conversionEvents',
+        '/rest/conversionEvents?validate_only=true',
+      ),
+      text: linkedInText,
+      restli: restliMethod,
     }),
   },
 );
@@ -236,7 +303,7 @@ const requestArb = fc
   })
   .map(
     ({
-      pathAndText: { path, text },
+      pathAndText: { path, text, restli },
       auth,
       idempotency: key,
       requestIds: ids,
@@ -247,7 +314,7 @@ const requestArb = fc
       const raw = Buffer.from(text, 'utf8');
       return {
         path,
-        headers: [...auth, ...key, ...ids, ...type, ...enc],
+        headers: [...auth, ...key, ...ids, ...type, ...enc, ...restli],
         body: enc[0]?.[1] === 'gzip' ? gzipSync(raw) : raw,
         chunked,
       };
@@ -280,6 +347,12 @@ const EDGES: Generated[] = (() => {
     timestamp: new Date(NOW - HOUR).toISOString(),
     context: { traits: { email: 'Jane.Doe@Example.com' } },
   });
+  const linkedIn = JSON.stringify({
+    conversion: `urn:lla:llaPartnerConversion:${RULES.lead}`,
+    conversionHappenedAt: NOW - HOUR,
+    eventId: 'edge-3',
+    user: { userIds: [{ idType: 'SHA256_EMAIL', idValue: 'a'.repeat(64) }] },
+  });
   const trackPadded = (bytes: number) => track + ' '.repeat(bytes - Buffer.byteLength(track));
   return [
     plain(`\uFEFF\uFEFF${valid}`),
@@ -296,6 +369,23 @@ const EDGES: Generated[] = (() => {
       ...plain(JSON.stringify({ batch: [JSON.parse(track), { type: 'identify', userId: 'u-1' }] })),
       path: '/v1/batch',
     },
+    // Every kind of answer at least once, whatever the generator draws: some events rejected (207),
+    // all of them (422), and (last, as they lock the address out for the rest of the minute) six
+    // wrong keys in six seconds, past the limit of five a minute (429).
+    plain(JSON.stringify({ events: [JSON.parse(valid), { conversion: 'nope', eventId: 'edge-4' }] })),
+    plain(JSON.stringify({ conversion: 'nope', eventId: 'edge-5', happenedAt: NOW, user: {} })),
+    // LinkedIn's single create (201, no body, x-restli-id) and its BATCH_CREATE.
+    { ...plain(linkedIn), path: '/rest/conversionEvents' },
+    {
+      ...plain(JSON.stringify({ elements: [JSON.parse(linkedIn)] }), [
+        auth,
+        ['x-restli-method', 'BATCH_CREATE'],
+      ]),
+      path: '/rest/conversionEvents',
+    },
+    ...Array.from({ length: 6 }, () =>
+      plain(valid, [['authorization', 'Bearer wrong-key-that-is-long-enough-0000']]),
+    ),
   ];
 })();
 
@@ -306,13 +396,15 @@ describe('the direct lane answers exactly as the Hono route', () => {
     // Count what the lane answers itself, so the test shows it was exercised.
     let direct = 0;
     let directSegment = 0;
+    let directLinkedIn = 0;
     const lane = withLane.directLane;
     withLane.directLane = (app) => {
       const inner = lane(app);
       return (req, res) => {
         if (takesDirectly(req)) {
           direct += 1;
-          if (req.url !== '/v1/events') directSegment += 1;
+          if (req.url === '/rest/conversionEvents') directLinkedIn += 1;
+          else if (req.url !== '/v1/events') directSegment += 1;
         }
         inner(req, res);
       };
@@ -336,14 +428,27 @@ describe('the direct lane answers exactly as the Hono route', () => {
         const ids = req.headers.filter(([n]) => n === 'x-request-id').map(([, v]) => v);
         if (ids.length !== 1 || ids[0] !== 'caller-id.42') {
           expect(a.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
-          delete a.headers['x-request-id'];
-          delete b.headers['x-request-id'];
+          // LinkedIn's paths repeat it as X-LI-UUID, as LinkedIn names its request ids.
+          if (req.path.startsWith('/rest/')) expect(a.headers['x-li-uuid']).toBe(a.headers['x-request-id']);
+          for (const name of ['x-request-id', 'x-li-uuid']) {
+            delete a.headers[name];
+            delete b.headers[name];
+          }
+        }
+        // A single create's x-restli-id is the new event's own id, made fresh by each gateway.
+        if (a.headers['x-restli-id'] !== undefined) {
+          expect(a.headers['x-restli-id']).toMatch(
+            /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+          );
+          expect(b.headers['x-restli-id']).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7/);
+          delete a.headers['x-restli-id'];
+          delete b.headers['x-restli-id'];
         }
         expect(a).toEqual(b);
         expect(a.status).toBeLessThan(500);
         statuses.add(a.status);
       }),
-      { numRuns: 400, examples: EDGES.map((edge) => [edge]) },
+      { numRuns: 800, examples: EDGES.map((edge) => [edge]) },
     );
     // Both stores saw the same writes.
     for (const id of ['ord-1', 'ord-2', 'ord-3', 'ord-4']) {
@@ -354,7 +459,8 @@ describe('the direct lane answers exactly as the Hono route', () => {
     // The lane answered a good share itself, with every kind of answer the route gives.
     expect(direct).toBeGreaterThan(100);
     expect(directSegment).toBeGreaterThan(40);
-    expect([...statuses].sort()).toEqual(expect.arrayContaining([200, 207, 400, 401, 413, 422, 429]));
+    expect(directLinkedIn).toBeGreaterThan(40);
+    expect([...statuses].sort()).toEqual(expect.arrayContaining([200, 201, 207, 400, 401, 413, 422, 429]));
   });
 });
 
@@ -367,10 +473,11 @@ describe('which requests the lane takes', () => {
   const takes = (over: Partial<typeof plain>) =>
     takesDirectly({ ...plain, ...over } as unknown as Parameters<typeof takesDirectly>[0]);
 
-  it('takes POST /v1/events, /v1/track and /v1/batch with a Content-Length and no encoding, or identity', () => {
+  it('takes POST /v1/events, /v1/track, /v1/batch and /rest/conversionEvents with a Content-Length and no encoding, or identity', () => {
     expect(takes({})).toBe(true);
     expect(takes({ url: '/v1/track' })).toBe(true);
     expect(takes({ url: '/v1/batch' })).toBe(true);
+    expect(takes({ url: '/rest/conversionEvents' })).toBe(true);
     expect(takes({ headers: { 'content-length': '2', 'content-encoding': 'identity' } })).toBe(true);
     expect(takes({ headers: { 'content-length': '2', 'content-encoding': ' Identity ' } })).toBe(true);
     expect(takes({ headers: { 'content-length': '2', 'content-encoding': '' } })).toBe(true);
@@ -384,7 +491,7 @@ describe('which requests the lane takes', () => {
     expect(takes({ url: '/v1/track?validate_only=true' })).toBe(false);
     expect(takes({ url: '/v1/identify' })).toBe(false);
     expect(takes({ url: '/v1/batch/' })).toBe(false);
-    expect(takes({ url: '/rest/conversionEvents' })).toBe(false);
+    expect(takes({ url: '/rest/conversionEvents?validate_only=true' })).toBe(false);
     expect(takes({ headers: {} })).toBe(false);
     expect(takes({ headers: { 'content-length': '2', 'content-encoding': 'gzip' } })).toBe(false);
     expect(takes({ headers: { 'content-length': '2', 'content-encoding': 'br' } })).toBe(false);

@@ -1,13 +1,14 @@
 /**
- * The direct lane: the plain ingest requests (`POST /v1/events`, and Segment's `POST /v1/track` and
- * `POST /v1/batch`) answered straight from node:http, in front of the Hono app.
+ * The direct lane: the plain ingest requests (`POST /v1/events`, Segment's `POST /v1/track` and
+ * `POST /v1/batch`, LinkedIn's `POST /rest/conversionEvents`) answered straight from node:http, in
+ * front of the Hono app.
  *
  * Why: single-event requests are the gateway's most frequent request, and for them the framework
  * was a large share of the work. Building a fetch-style Request and Response per request, routing
  * and writing back through the adapter measured about 10 µs of CPU per request on this project's
  * 2-vCPU hosts, against 19 µs for everything a bare node:http server does (docs/benchmarks.md,
- * "The direct lane"). The lane reads the same headers and body, calls the same `answerNative` or
- * `answerSegment` as the Hono routes, and writes the same status, headers and body; a property test
+ * "The direct lane"). The lane reads the same headers and body, calls the same `answerNative`,
+ * `answerSegment` or `answerLinkedIn` as the Hono routes, and writes the same status, headers and body; a property test
  * sends generated requests to both and compares the answers.
  *
  * It takes only the plain case: exactly one of those paths, POST, no query string, no
@@ -22,15 +23,20 @@ import type { RouteContext } from './context.js';
 import type { IdempotentReply } from './idempotency.js';
 import { REQUEST_ID_HEADER } from './request-id.js';
 import { errorBodyFor, logUnexpected } from './respond.js';
+import { answerLinkedIn, LINKEDIN_EVENTS_PATH, type LinkedInReply } from './routes/linkedin.js';
 import { answerNative, type NativeCall, REPLAYED_HEADER } from './routes/native.js';
 import { answerSegment, SEGMENT_ROUTES, type SegmentRoute } from './routes/segment.js';
 
 /**
  * What a route needs from the request, read from node:http: the native route's call, which holds
  * everything the Segment routes read too (they take no Idempotency-Key, and ignore it as their Hono
- * routes do).
+ * routes do); the LinkedIn route also reads X-RestLi-Method from the request itself.
  */
-type LaneAnswer = (ctx: RouteContext, call: NativeCall) => Promise<IdempotentReply>;
+type LaneAnswer = (
+  ctx: RouteContext,
+  call: NativeCall,
+  req: IncomingMessage,
+) => Promise<IdempotentReply | LinkedInReply>;
 
 /** The paths the lane serves, each with the answer its Hono route gives. */
 const ANSWERS: ReadonlyMap<string, LaneAnswer> = new Map<string, LaneAnswer>([
@@ -39,6 +45,10 @@ const ANSWERS: ReadonlyMap<string, LaneAnswer> = new Map<string, LaneAnswer>([
     route,
     (ctx, call) => answerSegment(ctx, route, call),
   ]),
+  [
+    LINKEDIN_EVENTS_PATH,
+    (ctx, call, req) => answerLinkedIn(ctx, { ...call, restliMethod: joinedHeader(req, 'x-restli-method') }),
+  ],
 ]);
 
 /** Whether the lane answers this request, from its request line and headers alone. */
@@ -59,17 +69,21 @@ export function directLane(ctx: RouteContext, logger: Logger): (app: RequestList
     }
     const path = req.url as string;
     const requestId = requestIdOfResponse(res);
-    let answer: Promise<IdempotentReply>;
+    let answer: Promise<IdempotentReply | LinkedInReply>;
     try {
-      answer = (ANSWERS.get(path) as LaneAnswer)(ctx, {
-        authorization: joinedHeader(req, 'authorization'),
-        client: req.socket.remoteAddress ?? null,
-        // No query string reaches the lane, so no validate_only either.
-        validateOnly: undefined,
-        idempotencyKey: joinedHeader(req, 'idempotency-key'),
-        requestId,
-        read: () => readIncoming(req, limit),
-      });
+      answer = (ANSWERS.get(path) as LaneAnswer)(
+        ctx,
+        {
+          authorization: joinedHeader(req, 'authorization'),
+          client: req.socket.remoteAddress ?? null,
+          // No query string reaches the lane, so no validate_only either.
+          validateOnly: undefined,
+          idempotencyKey: joinedHeader(req, 'idempotency-key'),
+          requestId,
+          read: () => readIncoming(req, limit),
+        },
+        req,
+      );
     } catch (err) {
       answer = Promise.reject(err);
     }
@@ -79,6 +93,7 @@ export function directLane(ctx: RouteContext, logger: Logger): (app: RequestList
         (reply) => {
           if ('replay' in reply)
             send(res, reply.replay.status, reply.replay.body, { [REPLAYED_HEADER]: 'true' });
+          else if ('headers' in reply) sendLinkedIn(res, reply);
           else send(res, reply.status, JSON.stringify(reply.body));
         },
         (err: unknown) => {
@@ -137,4 +152,15 @@ function send(res: ServerResponse, status: number, body: string, headers?: Recor
     'content-length': Buffer.byteLength(body),
   });
   res.end(body);
+}
+
+/** A LinkedIn-compatible answer: its own headers, and a JSON body or none (a single create's 201). */
+function sendLinkedIn(res: ServerResponse, reply: LinkedInReply): void {
+  if (reply.body !== null) {
+    send(res, reply.status, JSON.stringify(reply.body), reply.headers);
+    return;
+  }
+  if (res.headersSent || res.destroyed) return;
+  res.writeHead(reply.status, reply.headers);
+  res.end();
 }

@@ -5,12 +5,14 @@
  * and LinkedIn-shaped; the Bearer token is a gateway source key, not a LinkedIn token.
  */
 import { MAX_BATCH_SIZE } from '@capi-gateway/linkedin';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { z } from 'zod';
 import { prepareCompat } from '../../domain/linkedin-compat.js';
 import { type LinkedInErrorBody, safeFindingPath } from '../../domain/linkedin-errors.js';
 import { GatewayError } from '../../errors.js';
 import { newOutboxId } from '../../store/ids.js';
 import { clientAddress } from '../auth-guard.js';
+import { readBodyText } from '../body.js';
 import {
   type App,
   isRecord,
@@ -18,7 +20,7 @@ import {
   limitsText,
   type RouteContext,
   validateOnlyFlag,
-  withIngestBody,
+  withIngestText,
 } from '../context.js';
 import { requestIdOf } from '../request-id.js';
 import { BatchCreateResponseSchema, LinkedInErrorSchema, ValidateOnlyQuerySchema } from '../schemas.js';
@@ -109,8 +111,7 @@ function batchElements(body: unknown, max: number): unknown[] | LinkedInErrorBod
 }
 
 export function registerLinkedInRoutes(app: App, ctx: RouteContext): void {
-  const { deps, ingestor, resolver, admit } = ctx;
-  const max = deps.config.maxEventsPerRequest;
+  const { deps } = ctx;
 
   app.openAPIRegistry.registerPath({
     method: 'post',
@@ -151,57 +152,131 @@ export function registerLinkedInRoutes(app: App, ctx: RouteContext): void {
     },
   });
 
-  app.post('/rest/conversionEvents', async (c) => {
-    const source = admit(c.req.header('authorization'), false, clientAddress(c));
-    const validateOnly = validateOnlyFlag(c.req.query('validate_only'));
-    const method = c.req.header('x-restli-method')?.trim().toUpperCase();
-    if (method !== undefined && method !== BATCH_CREATE) throw new GatewayError('RESTLI_METHOD_UNSUPPORTED');
-    const batch = method === BATCH_CREATE;
-    return withIngestBody<Response>(ctx, c.req.raw, (body) => {
-      const receivedAt = deps.clock.now();
-
-      const elements = batch ? batchElements(body, max) : [body];
-      if (!Array.isArray(elements)) return c.json(elements, 422);
-
-      const outcome = prepareCompat(elements, batch, {
-        version: deps.config.linkedin.version,
-        now: receivedAt,
-        hashNames: deps.config.identity.hashNames,
-        hashIp: deps.config.identity.hashIp,
-        configuredRule: resolver.configuredRule,
-        source,
-        receivedAt,
-        newId: () => newOutboxId(),
-      });
-      if (!outcome.ok) {
-        if (!validateOnly) {
-          deps.metrics.eventsIngested.inc({ source, status: 'rejected' }, elements.length);
-          for (const code of outcome.codes) deps.metrics.eventsRejected.inc({ code });
-        }
-        return c.json(outcome.body, outcome.status);
-      }
-      if (validateOnly) {
-        return c.json(
-          { validateOnly: true, elements: outcome.elements.map((e) => ({ status: 201, ...e })) },
-          200,
-        );
-      }
-
-      const count = elements.length;
-      const firstId = outcome.rows[0]?.id ?? '';
-      return ingestor.commit(outcome.rows, '/rest/conversionEvents', requestIdOf(c)).then((statuses) => {
-        const inserted = statuses.filter((s) => s === 'inserted').length;
-        if (inserted > 0) deps.metrics.eventsIngested.inc({ source, status: 'accepted' }, inserted);
-        if (count > inserted)
-          deps.metrics.eventsIngested.inc({ source, status: 'duplicate' }, count - inserted);
-
-        c.header('x-restli-protocol-version', '2.0.0');
-        if (!batch) {
-          c.header('x-restli-id', firstId);
-          return c.body(null, 201);
-        }
-        return c.json({ elements: Array.from({ length: count }, () => ({ status: 201 })) }, 200);
-      });
+  app.post(LINKEDIN_EVENTS_PATH, async (c) => {
+    const reply = await answerLinkedIn(ctx, {
+      authorization: c.req.header('authorization'),
+      client: clientAddress(c),
+      validateOnly: c.req.query('validate_only'),
+      restliMethod: c.req.header('x-restli-method'),
+      requestId: requestIdOf(c),
+      read: () => readBodyText(c.req.raw, deps.config.bodyLimitBytes),
     });
+    for (const [name, value] of Object.entries(reply.headers)) c.header(name, value);
+    if (reply.body === null) return c.body(null, reply.status as 201);
+    return c.json(reply.body, reply.status as ContentfulStatusCode);
   });
+}
+
+/** LinkedIn's path for conversion events, which this route answers as LinkedIn would. */
+export const LINKEDIN_EVENTS_PATH = '/rest/conversionEvents';
+
+/**
+ * One LinkedIn-compatible request as plain values, whoever parsed the HTTP: the Hono route above,
+ * or the direct lane (direct-lane.ts), which serves the plain case straight from node:http.
+ */
+export interface LinkedInCall {
+  authorization: string | undefined;
+  /** The socket's peer address (auth throttling); null in-process. */
+  client: string | null;
+  /** The raw `validate_only` query value. */
+  validateOnly: string | undefined;
+  /** The raw X-RestLi-Method header. */
+  restliMethod: string | undefined;
+  requestId: string | undefined;
+  /** Starts reading the body text within the body limit; called only once the request is admitted. */
+  read: () => Promise<string>;
+}
+
+/**
+ * What the route answers: LinkedIn's status, its response headers, and a JSON body, or none (a
+ * single create's 201). A body of none goes out with `Content-Length: 0`, as LinkedIn's does.
+ */
+export interface LinkedInReply {
+  status: number;
+  headers: Record<string, string>;
+  body: object | null;
+}
+
+const NO_HEADERS: Record<string, string> = {};
+
+/** Admission, method, body, validation, commit: the reply, or a thrown GatewayError. */
+export function answerLinkedIn(ctx: RouteContext, call: LinkedInCall): Promise<LinkedInReply> {
+  const source = ctx.admit(call.authorization, false, call.client);
+  const validateOnly = validateOnlyFlag(call.validateOnly);
+  const method = call.restliMethod?.trim().toUpperCase();
+  if (method !== undefined && method !== BATCH_CREATE) throw new GatewayError('RESTLI_METHOD_UNSUPPORTED');
+  const request = { source, validateOnly, batch: method === BATCH_CREATE, requestId: call.requestId };
+  return withIngestText(ctx, call.read(), (body) => ingestLinkedIn(ctx, request, body));
+}
+
+interface LinkedInRequest {
+  source: string;
+  validateOnly: boolean;
+  batch: boolean;
+  requestId: string | undefined;
+}
+
+/**
+ * Module-level, like the native route's: the promise it returns must not keep the parsed body
+ * alive through the commit, so no closure that outlives it captures `body`.
+ */
+function ingestLinkedIn(
+  ctx: RouteContext,
+  request: LinkedInRequest,
+  body: unknown,
+): LinkedInReply | Promise<LinkedInReply> {
+  const { deps, ingestor, resolver } = ctx;
+  const { source, validateOnly, batch } = request;
+  const receivedAt = deps.clock.now();
+
+  const elements = batch ? batchElements(body, deps.config.maxEventsPerRequest) : [body];
+  if (!Array.isArray(elements)) return { status: 422, headers: NO_HEADERS, body: elements };
+
+  const outcome = prepareCompat(elements, batch, {
+    version: deps.config.linkedin.version,
+    now: receivedAt,
+    hashNames: deps.config.identity.hashNames,
+    hashIp: deps.config.identity.hashIp,
+    configuredRule: resolver.configuredRule,
+    source,
+    receivedAt,
+    newId: () => newOutboxId(),
+  });
+  if (!outcome.ok) {
+    if (!validateOnly) {
+      deps.metrics.eventsIngested.inc({ source, status: 'rejected' }, elements.length);
+      for (const code of outcome.codes) deps.metrics.eventsRejected.inc({ code });
+    }
+    return { status: outcome.status, headers: NO_HEADERS, body: outcome.body };
+  }
+  if (validateOnly) {
+    return {
+      status: 200,
+      headers: NO_HEADERS,
+      body: { validateOnly: true, elements: outcome.elements.map((e) => ({ status: 201, ...e })) },
+    };
+  }
+
+  const count = elements.length;
+  const firstId = outcome.rows[0]?.id ?? '';
+  return ingestor
+    .commit(outcome.rows, LINKEDIN_EVENTS_PATH, request.requestId)
+    .then((statuses): LinkedInReply => {
+      const inserted = statuses.filter((s) => s === 'inserted').length;
+      if (inserted > 0) deps.metrics.eventsIngested.inc({ source, status: 'accepted' }, inserted);
+      if (count > inserted)
+        deps.metrics.eventsIngested.inc({ source, status: 'duplicate' }, count - inserted);
+      if (!batch) {
+        return {
+          status: 201,
+          headers: { 'x-restli-protocol-version': '2.0.0', 'x-restli-id': firstId, 'content-length': '0' },
+          body: null,
+        };
+      }
+      return {
+        status: 200,
+        headers: { 'x-restli-protocol-version': '2.0.0' },
+        body: { elements: Array.from({ length: count }, () => ({ status: 201 })) },
+      };
+    });
 }

@@ -4,16 +4,46 @@
  */
 
 import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import type { ConversionResolver } from '../domain/conversions.js';
 import { GatewayError } from '../errors.js';
 import { authenticateSource, type KeyRing } from './auth.js';
-import type { AuthGuard } from './auth-guard.js';
+import { type AuthGuard, clientAddress } from './auth-guard.js';
 import { parseJsonText, readBodyText } from './body.js';
 import type { HttpDeps } from './deps.js';
 import type { Ingestor } from './ingest.js';
 import type { IngestGate } from './ingest-gate.js';
+import { requestIdOf } from './request-id.js';
 
 export type App = OpenAPIHono;
+
+/**
+ * One ingest request as plain values, whoever parsed the HTTP: a Hono route (`ingestCallOf`) or the
+ * direct lane (direct-lane.ts), which serves the plain case straight from node:http. Each route's
+ * answer function (`answerNative`, `answerSegment`, `answerLinkedIn`) takes this, plus what only
+ * that route reads.
+ */
+export interface IngestCall {
+  authorization: string | undefined;
+  /** The socket's peer address (auth throttling); null in-process. */
+  client: string | null;
+  /** The raw `validate_only` query value. */
+  validateOnly: string | undefined;
+  requestId: string | undefined;
+  /** Starts reading the body text within the body limit; called only once the request is admitted. */
+  read: () => Promise<string>;
+}
+
+/** The call of a request a Hono ingest route serves. */
+export function ingestCallOf(c: Context, deps: HttpDeps): IngestCall {
+  return {
+    authorization: c.req.header('authorization'),
+    client: clientAddress(c),
+    validateOnly: c.req.query('validate_only'),
+    requestId: requestIdOf(c),
+    read: () => readBodyText(c.req.raw, deps.config.bodyLimitBytes),
+  };
+}
 
 export interface RouteContext {
   deps: HttpDeps;
@@ -33,8 +63,8 @@ export interface RouteContext {
 }
 
 /**
- * The ingest routes' shared start: read the body text (within the body limit), take an ingest
- * permit sized by it, parse it as JSON, and hand the parsed body to `work` (plan, commit, reply).
+ * The ingest routes' shared start: await the body text being read (within the body limit, by the
+ * Hono route or the direct lane), take an ingest permit sized by it, parse it as JSON, and hand the parsed body to `work` (plan, commit, reply).
  * Reading comes before the permit, so a slow sender holds a socket, never a permit; the permit is
  * released however `work` ends.
  *
@@ -43,15 +73,6 @@ export interface RouteContext {
  * into the old generation (measured: scavenges took 28 % of the main thread under batch ingest).
  * Return a promise chain that captures only what the answer needs.
  */
-export function withIngestBody<T>(
-  ctx: RouteContext,
-  request: Request,
-  work: (body: unknown) => T | Promise<T>,
-): Promise<T> {
-  return withIngestText(ctx, readBodyText(request, ctx.deps.config.bodyLimitBytes), work);
-}
-
-/** The same from body text being read elsewhere (the direct lane reads it from node:http). */
 export async function withIngestText<T>(
   ctx: RouteContext,
   reading: Promise<string>,

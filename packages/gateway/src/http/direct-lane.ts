@@ -38,49 +38,63 @@ type LaneAnswer = (
   req: IncomingMessage,
 ) => Promise<IdempotentReply | LinkedInReply>;
 
-/** The paths the lane serves, each with the answer its Hono route gives. */
-const ANSWERS: ReadonlyMap<string, LaneAnswer> = new Map<string, LaneAnswer>([
-  ['/v1/events', answerNative],
-  ...SEGMENT_ROUTES.map((route: SegmentRoute): [string, LaneAnswer] => [
-    route,
-    (ctx, call) => answerSegment(ctx, route, call),
-  ]),
-  [
-    LINKEDIN_EVENTS_PATH,
-    (ctx, call, req) => answerLinkedIn(ctx, { ...call, restliMethod: joinedHeader(req, 'x-restli-method') }),
-  ],
-]);
+/** A path the lane serves, with the answer its Hono route gives. */
+interface Lane {
+  path: string;
+  answer: LaneAnswer;
+}
+
+const SERVED: readonly Lane[] = [
+  { path: '/v1/events', answer: answerNative },
+  ...SEGMENT_ROUTES.map(
+    (route: SegmentRoute): Lane => ({ path: route, answer: (ctx, call) => answerSegment(ctx, route, call) }),
+  ),
+  {
+    path: LINKEDIN_EVENTS_PATH,
+    answer: (ctx, call, req) =>
+      answerLinkedIn(ctx, { ...call, restliMethod: joinedHeader(req, 'x-restli-method') }),
+  },
+];
+
+const LANES: ReadonlyMap<string, Lane> = new Map(SERVED.map((lane) => [lane.path, lane]));
+
+/** The lane that answers this request, from its request line and headers alone; none: the app does. */
+function laneOf(req: IncomingMessage): Lane | undefined {
+  if (req.method !== 'POST' || req.url === undefined) return undefined;
+  const lane = LANES.get(req.url);
+  if (lane === undefined || !isIdentityEncoding(req.headers['content-encoding'])) return undefined;
+  // node:http has already checked the header's form; a body without one is chunked.
+  return req.headers['content-length'] !== undefined ? lane : undefined;
+}
 
 /** Whether the lane answers this request, from its request line and headers alone. */
 export function takesDirectly(req: IncomingMessage): boolean {
-  if (req.method !== 'POST' || req.url === undefined || !ANSWERS.has(req.url)) return false;
-  if (!isIdentityEncoding(req.headers['content-encoding'])) return false;
-  // node:http has already checked the header's form; a body without one is chunked.
-  return req.headers['content-length'] !== undefined;
+  return laneOf(req) !== undefined;
 }
 
 /** Wraps the app's listener: plain ingest requests are answered here, the rest by the app. */
 export function directLane(ctx: RouteContext, logger: Logger): (app: RequestListener) => RequestListener {
   const limit = ctx.deps.config.bodyLimitBytes;
   return (app) => (req, res) => {
-    if (!takesDirectly(req)) {
+    const lane = laneOf(req);
+    if (lane === undefined) {
       app(req, res);
       return;
     }
-    const path = req.url as string;
+    const { path } = lane;
     const requestId = requestIdOfResponse(res);
     let answer: Promise<IdempotentReply | LinkedInReply>;
     try {
-      answer = (ANSWERS.get(path) as LaneAnswer)(
+      answer = lane.answer(
         ctx,
         {
           authorization: joinedHeader(req, 'authorization'),
           client: req.socket.remoteAddress ?? null,
           // No query string reaches the lane, so no validate_only either.
           validateOnly: undefined,
-          idempotencyKey: joinedHeader(req, 'idempotency-key'),
           requestId,
           read: () => readIncoming(req, limit),
+          idempotencyKey: joinedHeader(req, 'idempotency-key'),
         },
         req,
       );

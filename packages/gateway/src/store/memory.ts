@@ -152,8 +152,10 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): OutboxStore
       }
       if (limit <= 0) return null;
       const excluded = new Set(request.excludeAccounts ?? []);
-      const taken = due.takeFirstDue(now, limit, (account) =>
-        excluded.has(account) ? false : request.account === undefined || account === request.account,
+      const taken = due.takeFirstDue(
+        now,
+        limit,
+        (account) => !excluded.has(account) && (request.account === undefined || account === request.account),
       );
       const head = taken[0];
       if (!head) return null;

@@ -11,10 +11,10 @@ import { prepareCompat } from '../../domain/linkedin-compat.js';
 import { type LinkedInErrorBody, safeFindingPath } from '../../domain/linkedin-errors.js';
 import { GatewayError } from '../../errors.js';
 import { newOutboxId } from '../../store/ids.js';
-import { clientAddress } from '../auth-guard.js';
-import { readBodyText } from '../body.js';
 import {
   type App,
+  type IngestCall,
+  ingestCallOf,
   isRecord,
   json,
   limitsText,
@@ -22,7 +22,6 @@ import {
   validateOnlyFlag,
   withIngestText,
 } from '../context.js';
-import { requestIdOf } from '../request-id.js';
 import { BatchCreateResponseSchema, LinkedInErrorSchema, ValidateOnlyQuerySchema } from '../schemas.js';
 
 /**
@@ -154,12 +153,8 @@ export function registerLinkedInRoutes(app: App, ctx: RouteContext): void {
 
   app.post(LINKEDIN_EVENTS_PATH, async (c) => {
     const reply = await answerLinkedIn(ctx, {
-      authorization: c.req.header('authorization'),
-      client: clientAddress(c),
-      validateOnly: c.req.query('validate_only'),
+      ...ingestCallOf(c, deps),
       restliMethod: c.req.header('x-restli-method'),
-      requestId: requestIdOf(c),
-      read: () => readBodyText(c.req.raw, deps.config.bodyLimitBytes),
     });
     for (const [name, value] of Object.entries(reply.headers)) c.header(name, value);
     if (reply.body === null) return c.body(null, reply.status as 201);
@@ -170,21 +165,10 @@ export function registerLinkedInRoutes(app: App, ctx: RouteContext): void {
 /** LinkedIn's path for conversion events, which this route answers as LinkedIn would. */
 export const LINKEDIN_EVENTS_PATH = '/rest/conversionEvents';
 
-/**
- * One LinkedIn-compatible request as plain values, whoever parsed the HTTP: the Hono route above,
- * or the direct lane (direct-lane.ts), which serves the plain case straight from node:http.
- */
-export interface LinkedInCall {
-  authorization: string | undefined;
-  /** The socket's peer address (auth throttling); null in-process. */
-  client: string | null;
-  /** The raw `validate_only` query value. */
-  validateOnly: string | undefined;
+/** One LinkedIn-compatible request (see `IngestCall`) with its X-RestLi-Method header. */
+export interface LinkedInCall extends IngestCall {
   /** The raw X-RestLi-Method header. */
   restliMethod: string | undefined;
-  requestId: string | undefined;
-  /** Starts reading the body text within the body limit; called only once the request is admitted. */
-  read: () => Promise<string>;
 }
 
 /**

@@ -4,10 +4,10 @@
  */
 import { NativeBodySchema, nativeDraft } from '../../domain/native-event.js';
 import { GatewayError } from '../../errors.js';
-import { clientAddress } from '../auth-guard.js';
-import { readBodyText } from '../body.js';
 import {
   type App,
+  type IngestCall,
+  ingestCallOf,
   isRecord,
   json,
   limitsText,
@@ -17,7 +17,6 @@ import {
 } from '../context.js';
 import { fingerprintOf, type IdempotentReply, idempotencyKeyOf, runIdempotent } from '../idempotency.js';
 import { type IngestReply, ingestReply } from '../ingest-reply.js';
-import { requestIdOf } from '../request-id.js';
 import {
   ErrorBodySchema,
   IdempotencyHeaderSchema,
@@ -107,12 +106,8 @@ export function registerNativeRoutes(app: App, ctx: RouteContext): void {
 
   app.post('/v1/events', async (c) => {
     const reply = await answerNative(ctx, {
-      authorization: c.req.header('authorization'),
-      client: clientAddress(c),
-      validateOnly: c.req.query('validate_only'),
+      ...ingestCallOf(c, deps),
       idempotencyKey: c.req.header('idempotency-key'),
-      requestId: requestIdOf(c),
-      read: () => readBodyText(c.req.raw, deps.config.bodyLimitBytes),
     });
     if ('replay' in reply) {
       return new Response(reply.replay.body, {
@@ -128,21 +123,12 @@ export function registerNativeRoutes(app: App, ctx: RouteContext): void {
 export const REPLAYED_HEADER = 'Idempotent-Replayed';
 
 /**
- * One native ingest request as plain values, whoever parsed the HTTP: the Hono route above, or the
- * direct lane (direct-lane.ts), which serves the common case straight from node:http. Both answer
- * from here, so the route's rules live in one place.
+ * One native ingest request (see `IngestCall`) with its Idempotency-Key. The Hono route above and
+ * the direct lane both answer from here, so the route's rules live in one place.
  */
-export interface NativeCall {
-  authorization: string | undefined;
-  /** The socket's peer address (auth throttling); null in-process. */
-  client: string | null;
-  /** The raw `validate_only` query value. */
-  validateOnly: string | undefined;
+export interface NativeCall extends IngestCall {
   /** The raw Idempotency-Key header. */
   idempotencyKey: string | undefined;
-  requestId: string | undefined;
-  /** Starts reading the body text within the body limit; called only once the request is admitted. */
-  read: () => Promise<string>;
 }
 
 /** Admission, flags, body, plan, commit: the reply, or a thrown GatewayError. */

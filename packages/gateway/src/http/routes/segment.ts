@@ -14,10 +14,10 @@ import {
   segmentTrackDraft,
 } from '../../domain/segment-event.js';
 import { GatewayError } from '../../errors.js';
-import { clientAddress } from '../auth-guard.js';
-import { readBodyText } from '../body.js';
 import {
   type App,
+  type IngestCall,
+  ingestCallOf,
   isRecord,
   json,
   limitsText,
@@ -26,7 +26,6 @@ import {
   withIngestText,
 } from '../context.js';
 import { type IngestReply, ingestReply } from '../ingest-reply.js';
-import { requestIdOf } from '../request-id.js';
 import { ErrorBodySchema, IngestResponseSchema, ValidateOnlyQuerySchema } from '../schemas.js';
 
 function batchElements(body: unknown, max: number): unknown[] {
@@ -64,13 +63,7 @@ export function registerSegmentRoutes(app: App, ctx: RouteContext): void {
 
   const handle = (route: SegmentRoute) => {
     app.post(route, async (c) => {
-      const reply = await answerSegment(ctx, route, {
-        authorization: c.req.header('authorization'),
-        client: clientAddress(c),
-        validateOnly: c.req.query('validate_only'),
-        requestId: requestIdOf(c),
-        read: () => readBodyText(c.req.raw, deps.config.bodyLimitBytes),
-      });
+      const reply = await answerSegment(ctx, route, ingestCallOf(c, deps));
       return c.json(reply.body, reply.status);
     });
   };
@@ -112,26 +105,11 @@ export type SegmentRoute = '/v1/track' | '/v1/batch';
 
 export const SEGMENT_ROUTES: readonly SegmentRoute[] = ['/v1/track', '/v1/batch'];
 
-/**
- * One Segment-compatible request as plain values, whoever parsed the HTTP: the Hono routes above,
- * or the direct lane (direct-lane.ts), which serves the plain case straight from node:http.
- */
-export interface SegmentCall {
-  authorization: string | undefined;
-  /** The socket's peer address (auth throttling); null in-process. */
-  client: string | null;
-  /** The raw `validate_only` query value. */
-  validateOnly: string | undefined;
-  requestId: string | undefined;
-  /** Starts reading the body text within the body limit; called only once the request is admitted. */
-  read: () => Promise<string>;
-}
-
 /** Admission (Basic or Bearer), flags, body, plan, commit: the reply, or a thrown GatewayError. */
 export function answerSegment(
   ctx: RouteContext,
   route: SegmentRoute,
-  call: SegmentCall,
+  call: IngestCall,
 ): Promise<IngestReply> {
   const source = ctx.admit(call.authorization, true, call.client);
   const validateOnly = validateOnlyFlag(call.validateOnly);

@@ -59,6 +59,42 @@ describe('planIngest / settleIngest', () => {
     expect(results.map((r) => r.status)).toEqual(['duplicate', 'duplicate', 'suppressed', 'rejected']);
   });
 
+  it('keeps the first of each (rule, eventId) in a request, whatever the mix of rules and repeats', () => {
+    const twoRules = createConversionResolver({
+      rules: [
+        { alias: 'lead', ruleId: '11', account: '1001' },
+        { alias: 'purchase', ruleId: '12', account: '1001' },
+      ],
+      accounts: ['1001'],
+    });
+    const pick = fc.record({
+      conversion: fc.constantFrom('lead', 'purchase', '11', '12'),
+      eventId: fc.constantFrom('a', 'b', 'c', 'a\u0000b'),
+    });
+    fc.assert(
+      fc.property(fc.array(pick, { maxLength: 12 }), (picks) => {
+        const plan = planIngest(
+          picks.map((p) => event(p.eventId, { conversion: p.conversion })),
+          { ...ctx, resolve: twoRules.resolve },
+        );
+        const ruleOf = (c: string) => (c === 'lead' || c === '11' ? '11' : '12');
+        const firsts = new Map<string, number>();
+        picks.forEach((p, i) => {
+          const key = JSON.stringify([ruleOf(p.conversion), p.eventId]);
+          if (!firsts.has(key)) firsts.set(key, i);
+        });
+        expect(plan.rows.map((r) => [r.ruleId, r.eventId])).toEqual(
+          [...firsts.keys()].map((k) => JSON.parse(k)),
+        );
+        expect(plan.slots.map((slot) => slot.result.status)).toEqual(
+          picks.map((p, i) =>
+            firsts.get(JSON.stringify([ruleOf(p.conversion), p.eventId])) === i ? 'accepted' : 'duplicate',
+          ),
+        );
+      }),
+    );
+  });
+
   it('previews the LinkedIn payload without rows being needed', () => {
     const [result] = previewIngest(planIngest([event('p')], ctx));
     expect(result?.payload).toMatchObject({ conversion: 'urn:lla:llaPartnerConversion:11', eventId: 'p' });

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isStoreError } from '../src/store/errors.js';
 import { newOutboxId } from '../src/store/ids.js';
@@ -113,5 +114,23 @@ describe('newOutboxId', () => {
     const later = newOutboxId(Date.UTC(2030, 0, 1, 0, 0, 0, 1));
     expect(earlier < later).toBe(true);
     expect(earlier.slice(0, 13)).toBe('01b8dac5-b400');
+  });
+
+  it('carries any 48-bit time in its first twelve digits, in the UUIDv7 layout, however ids interleave', () => {
+    const layout = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 2 ** 48 - 1 }), { minLength: 1, maxLength: 20 }),
+        (times) => {
+          const ids = times.map((t) => newOutboxId(t));
+          ids.forEach((id, i) => {
+            expect(id).toMatch(layout);
+            expect(Number.parseInt(id.slice(0, 8) + id.slice(9, 13), 16)).toBe(times[i]);
+          });
+          // The time prefix is kept between calls: a later id must not carry an earlier one's time.
+          expect(new Set(ids).size).toBe(ids.length);
+        },
+      ),
+    );
   });
 });

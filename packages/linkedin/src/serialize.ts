@@ -15,6 +15,7 @@ import type { ConversionEvent, UserInfo } from './wire-types.js';
  * A regular expression rather than a loop over charCodeAt: most of an event is 64-digit hashes,
  * and V8's compiled test scans them faster (about 0.5 µs less per event, measured).
  */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what JSON escapes.
 const NEEDS_ESCAPING = /[\u0000-\u001f"\\\ud800-\udfff]/;
 
 /** A JSON string literal; the common case (no quote, backslash, control or surrogate) needs no escaping. */

@@ -24,7 +24,7 @@ import {
 import type { ConversionInput } from './input-types.js';
 import { DEFAULT_MAX_AGE_MS } from './limits.js';
 import { isPlaceholderValue } from './placeholders.js';
-import { CONVERSION_URN_PREFIX, leadUrn, ruleIdFromConversion } from './urns.js';
+import { eventConversionUrn, leadUrn, ruleIdFromConversion } from './urns.js';
 import { isVersionString, supportsHashedNames } from './versions.js';
 import type { ConversionEvent, ConversionValue, UserId, UserInfo } from './wire-types.js';
 
@@ -133,7 +133,7 @@ export function buildConversionEvent(input: ConversionInput, opts: BuildOptions)
   // Keys are added in LinkedIn's documented order, so stored JSON reads like LinkedIn's examples;
   // `user` is assigned last, hence the one cast.
   const event = {
-    conversion: CONVERSION_URN_PREFIX + ruleId,
+    conversion: eventConversionUrn(ruleId),
     conversionHappenedAt: input.happenedAt,
   } as ConversionEvent;
   if (conversionValue) event.conversionValue = conversionValue;

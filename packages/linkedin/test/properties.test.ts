@@ -14,6 +14,7 @@ import {
   serializeConversionEvent,
   validateConversionEvent,
 } from '../src/index.js';
+import { eventConversionUrn } from '../src/urns.js';
 import { DAY, NOW } from './fixtures.js';
 
 const runs = { numRuns: 300 };
@@ -255,5 +256,20 @@ describe('serializeConversionEvent', () => {
       user: { userIds: [] },
     };
     expect(serializeConversionEvent(event)).toBe(JSON.stringify(event));
+  });
+});
+
+describe('eventConversionUrn', () => {
+  it('is the rule URN for every rule id, also past the cache bound and for ids sharing digits', () => {
+    const ruleId = fc.bigInt({ min: 1n, max: 2n ** 63n - 1n }).map(String);
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(ruleId, fc.constantFrom('1', '12', '123', '1234')), { maxLength: 3000 }),
+        (ids) => {
+          for (const id of ids) expect(eventConversionUrn(id)).toBe(`urn:lla:llaPartnerConversion:${id}`);
+        },
+      ),
+      { numRuns: 20 },
+    );
   });
 });

@@ -56,12 +56,23 @@ for (const entry of EMAIL_PLACEHOLDERS) {
   else exact.add(entry);
 }
 
+/**
+ * The lengths each set holds: most real addresses match none of them, and are then refused without
+ * the set lookups, each of which hashed a fresh slice of the address (every ingested email comes
+ * through here).
+ */
+const lengthsOf = (set: ReadonlySet<string>) => new Set([...set].map((entry) => entry.length));
+const exactLengths = lengthsOf(exact);
+const localPartLengths = lengthsOf(localParts);
+const domainLengths = lengthsOf(domains);
+
 /** `normalized` must already be trimmed and lower-cased (see normalizeEmail). */
 export function isPlaceholderEmail(normalized: string): boolean {
-  if (exact.has(normalized)) return true;
+  if (exactLengths.has(normalized.length) && exact.has(normalized)) return true;
   const at = normalized.indexOf('@');
   if (at < 0) return false;
-  return localParts.has(normalized.slice(0, at)) || domains.has(normalized.slice(at + 1));
+  if (localPartLengths.has(at) && localParts.has(normalized.slice(0, at))) return true;
+  return domainLengths.has(normalized.length - at - 1) && domains.has(normalized.slice(at + 1));
 }
 
 /**

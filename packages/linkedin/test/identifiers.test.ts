@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   accountUrn,
@@ -101,6 +102,33 @@ describe('email placeholders', () => {
     expect(isPlaceholderEmail('reply@bank.example')).toBe(false);
     expect(isPlaceholderEmail('buyer@example.com')).toBe(false);
     expect(isPlaceholderEmail('jane.doe@example.com')).toBe(false);
+  });
+  it('agrees with the list read literally, for addresses near and far from its entries', () => {
+    // The list's own definition: `name@` any address with that local part, `@domain` any address
+    // at that domain, anything else the whole value.
+    const literally = (email: string) => {
+      const at = email.indexOf('@');
+      return EMAIL_PLACEHOLDERS.some((entry) => {
+        if (entry.length > 1 && entry.endsWith('@'))
+          return at >= 0 && email.slice(0, at) === entry.slice(0, -1);
+        if (entry.length > 1 && entry.startsWith('@'))
+          return at >= 0 && email.slice(at + 1) === entry.slice(1);
+        return email === entry;
+      });
+    };
+    const pieces = EMAIL_PLACEHOLDERS.flatMap((e) => e.split('@'));
+    const part = fc.oneof(fc.constantFrom(...pieces), fc.stringMatching(/^[a-z._-]{0,14}$/));
+    const email = fc.oneof(
+      fc.constantFrom(...EMAIL_PLACEHOLDERS),
+      fc.tuple(part, part).map(([local, domain]) => `${local}@${domain}`),
+      part,
+    );
+    fc.assert(
+      fc.property(email, (e) => {
+        expect(isPlaceholderEmail(e)).toBe(literally(e));
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
 

@@ -82,29 +82,34 @@ const anyEvent = fc.record({
 });
 const event = fc.oneof(validEvent, anyEvent);
 
-const bodyText = fc.oneof(
-  { weight: 4, arbitrary: event.map((e) => JSON.stringify(e)) },
-  {
-    weight: 3,
-    arbitrary: fc.array(event, { minLength: 0, maxLength: 6 }).map((events) => JSON.stringify({ events })),
-  },
-  { weight: 1, arbitrary: event.map((e) => `\uFEFF${JSON.stringify(e)}`) },
-  { weight: 1, arbitrary: event.map((e) => `\uFEFF\uFEFF${JSON.stringify(e)}`) },
-  { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v)) },
-  { weight: 1, arbitrary: fc.string({ unit: 'grapheme', maxLength: 60 }) },
-  {
-    weight: 1,
-    arbitrary: fc.constantFrom(
-      '',
-      ' ',
-      '{',
-      '{"events": {}}',
-      '{"events": [], "x": 1}',
-      '"\\ud800"',
-      'x'.repeat(5_000),
-    ),
-  },
-);
+/**
+ * The bodies one route might get: one element (weight 4), a batch of them under `key` (3), any JSON
+ * (1), and the route's own oddities (1 each: byte-order marks, junk).
+ */
+function bodiesOf<T>(
+  element: fc.Arbitrary<T>,
+  key: string,
+  oddities: ReadonlyArray<fc.Arbitrary<string>>,
+): fc.Arbitrary<string> {
+  return fc.oneof(
+    { weight: 4, arbitrary: element.map((e) => JSON.stringify(e)) },
+    {
+      weight: 3,
+      arbitrary: fc
+        .array(element, { minLength: 0, maxLength: 6 })
+        .map((batch) => JSON.stringify({ [key]: batch })),
+    },
+    { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v)) },
+    ...oddities.map((arbitrary) => ({ weight: 1, arbitrary })),
+  );
+}
+
+const bodyText = bodiesOf(event, 'events', [
+  event.map((e) => `\uFEFF${JSON.stringify(e)}`),
+  event.map((e) => `\uFEFF\uFEFF${JSON.stringify(e)}`),
+  fc.string({ unit: 'grapheme', maxLength: 60 }),
+  fc.constantFrom('', ' ', '{', '{"events": {}}', '{"events": [], "x": 1}', '"\\ud800"', 'x'.repeat(5_000)),
+]);
 
 /** Segment track calls, valid or not: the event name picks the conversion. */
 const segmentCall = fc.record(
@@ -135,18 +140,10 @@ const segmentCall = fc.record(
   { requiredKeys: ['event', 'messageId'] },
 );
 
-const segmentText = fc.oneof(
-  { weight: 4, arbitrary: segmentCall.map((c) => JSON.stringify(c)) },
-  {
-    weight: 3,
-    arbitrary: fc
-      .array(segmentCall, { minLength: 0, maxLength: 6 })
-      .map((batch) => JSON.stringify({ batch })),
-  },
-  { weight: 1, arbitrary: segmentCall.map((c) => `\uFEFF${JSON.stringify(c)}`) },
-  { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v)) },
-  { weight: 1, arbitrary: fc.constantFrom('', '{', '{"batch": {}}', '[]', 'x'.repeat(5_000)) },
-);
+const segmentText = bodiesOf(segmentCall, 'batch', [
+  segmentCall.map((c) => `\uFEFF${JSON.stringify(c)}`),
+  fc.constantFrom('', '{', '{"batch": {}}', '[]', 'x'.repeat(5_000)),
+]);
 
 /** LinkedIn's own events, valid or not: single creates, and BATCH_CREATE bodies. */
 const linkedInElement = fc.record(
@@ -176,17 +173,9 @@ const linkedInElement = fc.record(
   { requiredKeys: ['conversion', 'user'] },
 );
 
-const linkedInText = fc.oneof(
-  { weight: 4, arbitrary: linkedInElement.map((e) => JSON.stringify(e)) },
-  {
-    weight: 3,
-    arbitrary: fc
-      .array(linkedInElement, { minLength: 0, maxLength: 6 })
-      .map((elements) => JSON.stringify({ elements })),
-  },
-  { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v)) },
-  { weight: 1, arbitrary: fc.constantFrom('', '{', '{"elements": {}}', '{"elements": [], "x": 1}') },
-);
+const linkedInText = bodiesOf(linkedInElement, 'elements', [
+  fc.constantFrom('', '{', '{"elements": {}}', '{"elements": [], "x": 1}'),
+]);
 
 const NO_HEADERS: Array<[string, string]> = [];
 const restliMethod = fc.constantFrom<Array<[string, string]>>(

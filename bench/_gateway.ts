@@ -570,8 +570,7 @@ function eventJson(prefix: string, i: number, happenedAt: number): string {
 export function bodyFactory(prefix: string, events: number, happenedAt: number): (n: number) => string {
   if (EVENT_IDS === 'scattered') return scatteredBodies(prefix, events, happenedAt);
   const text = requestBody(Array.from({ length: events }, (_, i) => eventJson(prefix, i, happenedAt)));
-  const pieces = text.split(COUNTER);
-  return (n) => pieces.join(String(n));
+  return numbered(text);
 }
 
 /**
@@ -588,8 +587,7 @@ export function segmentTrackFactory(prefix: string, happenedAt: number): (n: num
     context: { traits: { email: `Buyer.${prefix}.${COUNTER}.0@Example.com` } },
     properties: { li_fat_id: `li-${prefix}-${COUNTER}-0`, revenue: 10, currency: 'EUR' },
   });
-  const pieces = text.split(COUNTER);
-  return (n) => pieces.join(String(n));
+  return numbered(text);
 }
 
 /**
@@ -613,6 +611,11 @@ export function linkedInEventFactory(prefix: string, happenedAt: number): (n: nu
       ],
     },
   });
+  return numbered(text);
+}
+
+/** A body maker: `text` with every COUNTER replaced by `n`, so each `n` gives new ids. */
+function numbered(text: string): (n: number) => string {
   const pieces = text.split(COUNTER);
   return (n) => pieces.join(String(n));
 }

@@ -38,12 +38,13 @@ export function ruleIdFromConversion(c: string | number): string | null {
 export function conversionUrn(ruleId: string | number): string {
   const id = ruleIdFromConversion(ruleId);
   if (id === null) throw new TypeError('conversionUrn: expected a numeric rule id or a rule URN');
-  return CONVERSION_URN_PREFIX + id;
+  return eventConversionUrn(id);
 }
 
 /**
  * The event URN of a rule id already in canonical form (from ruleIdFromConversion), made once per
- * rule: the builder names the rule in every event, and a fresh concatenation per event was a rope
+ * rule, and the one place it is made (conversionUrn canonicalises, then asks here): the builder
+ * names the rule in every event, and a fresh concatenation per event was a rope
  * the serialiser then had to flatten (about 95 ns per event, measured). Rules are few; the cache
  * starts over past a bound, so any number of them stays correct.
  */

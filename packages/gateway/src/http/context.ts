@@ -64,7 +64,8 @@ export interface RouteContext {
 
 /**
  * The ingest routes' shared start: await the body text being read (within the body limit, by the
- * Hono route or the direct lane), take an ingest permit sized by it, parse it as JSON, and hand the parsed body to `work` (plan, commit, reply).
+ * Hono route or the direct lane), take an ingest permit sized by it, parse it as JSON, and hand the
+ * parsed body to `work` (plan, commit, reply).
  * Reading comes before the permit, so a slow sender holds a socket, never a permit; the permit is
  * released however `work` ends.
  *

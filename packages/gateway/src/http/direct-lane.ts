@@ -8,8 +8,8 @@
  * and writing back through the adapter measured about 10 µs of CPU per request on this project's
  * 2-vCPU hosts, against 19 µs for everything a bare node:http server does (docs/benchmarks.md,
  * "The direct lane"). The lane reads the same headers and body, calls the same `answerNative`,
- * `answerSegment` or `answerLinkedIn` as the Hono routes, and writes the same status, headers and body; a property test
- * sends generated requests to both and compares the answers.
+ * `answerSegment` or `answerLinkedIn` as the Hono routes, and writes the same status, headers and
+ * body; a property test sends generated requests to both and compares the answers.
  *
  * It takes only the plain case: exactly one of those paths, POST, no query string, no
  * Content-Encoding, and a Content-Length. Everything else (a query, gzip, a chunked body, any other

@@ -40,8 +40,8 @@ export function applyPragmas(
   // Backup tools may hold a read lock for a moment; wait rather than fail.
   db.pragma('busy_timeout = 5000');
   // Bounded memory whatever the backlog: a page cache of `cacheMiB` (16 by default; 32 and 64
-  // measured no faster), and the WAL file truncated back to 64 MiB after checkpoints instead of keeping its
-  // high-water mark. A negative cache_size is in KiB.
+  // measured no faster), and the WAL file truncated back to 64 MiB after checkpoints instead of
+  // keeping its high-water mark. A negative cache_size is in KiB.
   db.pragma(`cache_size = -${Math.round(cacheMiB * 1024)}`);
   db.pragma('journal_size_limit = 67108864');
   db.pragma('temp_store = MEMORY');

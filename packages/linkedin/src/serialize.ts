@@ -18,9 +18,18 @@ import type { ConversionEvent, UserInfo } from './wire-types.js';
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what JSON escapes.
 const NEEDS_ESCAPING = /[\u0000-\u001f"\\\ud800-\udfff]/;
 
-/** A JSON string literal; the common case (no quote, backslash, control or surrogate) needs no escaping. */
+/**
+ * The inside of a JSON string literal: `s` itself in the common case (no quote, backslash, control
+ * or surrogate), so the caller writes the quotes as part of its own text and no quoted copy of `s`
+ * is made; escaped by JSON.stringify otherwise.
+ */
+function inner(s: string): string {
+  return NEEDS_ESCAPING.test(s) ? JSON.stringify(s).slice(1, -1) : s;
+}
+
+/** A JSON string literal. */
 function str(s: string): string {
-  return NEEDS_ESCAPING.test(s) ? JSON.stringify(s) : `"${s}"`;
+  return `"${inner(s)}"`;
 }
 
 function num(n: number): string {
@@ -38,19 +47,21 @@ const USER_INFO_KEYS = [
 ] as const satisfies ReadonlyArray<keyof UserInfo>;
 
 export function serializeConversionEvent(event: ConversionEvent): string {
-  let out = `{"conversion":${str(event.conversion)},"conversionHappenedAt":${num(event.conversionHappenedAt)}`;
+  // Quotes are written around inner(…) in the surrounding text: every piece of text is one more
+  // string for V8 to join, and the payload is flattened again when it is posted to the store.
+  let out = `{"conversion":"${inner(event.conversion)}","conversionHappenedAt":${num(event.conversionHappenedAt)}`;
   const value = event.conversionValue;
   if (value !== undefined) {
-    out += `,"conversionValue":{"currencyCode":${str(value.currencyCode)},"amount":${str(value.amount)}}`;
+    out += `,"conversionValue":{"currencyCode":"${inner(value.currencyCode)}","amount":"${inner(value.amount)}"}`;
   }
-  if (event.eventId !== undefined) out += `,"eventId":${str(event.eventId)}`;
+  if (event.eventId !== undefined) out += `,"eventId":"${inner(event.eventId)}"`;
 
   const { user } = event;
   out += ',"user":{"userIds":[';
   for (let i = 0; i < user.userIds.length; i++) {
     const id = user.userIds[i];
     if (id === undefined) continue;
-    out += `${i > 0 ? ',' : ''}{"idType":${str(id.idType)},"idValue":${str(id.idValue)}}`;
+    out += `${i > 0 ? ',' : ''}{"idType":"${inner(id.idType)}","idValue":"${inner(id.idValue)}"}`;
   }
   out += ']';
   const info = user.userInfo;
@@ -60,12 +71,12 @@ export function serializeConversionEvent(event: ConversionEvent): string {
     for (const key of USER_INFO_KEYS) {
       const v = info[key];
       if (v === undefined) continue;
-      out += `${sep}"${key}":${str(v)}`;
+      out += `${sep}"${key}":"${inner(v)}"`;
       sep = ',';
     }
     out += '}';
   }
-  if (user.lead !== undefined) out += `,"lead":${str(user.lead)}`;
+  if (user.lead !== undefined) out += `,"lead":"${inner(user.lead)}"`;
   if (user.externalIds !== undefined) out += `,"externalIds":[${user.externalIds.map(str).join(',')}]`;
   return `${out}}}`;
 }

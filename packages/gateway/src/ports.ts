@@ -70,7 +70,10 @@ export interface ClaimRequest {
   now: number;
   /** Restrict to one account (token); omit to take the account with the oldest due event. */
   account?: string;
-  /** Accounts whose token is paused (401, 429 pause): never claim from them. */
+  /**
+   * Accounts not to claim from: the caller's own holds (a spent budget, a lingering batch). Accounts
+   * paused in the store at `now` (401, 429 pause, by any instance) are skipped by the claim itself.
+   */
   excludeAccounts?: string[];
   /**
    * A unique id the caller picks for this claim. If the claim fails without an answer (the store

@@ -155,7 +155,10 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): OutboxStore
       const taken = due.takeFirstDue(
         now,
         limit,
-        (account) => !excluded.has(account) && (request.account === undefined || account === request.account),
+        (account) =>
+          !excluded.has(account) &&
+          (budgets.get(account)?.pausedUntil ?? 0) <= now &&
+          (request.account === undefined || account === request.account),
       );
       const head = taken[0];
       if (!head) return null;

@@ -1,4 +1,5 @@
 import { expect, it } from 'vitest';
+import { PAUSE_INDEFINITELY } from '../../domain/delivery-plan.js';
 import type { ClaimedBatch, OutboxStore } from '../../ports.js';
 import { ids, MINUTE, newEvent, T0 } from './fixtures.js';
 
@@ -114,6 +115,32 @@ export function claimCases(setup: Setup): void {
     expect(await store.claim({ limit: 10, ...lease, now, excludeAccounts: [] })).toMatchObject({
       account: '1',
     });
+  });
+
+  it('skips accounts paused at its now, until the pause ends or is lifted', async () => {
+    const { store } = setup();
+    const paused = newEvent({ account: '1', receivedAt: T0 });
+    const active = newEvent({ account: '2', receivedAt: T0 + 1 });
+    await store.enqueue([paused, active]);
+    await store.pauseAccount('1', T0 + MINUTE, 'reauth');
+    const batch = await store.claim({ limit: 10, ...lease, now: T0 + 10 });
+    expect(ids(batch?.events ?? [])).toEqual([active.id]);
+    expect(await store.claim({ limit: 10, ...lease, now: T0 + 10 })).toBeNull();
+    // Asking for the paused account by name does not get round the pause either.
+    expect(await store.claim({ limit: 10, ...lease, now: T0 + 10, account: '1' })).toBeNull();
+    const ended = await store.claim({ limit: 10, ...lease, now: T0 + MINUTE });
+    expect(ids(ended?.events ?? [])).toEqual([paused.id]);
+  });
+
+  it('skips an account paused with no end until the pause is lifted', async () => {
+    const { store } = setup();
+    const event = newEvent({ account: '2', receivedAt: T0 });
+    await store.enqueue([event]);
+    await store.pauseAccount('2', PAUSE_INDEFINITELY, 'revoked');
+    expect(await store.claim({ limit: 10, ...lease, now: T0 + 10 })).toBeNull();
+    await store.pauseAccount('2', 0, 'resumed');
+    const lifted = await store.claim({ limit: 10, ...lease, now: T0 + 10 });
+    expect(ids(lifted?.events ?? [])).toEqual([event.id]);
   });
 
   it('restricts a claim to one account when asked', async () => {

@@ -54,7 +54,7 @@ export const reclaimExpired: Statement = {
     WHERE seq IN (SELECT seq FROM events WHERE state = 'sending' AND lease_until <= $1 FOR UPDATE SKIP LOCKED)`,
 };
 
-/** The queue whose due head is oldest, skipping excluded accounts and queues already tried. */
+/** The queue whose due head is oldest, skipping excluded and paused accounts and queues already tried. */
 export const pickQueue: Statement = {
   name: 'capi_pick_queue',
   text: `SELECT q.account, q.rule_id FROM queues q
@@ -64,6 +64,7 @@ export const pickQueue: Statement = {
       ORDER BY e.next_attempt_at, e.seq LIMIT 1
     ) head
     WHERE q.account <> ALL ($2::text[])
+      AND NOT EXISTS (SELECT 1 FROM account_limits l WHERE l.account = q.account AND l.paused_until > $1)
       AND ($3::text IS NULL OR q.account = $3)
       AND (q.account, q.rule_id) NOT IN (SELECT * FROM unnest($4::text[], $5::text[]))
     ORDER BY head.next_attempt_at, head.seq LIMIT 1`,

@@ -16,7 +16,7 @@ import type { SqliteStatements } from './statements.js';
 
 /**
  * A claim in one IMMEDIATE transaction: reclaim lapsed leases (per event and per batch), then look
- * at every source of due events among the allowed queues and lease from the one whose head comes
+ * at every source of due events among the allowed queues (not excluded, account not paused at `now`) and lease from the one whose head comes
  * first by (due time, seq): a lane's fresh events (see lanes.ts), a due batch, or the per-row queue
  * (events with a state of their own). One probe per known queue and source.
  */
@@ -49,6 +49,9 @@ function leaseOldest(
   const { now, limit } = request;
   const leaseUntil = now + request.leaseMs;
   const excluded = new Set(request.excludeAccounts ?? []);
+  // Paused accounts are read in the claim's own transaction: one store call per claim instead of
+  // two, and no pause written between a separate read and the claim can be missed.
+  for (const [account] of s.paused.all(now) as Array<[string]>) excluded.add(account);
   const candidates: Array<[string, string]> = [];
   for (const queue of queues) {
     if (excluded.has(queue[0]) || (request.account !== undefined && queue[0] !== request.account)) continue;

@@ -39,6 +39,21 @@ outboxStoreConformance(
   { modelRuns: 10 },
 );
 
+// Strict durability: the WAL is synced beside the writer and answers wait for it (sync-gate.ts).
+outboxStoreConformance(
+  'sqlite on its own thread, strict durability, checkpoints on another',
+  async ({ clock }) => {
+    const store = await createThreadedSqliteStore({
+      path: tempDbPath(),
+      clock,
+      durability: 'strict',
+      checkpointThread: true,
+    });
+    return { store, cleanup: () => store.close() };
+  },
+  { modelRuns: 10 },
+);
+
 /** The database file's size: it grows only when a checkpoint copies pages out of the WAL. */
 const fileSize = (path: string) => statSync(path).size;
 

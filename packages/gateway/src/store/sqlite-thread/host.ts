@@ -1,5 +1,7 @@
+import { fdatasync, openSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { EnqueueStatus } from '../../ports.js';
+import { StoreError } from '../errors.js';
 import { type IngestRows, rowCount } from '../sqlite/ingest-rows.js';
 import { createSqliteStore } from '../sqlite.js';
 import { type Checkpointer, startCheckpointer } from './checkpointer.js';
@@ -12,6 +14,7 @@ import {
   type ThreadRequest,
   type ThreadStartup,
 } from './protocol.js';
+import { createSyncGate } from './sync-gate.js';
 import { toWireError } from './wire-error.js';
 
 /**
@@ -24,13 +27,18 @@ if (!port) throw new Error('sqlite-thread host must run in a worker thread');
 const options = workerData as ThreadOptions;
 
 let now = Date.now();
+/**
+ * Strict durability syncs the WAL beside the writer (sync-gate.ts): the connection commits as in
+ * normal mode, and answers wait for an fdatasync of the WAL that started after their write.
+ */
+const syncBesideWriter = options.durability === 'strict';
 let store: ReturnType<typeof createSqliteStore>;
 /** With `store.sqliteCheckpointThread` (the gateway's default); otherwise SQLite checkpoints as it commits. */
 let checkpointer: Checkpointer | null = null;
 try {
   store = createSqliteStore({
     path: options.path,
-    durability: options.durability,
+    durability: syncBesideWriter ? 'normal' : options.durability,
     clock: { now: () => now },
     ...(options.dedupWindowMs !== undefined ? { dedupWindowMs: options.dedupWindowMs } : {}),
     ...(options.groupCommitRows !== undefined ? { groupCommitRows: options.groupCommitRows } : {}),
@@ -46,7 +54,58 @@ try {
   throw err;
 }
 
-const reply = (message: ThreadReply) => port.postMessage(message);
+const post = (message: ThreadReply) => port.postMessage(message);
+
+/** The WAL file, opened on the first sync (SQLite creates it with the first write). */
+let walFd: number | null = null;
+const gate = createSyncGate<ThreadReply>({
+  post,
+  failed: (message, error) => ({
+    id: message.id,
+    ok: false,
+    error: toWireError(
+      new StoreError('STORE_DURABILITY', `Could not sync the SQLite WAL to disk: ${error.message}`, {
+        cause: error,
+      }),
+    ),
+  }),
+  sync(done) {
+    try {
+      walFd ??= openSync(`${options.path}-wal`, 'r+');
+    } catch (err) {
+      done(err as Error);
+      return;
+    }
+    fdatasync(walFd, (err) => done(err));
+  },
+  defer: (start) => setImmediate(start),
+  onFatal(error) {
+    // The kernel may have dropped the pages that failed to sync; nothing written since can be
+    // trusted to reach the disk either. Stop the thread: the gateway fails its calls and restarts
+    // from what is on disk (sqlite-threaded.ts, onThreadLost).
+    setImmediate(() => {
+      throw error;
+    });
+  },
+});
+const reply = syncBesideWriter ? (message: ThreadReply) => gate.reply(message) : post;
+/**
+ * The delivery worker's own bookkeeping, answered without waiting for the sync (the next one still
+ * covers it). Nobody outside is told these writes are durable: a power cut can take back a lease, a
+ * spent request of the budget, an audit row or a delivered mark, and the worst that follows is an
+ * event sent again with its eventId, which LinkedIn deduplicates. Holding them behind the sync put
+ * several disk waits on every delivered batch: measured, delivery fell behind ingest end to end.
+ */
+const DELIVERY_STATE: ReadonlySet<string> = new Set([
+  'claimLeased',
+  'takeBudget',
+  'complete',
+  'retryLater',
+  'release',
+  'appendAudit',
+]);
+/** After a call or group that wrote: its reply (and later ones) wait for the next sync. */
+const wrote = syncBesideWriter ? () => gate.wrote() : () => undefined;
 
 /**
  * Ingest waits for the end of the turn; every other call runs as it arrives. Two reasons:
@@ -92,6 +151,7 @@ function writeQueuedIngest(all = false): void {
   let results: Array<EnqueueStatus[] | Error>;
   try {
     results = store.enqueueRowsNow(taken.flatMap((t) => t.batches));
+    wrote();
     checkpointer?.noteWrites(rows);
   } catch (err) {
     for (const t of taken) reply({ id: t.id, ok: false, error: toWireError(err) });
@@ -135,11 +195,24 @@ port.on('message', (request: ThreadRequest) => {
     if (request.method === 'close') {
       // Whatever was acknowledged-to-be is written before the connection closes.
       writeQueuedIngest(true);
-      result = (checkpointer?.close() ?? Promise.resolve()).then(() => store.close());
+      result = gate
+        .drained()
+        .then(() => checkpointer?.close())
+        .then(() => store.close());
     } else {
       const method = store[request.method] as (...args: unknown[]) => Promise<unknown>;
       result = method.apply(store, request.args);
-      checkpointer?.noteWrites(writeWeight(request.method, request.args));
+      const weight = writeWeight(request.method, request.args);
+      // SQLite runs the call before `apply` returns: a write has committed by now.
+      if (weight > 0) wrote();
+      checkpointer?.noteWrites(weight);
+      if (syncBesideWriter && DELIVERY_STATE.has(request.method)) {
+        result.then(
+          (value) => post({ id: request.id, ok: true, value }),
+          (err: unknown) => post({ id: request.id, ok: false, error: toWireError(err) }),
+        );
+        return;
+      }
     }
   } catch (err) {
     result = Promise.reject(err);

@@ -132,7 +132,10 @@ describe('SQLite sync gate (strict durability beside the writer)', () => {
     h.write();
     h.read();
     h.turn();
+    const waitingForDrain = h.gate.drained();
     h.finish(new Error('EIO'));
+    // A drain asked for before the failure ends with it too (close must not hang).
+    await waitingForDrain;
     h.write();
     expect(h.posted.map((p) => [p.id, p.failed])).toEqual([
       [0, 'EIO'],

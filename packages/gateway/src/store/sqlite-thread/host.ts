@@ -191,6 +191,7 @@ port.on('message', (request: ThreadRequest) => {
   now = request.now;
   otherCalls += 1;
   let result: Promise<unknown>;
+  let answer = reply;
   try {
     if (request.method === 'close') {
       // Whatever was acknowledged-to-be is written before the connection closes.
@@ -206,22 +207,16 @@ port.on('message', (request: ThreadRequest) => {
       // SQLite runs the call before `apply` returns: a write has committed by now.
       if (weight > 0) wrote();
       checkpointer?.noteWrites(weight);
-      if (syncBesideWriter && DELIVERY_STATE.has(request.method)) {
-        result.then(
-          (value) => post({ id: request.id, ok: true, value }),
-          (err: unknown) => post({ id: request.id, ok: false, error: toWireError(err) }),
-        );
-        return;
-      }
+      if (syncBesideWriter && DELIVERY_STATE.has(request.method)) answer = post;
     }
   } catch (err) {
     result = Promise.reject(err);
   }
   result.then(
     (value) => {
-      reply({ id: request.id, ok: true, value });
+      answer({ id: request.id, ok: true, value });
       if (request.method === 'close') port.close();
     },
-    (err: unknown) => reply({ id: request.id, ok: false, error: toWireError(err) }),
+    (err: unknown) => answer({ id: request.id, ok: false, error: toWireError(err) }),
   );
 });

@@ -51,8 +51,11 @@ export function createSyncGate<R>(options: SyncGateOptions<R>): SyncGate<R> {
   const waiting: Array<{ message: R; needs: number }> = [];
   let idle: Array<() => void> = [];
 
+  /** Nothing more will leave: everything written is synced and answered, or a sync failed. */
+  const quiet = () => broken !== null || (!syncing && !deferred && waiting.length === 0 && synced >= written);
+
   const settleIdle = () => {
-    if (syncing || deferred || waiting.length > 0 || synced < written) return;
+    if (!quiet()) return;
     const done = idle;
     idle = [];
     for (const resolve of done) resolve();
@@ -106,9 +109,7 @@ export function createSyncGate<R>(options: SyncGateOptions<R>): SyncGate<R> {
       waiting.push({ message, needs: written });
     },
     drained() {
-      if (broken || (!syncing && !deferred && waiting.length === 0 && synced >= written)) {
-        return Promise.resolve();
-      }
+      if (quiet()) return Promise.resolve();
       return new Promise((resolve) => idle.push(resolve));
     },
   };

@@ -16,9 +16,10 @@ import type { SqliteStatements } from './statements.js';
 
 /**
  * A claim in one IMMEDIATE transaction: reclaim lapsed leases (per event and per batch), then look
- * at every source of due events among the allowed queues (not excluded, account not paused at `now`) and lease from the one whose head comes
- * first by (due time, seq): a lane's fresh events (see lanes.ts), a due batch, or the per-row queue
- * (events with a state of their own). One probe per known queue and source.
+ * at every source of due events among the allowed queues (not excluded, account not paused at
+ * `now`) and lease from the one whose head comes first by (due time, seq): a lane's fresh events
+ * (see lanes.ts), a due batch, or the per-row queue (events with a state of their own). One probe
+ * per known queue and source.
  */
 export function createClaim(
   db: Database.Database,

@@ -18,7 +18,7 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { GatewayError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { decodeBody, isIdentityEncoding, tooLarge, unreadable, withoutByteOrderMark } from './body.js';
+import { isIdentityEncoding, tooLarge, unreadable } from './body.js';
 import type { RouteContext } from './context.js';
 import type { IdempotentReply } from './idempotency.js';
 import { REQUEST_ID_HEADER } from './request-id.js';
@@ -141,8 +141,11 @@ function joinedHeader(req: IncomingMessage, name: string): string | undefined {
   return value;
 }
 
-/** The body text under the limit, as body.ts reads it through the adapter. */
-function readIncoming(req: IncomingMessage, limit: number): Promise<string> {
+/**
+ * The body's bytes under the limit, decoded later as body.ts decodes the adapter's (see
+ * `withIngestText`): until its ingest permit, a request holds them outside the JavaScript heap.
+ */
+function readIncoming(req: IncomingMessage, limit: number): Promise<Uint8Array> {
   if (Number(req.headers['content-length']) > limit) {
     req.resume();
     return Promise.reject(tooLarge(limit));
@@ -150,7 +153,7 @@ function readIncoming(req: IncomingMessage, limit: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.once('end', () => resolve(withoutByteOrderMark(decodeBody(Buffer.concat(chunks)))));
+    req.once('end', () => resolve(Buffer.concat(chunks)));
     req.once('error', () => reject(unreadable()));
     req.once('close', () => {
       if (!req.complete) reject(unreadable());

@@ -5,8 +5,8 @@
  * flight to the store until the commit answers, several times the size of its text. When the
  * store is the slower stage, every open connection ends up parked in that state (measured: 16
  * connections of 500-event batches kept the main heap at 140 MiB in use). A request that waits
- * here holds only its raw text: it is read (so a slow client holds a socket, never a permit) but
- * not parsed.
+ * here holds only its body as read: it is read (so a slow client holds a socket, never a permit) but
+ * not parsed, and on the direct lane not even decoded, so its bytes wait outside the JavaScript heap.
  *
  * Permits are weighted by the body's size, granted first come first served, and one request is
  * always let through when nothing else is in flight, so a body larger than the budget still

@@ -123,6 +123,9 @@ describe('every problem of an event at once', () => {
     amount: { value: { amount: '12,5', currency: 'EUR' } },
     emailLikeId: { eventId: 'jane@example.com' },
     contextPii: { context: { email: 'x' } },
+    // Faults of shape, which the schema refuses before the other checks run.
+    unknownField: { campaign: 'spring' },
+    badConsent: { consent: { granted: 'yes' } },
   } as const;
   type Fault = keyof typeof FAULTS;
   const withFaults = (faults: readonly Fault[]) =>
@@ -154,6 +157,16 @@ describe('every problem of an event at once', () => {
     const draft = event('x', { conversion: 'webinar', input: { happenedAt: NOW - 1000, user: {} } });
     const [result] = planIngest([draft], ctx).slots.map((s) => s.result);
     expect(result?.errors?.map((e) => e.code)).toEqual(['CONVERSION_UNKNOWN', 'NO_IDENTIFIER']);
+  });
+
+  it('still checks the conversion when a required field is refused by the schema', () => {
+    const draft = nativeDraft({ conversion: 'webinar', happenedAt: NOW - 1000, user: { email: 5 } });
+    const [result] = planIngest([draft], ctx).slots.map((s) => s.result);
+    expect(result?.errors?.map((e) => `${e.code} ${e.path}`)).toEqual([
+      'EVENT_ID_MISSING /eventId',
+      'EVENT_INVALID /user/email',
+      'CONVERSION_UNKNOWN /conversion',
+    ]);
   });
 
   it('answers any mix of faults with exactly the problems each fault gives alone', () => {

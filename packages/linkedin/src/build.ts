@@ -54,13 +54,13 @@ class Findings {
   error(f: Finding): void {
     this.errors.push(f);
   }
+  /** One field left out: `reason` says why, and the message adds "it was not sent". */
   drop(code: string, path: string, reason: string): void {
-    this.warnings.push({
-      code,
-      path,
-      message: `${upperFirst(reason)}; it was not sent.`,
-      severity: 'warning',
-    });
+    this.leftOut(code, path, `${upperFirst(reason)}; it was not sent.`);
+  }
+  /** Fields left out, with a message that says which. */
+  leftOut(code: string, path: string, message: string): void {
+    this.warnings.push({ code, path, message, severity: 'warning' });
   }
 }
 
@@ -277,10 +277,10 @@ function buildUserInfo(raw: RawUser, opts: BuildOptions, f: Findings, types: str
   if (first === undefined || last === undefined) {
     if (first !== undefined || last !== undefined || extras) {
       const missing = first === undefined ? '/user/firstName' : '/user/lastName';
-      const reason = extras
-        ? 'LinkedIn needs both names whenever userInfo is sent, so names, company name, title and country code'
-        : 'LinkedIn needs both a first and a last name, so the name';
-      f.drop('NAME_PAIR_INCOMPLETE', missing, reason);
+      const message = extras
+        ? 'LinkedIn needs both names whenever userInfo is sent, so the names, company name, title and country code were not sent.'
+        : 'LinkedIn needs both a first and a last name, so the name that was given was not sent.';
+      f.leftOut('NAME_PAIR_INCOMPLETE', missing, message);
     }
     return undefined;
   }

@@ -302,7 +302,20 @@ describe('buildConversionEvent: names and userInfo', () => {
     );
     expect(r.event.user.userInfo).toBeUndefined();
     expect(codes(r.warnings)).toEqual([['NAME_PAIR_INCOMPLETE', '/user/lastName']]);
-    expect(r.warnings[0]?.message).toMatch(/company name/);
+    expect(r.warnings[0]?.message).toBe(
+      'LinkedIn needs both names whenever userInfo is sent, so the names, company name, title and country code were not sent.',
+    );
+  });
+  it('says in one sentence why a lone first name was not sent', () => {
+    const r = built(buildConversionEvent(input({ firstName: 'Jane', liFatId: 'x' }), OPTS));
+    expect(r.warnings).toEqual([
+      {
+        code: 'NAME_PAIR_INCOMPLETE',
+        path: '/user/lastName',
+        message: 'LinkedIn needs both a first and a last name, so the name that was given was not sent.',
+        severity: 'warning',
+      },
+    ]);
   });
   it('drops a name that is only punctuation when hashing', () => {
     const r = built(

@@ -53,6 +53,11 @@ export type Draft =
        * names every problem at once instead of one round trip per problem.
        */
       rest?: RejectedRest;
+      /**
+       * The conversion of an event whose shape the route could not read (so no `rest`), when it
+       * was itself readable: an unknown one is still named in the same answer.
+       */
+      conversion?: string | number;
     }
   | { kind: 'ignored'; eventId: string | null; warnings: Problem[] };
 
@@ -115,7 +120,9 @@ export function planIngest(drafts: readonly Draft[], ctx: PlanContext): IngestPl
       const { rest } = draft;
       const errors = rest
         ? withProblems(draft.errors, sharedProblems(rest, ctx.resolve(rest.conversion), ctx))
-        : draft.errors;
+        : draft.conversion === undefined
+          ? draft.errors
+          : withProblems(draft.errors, conversionProblems(ctx.resolve(draft.conversion)));
       const result: EventResult = { eventId: draft.eventId, status: 'rejected', errors };
       slots.push({ result: withWarnings(result, draft.warnings ?? []), row: -1, event: null });
       continue;
@@ -220,8 +227,7 @@ function sharedProblems(
   resolved: Resolution,
   ctx: PlanContext,
 ): Problem[] {
-  const out: Problem[] = [];
-  if (!resolved.ok) out.push({ code: 'CONVERSION_UNKNOWN', path: '/conversion', message: resolved.message });
+  const out = conversionProblems(resolved);
   const built = ctx.build({
     conversion: resolved.ok ? resolved.rule.ruleId : STAND_IN_RULE,
     happenedAt: rest.happenedAt ?? ctx.receivedAt,
@@ -230,6 +236,10 @@ function sharedProblems(
   });
   if (!built.ok) out.push(...problems(built.errors));
   return out;
+}
+
+function conversionProblems(resolved: Resolution): Problem[] {
+  return resolved.ok ? [] : [{ code: 'CONVERSION_UNKNOWN', path: '/conversion', message: resolved.message }];
 }
 
 /** `first`, then those of `more` it does not already hold (same code at the same path). */

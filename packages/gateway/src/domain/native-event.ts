@@ -3,7 +3,7 @@
  * generates the OpenAPI document, and its mapping to a draft for the shared ingest pipeline.
  */
 import { MAX_BATCH_SIZE } from '@capi-gateway/linkedin';
-import { z } from 'zod';
+import { type core, z } from 'zod';
 import type { Problem } from '../errors.js';
 import { parseHappenedAt } from './happened-at.js';
 import { type Draft, MAX_EVENT_ID } from './ingest.js';
@@ -177,13 +177,64 @@ export function nativeDraft(raw: unknown): Draft {
     ? { success: true as const, data: raw }
     : NativeEventSchema.safeParse(raw);
   if (!parsed.success) {
-    return {
-      kind: 'rejected',
-      eventId: eventIdOf(raw),
-      errors: problemsFromIssues(parsed.error.issues, codeFor),
-    };
+    return refusedByShape(raw, parsed.error.issues);
   }
-  const ev = parsed.data;
+  return checkedDraft(parsed.data);
+}
+
+const REQUIRED_FIELDS = ['conversion', 'eventId', 'happenedAt', 'user'] as const;
+
+/**
+ * An event the schema refused. The fields it did not refuse still get every other check, so the
+ * answer names all the event's problems at once: the fields at fault are left out and what is
+ * left is checked again, when the required fields are all among it; otherwise the conversion
+ * alone is checked, when it was readable.
+ */
+function refusedByShape(raw: unknown, issues: readonly core.$ZodIssue[]): Draft {
+  const errors = problemsFromIssues(issues, codeFor);
+  const eventId = eventIdOf(raw);
+  const left = withoutFieldsAtFault(raw, issues);
+  if (left === null) return { kind: 'rejected', eventId, errors };
+  const again = REQUIRED_FIELDS.every((k) => k in left) ? NativeEventSchema.safeParse(left) : null;
+  if (again?.success) {
+    const draft = checkedDraft(again.data);
+    const rest =
+      draft.kind === 'event'
+        ? { ...draft.input, conversion: draft.conversion }
+        : draft.kind === 'rejected'
+          ? draft.rest
+          : undefined;
+    const more = draft.kind === 'rejected' ? draft.errors : [];
+    return { kind: 'rejected', eventId, errors: [...errors, ...more], ...(rest ? { rest } : {}) };
+  }
+  const conversion = left.conversion;
+  return typeof conversion === 'string' || typeof conversion === 'number'
+    ? { kind: 'rejected', eventId, errors, conversion }
+    : { kind: 'rejected', eventId, errors };
+}
+
+/**
+ * The event's own fields the schema found nothing wrong with, or null when the schema refused the
+ * event as a whole (not an object).
+ */
+function withoutFieldsAtFault(
+  raw: unknown,
+  issues: readonly core.$ZodIssue[],
+): Record<string, unknown> | null {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return null;
+  const atFault = new Set<PropertyKey>();
+  for (const issue of issues) {
+    if (issue.path.length > 0) atFault.add(issue.path[0] as PropertyKey);
+    else if (issue.code === 'unrecognized_keys') for (const key of issue.keys) atFault.add(key);
+    else return null;
+  }
+  const left: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(raw)) if (!atFault.has(key)) left[key] = value;
+  return left;
+}
+
+/** The checks beyond the schema's, on an event the schema accepted. */
+function checkedDraft(ev: NativeEvent): Draft {
   const errors: Problem[] = [];
   if (looksLikeEmail(ev.eventId)) {
     errors.push({

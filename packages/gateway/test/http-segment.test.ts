@@ -164,9 +164,26 @@ describe('Segment-compatible routes', () => {
       expect(res.status).toBe(200);
       const body = (await res.json()) as Body;
       expect(body.results.map((r) => [r.status, r.errors?.[0]?.code, r.errors?.[0]?.path])).toEqual([
-        ['rejected', 'CONVERSION_UNKNOWN', '/conversion'],
+        ['rejected', 'CONVERSION_UNKNOWN', '/event'],
         ['rejected', 'EVENT_ID_MISSING', '/messageId'],
         ['rejected', 'HAPPENED_AT_INVALID', '/timestamp'],
+      ]);
+    });
+    it('points each problem at the Segment field it came from', async () => {
+      const res = await post(
+        harness(),
+        '/v1/track',
+        trackCall({
+          context: {
+            traits: { email: 'sam.lee@example.com', first_name: 'sam@example.com', lastName: 'Lee' },
+          },
+          properties: { revenue: '12,5', currency: 'EUR' },
+        }),
+      );
+      const body = (await res.json()) as Body;
+      expect(body.results[0]?.errors?.map((e) => [e.code, e.path])).toEqual([
+        ['RAW_EMAIL_FOUND', '/context/traits/first_name'],
+        ['VALUE_AMOUNT_INVALID', '/properties/revenue'],
       ]);
     });
     it('names every problem of a call at once: unmapped event, bad timestamp, no identifier', async () => {
@@ -178,8 +195,8 @@ describe('Segment-compatible routes', () => {
       const body = (await res.json()) as Body;
       expect(body.results[0]?.errors?.map((e) => [e.code, e.path])).toEqual([
         ['HAPPENED_AT_INVALID', '/timestamp'],
-        ['CONVERSION_UNKNOWN', '/conversion'],
-        ['NO_IDENTIFIER', '/user'],
+        ['CONVERSION_UNKNOWN', '/event'],
+        ['NO_IDENTIFIER', '/context/traits'],
       ]);
     });
   });

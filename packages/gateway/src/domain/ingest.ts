@@ -41,6 +41,8 @@ export type Draft =
       /** Serialised B2B envelope, already checked for personal data. */
       context: string | null;
       warnings: Problem[];
+      /** Where the route's own body holds what a problem's path names (see PathOf). */
+      pathOf?: PathOf;
     }
   | {
       kind: 'rejected';
@@ -58,8 +60,17 @@ export type Draft =
        * was itself readable: an unknown one is still named in the same answer.
        */
       conversion?: string | number;
+      pathOf?: PathOf;
     }
   | { kind: 'ignored'; eventId: string | null; warnings: Problem[] };
+
+/**
+ * Problems found by the shared checks name the native event's fields (`/conversion`,
+ * `/user/email`, `/value/amount`); a route whose body names them otherwise (Segment's `event`,
+ * `context.traits.email`, `properties.revenue`) maps each path to its own, so that every problem
+ * points at a field the caller sent. Paths it does not know are returned as they are.
+ */
+export type PathOf = (path: string) => string;
 
 /** An event's fields that still get the shared checks after its route refused it. */
 export interface RejectedRest {
@@ -207,7 +218,20 @@ export function planIngest(drafts: readonly Draft[], ctx: PlanContext): IngestPl
       context: draft.context,
     });
   }
+  // Every draft above got exactly one slot, in order.
+  drafts.forEach((draft, i) => {
+    const slot = slots[i];
+    if (draft.kind !== 'ignored' && draft.pathOf !== undefined && slot !== undefined) {
+      relocate(slot.result, draft.pathOf);
+    }
+  });
   return { rows, slots };
+}
+
+function relocate(result: EventResult, pathOf: PathOf): void {
+  const moved = (list: Problem[]) => list.map((p) => ({ ...p, path: pathOf(p.path) }));
+  if (result.errors) result.errors = moved(result.errors);
+  if (result.warnings) result.warnings = moved(result.warnings);
 }
 
 /**

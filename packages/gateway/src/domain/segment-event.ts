@@ -12,7 +12,7 @@ import { MAX_BATCH_SIZE } from '@capi-gateway/linkedin';
 import { z } from 'zod';
 import type { Problem } from '../errors.js';
 import { parseHappenedAt } from './happened-at.js';
-import { type Draft, MAX_EVENT_ID } from './ingest.js';
+import { type Draft, MAX_EVENT_ID, type PathOf } from './ingest.js';
 import { type CodeFor, isMissing, problemsFromIssues } from './issues.js';
 import { looksLikeEmail, rawEmailProblems } from './pii.js';
 
@@ -204,9 +204,10 @@ export function segmentTrackDraft(raw: unknown, mapping: SegmentMapping): Draft 
       });
     }
   }
+  const pathOf: PathOf = (path) => segmentPathOf(call, path);
   if (errors.length > 0 || happenedAt === null) {
     const rest = { conversion: mapping.conversionFor(call.event), happenedAt, user, value };
-    return { kind: 'rejected', eventId, errors, warnings, rest };
+    return { kind: 'rejected', eventId, errors, warnings, rest, pathOf };
   }
 
   const input: Extract<Draft, { kind: 'event' }>['input'] = { happenedAt, user };
@@ -219,7 +220,59 @@ export function segmentTrackDraft(raw: unknown, mapping: SegmentMapping): Draft 
     consent: null,
     context: null,
     warnings,
+    pathOf,
   };
+}
+
+/**
+ * Where in a Segment call the field a shared problem names came from: the same precedence as
+ * userOf and the value mapping above (a test holds the two together).
+ */
+export function segmentPathOf(call: Track, path: string): string {
+  switch (path) {
+    case '/conversion':
+      return '/event';
+    case '/eventId':
+      return '/messageId';
+    case '/happenedAt':
+      return '/timestamp';
+    case '/user':
+      return '/context/traits';
+    case '/value':
+    case '/value/amount':
+      return call.properties?.revenue !== undefined && call.properties.revenue !== null
+        ? '/properties/revenue'
+        : '/properties/value';
+    case '/value/currency':
+      return '/properties/currency';
+  }
+  return path.startsWith('/user/') ? (userFieldOrigin(call, path.slice('/user/'.length)) ?? path) : path;
+}
+
+function userFieldOrigin(call: Track, field: string): string | undefined {
+  const traits = call.context?.traits ?? undefined;
+  const props = call.properties ?? undefined;
+  const given = (v: string | null | undefined) => v !== undefined && v !== null && v !== '';
+  switch (field) {
+    case 'email':
+      return given(traits?.email) ? '/context/traits/email' : '/properties/email';
+    case 'liFatId':
+      if (given(props?.li_fat_id)) return '/properties/li_fat_id';
+      if (given(call.context?.li_fat_id)) return '/context/li_fat_id';
+      return given(traits?.li_fat_id) ? '/context/traits/li_fat_id' : '/context/page/url';
+    case 'ip':
+      return '/context/ip';
+    case 'firstName':
+      return given(traits?.firstName) ? '/context/traits/firstName' : '/context/traits/first_name';
+    case 'lastName':
+      return given(traits?.lastName) ? '/context/traits/lastName' : '/context/traits/last_name';
+    case 'companyName':
+      return typeof traits?.company === 'string' ? '/context/traits/company' : '/context/traits/company/name';
+    case 'title':
+      return '/context/traits/title';
+    default:
+      return undefined;
+  }
 }
 
 /** One element of a Segment batch: track calls are mapped, other known call types are ignored. */

@@ -105,23 +105,32 @@ const ruleId = z
   .union([z.string(), z.number()])
   .transform((v) => String(v).replace(/^urn:lla:llaPartnerConversion:/, ''))
   .pipe(digits);
-const positiveInt = z.coerce.number().int().positive();
+/**
+ * A whole number, from YAML or from the environment's text. zod's own messages here ("expected
+ * number, received NaN", "expected int, received number") would not tell an operator what to write.
+ */
+const wholeNumber = () =>
+  z.coerce
+    // Only the type's message: a schema-wide message would also replace those of min and max.
+    .number({ error: (issue) => (issue.code === 'invalid_type' ? 'Must be a number.' : undefined) })
+    .int({ error: 'Must be a whole number.' });
+const positiveInt = wholeNumber().positive({ error: 'Must be greater than 0.' });
 
 /** The YAML file's shape. Every key is optional: defaults live in `DEFAULTS` below. */
 const fileSchema = z
   .object({
     server: z
       .object({
-        port: z.coerce.number().int().min(0).max(65535),
+        port: wholeNumber().min(0).max(65535),
         host: z.string().min(1),
         bodyLimitBytes: positiveInt,
         maxEventsPerRequest: positiveInt.max(5000),
         maxInFlightBytes: positiveInt,
-        heapGrowthPercent: z.coerce.number().int().min(0).max(400),
+        heapGrowthPercent: wholeNumber().min(0).max(400),
         allocationSitePretenuring: z.boolean(),
-        authFailuresPerMinute: z.coerce.number().int().min(0),
+        authFailuresPerMinute: wholeNumber().min(0),
         idempotencyKeyHours: positiveInt.max(24 * 90),
-        shutdownGraceMs: z.coerce.number().int().min(0),
+        shutdownGraceMs: wholeNumber().min(0),
       })
       .partial()
       .strict(),
@@ -151,7 +160,7 @@ const fileSchema = z
     delivery: z
       .object({
         batchSize: positiveInt.max(5000, 'LinkedIn accepts at most 5000 events per request'),
-        lingerMs: z.coerce.number().int().min(0),
+        lingerMs: wholeNumber().min(0),
         leaseMs: positiveInt,
         retryBaseMs: positiveInt,
         retryMaxMs: positiveInt,

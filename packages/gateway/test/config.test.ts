@@ -161,6 +161,14 @@ delivery: { lingerMs: 10 }
     expect(version[0]?.message).toContain('YYYYMM');
   });
 
+  it('says what a number setting must be, in words an operator can act on', () => {
+    const messageFor = (env: Record<string, string>) => errorsOf(() => loadConfig({ env }))[0]?.message;
+    expect(messageFor({ CAPI_PORT: 'eighty' })).toBe('Must be a number.');
+    expect(messageFor({ CAPI_LINKEDIN_RPM: '1.5' })).toBe('Must be a whole number.');
+    expect(messageFor({ CAPI_LINKEDIN_RPM: '0' })).toBe('Must be greater than 0.');
+    expect(messageFor({ CAPI_PORT: '70000' })).toMatch(/65535/);
+  });
+
   it('names the YAML key in errors, including unknown keys', () => {
     const issues = errorsOf(() =>
       loadConfig({ env: {}, yamlText: 'delivery: { batchSize: 6000, lingr: 1 }' }),

@@ -8,6 +8,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { DEFAULT_PG_CONNECT_TIMEOUT_MS, DEFAULT_PG_QUERY_TIMEOUT_MS } from './store/postgres/pool.js';
 import { DEFAULT_CACHE_MIB } from './store/sqlite/pragmas.js';
+import { wholeNumber } from './whole-number.js';
 
 const DAY_MS = 86_400_000;
 
@@ -105,15 +106,6 @@ const ruleId = z
   .union([z.string(), z.number()])
   .transform((v) => String(v).replace(/^urn:lla:llaPartnerConversion:/, ''))
   .pipe(digits);
-/**
- * A whole number, from YAML or from the environment's text. zod's own messages here ("expected
- * number, received NaN", "expected int, received number") would not tell an operator what to write.
- */
-const wholeNumber = () =>
-  z.coerce
-    // Only the type's message: a schema-wide message would also replace those of min and max.
-    .number({ error: (issue) => (issue.code === 'invalid_type' ? 'Must be a number.' : undefined) })
-    .int({ error: 'Must be a whole number.' });
 const positiveInt = wholeNumber().positive({ error: 'Must be greater than 0.' });
 
 /** The YAML file's shape. Every key is optional: defaults live in `DEFAULTS` below. */

@@ -294,10 +294,18 @@ export class GatewayError extends Error {
   readonly details: Problem[] | undefined;
   /** Extra response headers, e.g. Retry-After. */
   readonly headers: Record<string, string> | undefined;
+  /** What to do, when the catalogue's general advice for the code does not fit this case. */
+  readonly fix: string | undefined;
 
   constructor(
     code: ErrorCode,
-    options: { message?: string; path?: string; details?: Problem[]; headers?: Record<string, string> } = {},
+    options: {
+      message?: string;
+      path?: string;
+      details?: Problem[];
+      headers?: Record<string, string>;
+      fix?: string;
+    } = {},
   ) {
     const info = ERROR_CODES[code];
     super(options.message ?? info.message);
@@ -307,11 +315,12 @@ export class GatewayError extends Error {
     this.path = options.path;
     this.details = options.details;
     this.headers = options.headers;
+    this.fix = options.fix;
   }
 
   toBody(): ErrorBody {
     const info = ERROR_CODES[this.code];
-    const error: ErrorBody['error'] = { code: this.code, message: this.message, fix: info.fix };
+    const error: ErrorBody['error'] = { code: this.code, message: this.message, fix: this.fix ?? info.fix };
     if (this.path !== undefined) error.path = this.path;
     if (this.details !== undefined && this.details.length > 0) error.details = this.details;
     return { error };

@@ -117,7 +117,9 @@ sources: [{ name: website, key: ${KEYS.website} }]
     it('404 NOT_FOUND for an unknown eventId', async () => {
       const res = await get(harness(), '/v1/events/nope');
       expect(res.status).toBe(404);
-      expect(await res.json()).toMatchObject({ error: { code: 'NOT_FOUND' } });
+      expect(await res.json()).toMatchObject({
+        error: { code: 'NOT_FOUND', fix: expect.stringMatching(/eventId the event was sent with/) },
+      });
     });
 
     it('503 STORE_UNAVAILABLE when the store fails', async () => {
@@ -170,6 +172,13 @@ sources: [{ name: website, key: ${KEYS.website} }]
       const res = await get(harness(), `/v1/dead-letters?${query}`);
       expect(res.status).toBe(400);
       expect(await res.json()).toMatchObject({ error: { code: 'QUERY_INVALID', path } });
+    });
+
+    it('says in words what a bad limit must be', async () => {
+      const res = await get(harness(), '/v1/dead-letters?limit=abc');
+      expect(await res.json()).toMatchObject({
+        error: { details: [{ code: 'QUERY_INVALID', path: '/limit', message: 'Must be a number.' }] },
+      });
     });
   });
 

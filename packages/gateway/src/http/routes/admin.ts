@@ -105,7 +105,10 @@ export function registerAdminRoutes(app: App, ctx: RouteContext): void {
     const eventId = c.req.param('eventId');
     const rows = await fromStore('findByEventId', () => store.findByEventId(eventId));
     if (rows.length === 0)
-      throw new GatewayError('NOT_FOUND', { message: 'No stored event has this eventId.' });
+      throw new GatewayError('NOT_FOUND', {
+        message: 'No stored event has this eventId.',
+        fix: 'Use the eventId the event was sent with. Rejected events are never stored, and events past the retention period are purged.',
+      });
     const events = await Promise.all(
       rows.map(async (row) => {
         const audit = await fromStore('auditForEvent', () => store.auditForEvent(row.id, ATTEMPTS_SHOWN));

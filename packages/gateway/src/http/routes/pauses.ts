@@ -72,6 +72,7 @@ export function registerPauseRoutes(app: App, ctx: RouteContext, kit: AdminKit):
       throw new GatewayError('NOT_FOUND', {
         path: 'account',
         message: `No configured ad account has the id "${account.slice(0, 40)}"; configured: ${configured.join(', ')}.`,
+        fix: `Use one of the configured account ids, or ${ALL} for every account.`,
       });
     }
     const before = await pauses();

@@ -174,6 +174,13 @@ describe('delivery pauses, for operators', () => {
     const missing = await capi({ kind: 'status', eventId: 'never-sent' }, url);
     expect(missing.code).toBe(1);
     expect(missing.err).toMatch(/404 NOT_FOUND/);
+    const badLimit = await capi({ kind: 'dlq-list', filter: { limit: 'x' } }, url);
+    expect(badLimit.code).toBe(1);
+    expect(badLimit.err.split('\n')).toEqual([
+      'capi: 400 QUERY_INVALID A query parameter has an invalid value.',
+      '  /limit: Must be a number.',
+      expect.stringMatching(/^fix: /),
+    ]);
     const redrive = await capi({ kind: 'dlq-redrive', filter: {} }, url);
     expect(redrive.code).toBe(2);
     const gone = await capi({ kind: 'accounts-paused' }, 'http://127.0.0.1:9');

@@ -3,6 +3,14 @@
  * so they work the same against SQLite (owned by one process) and PostgreSQL.
  */
 
+/** What the gateway's error bodies hold, as far as the CLI prints them. */
+interface ErrorShape {
+  code?: string;
+  message?: string;
+  fix?: string;
+  details?: Array<{ code?: string; path?: string; message?: string }>;
+}
+
 export type AdminCommand =
   | { kind: 'status'; eventId: string }
   | { kind: 'dlq-list'; filter: { rule?: string; account?: string; reason?: string; limit?: string } }
@@ -85,8 +93,10 @@ export async function runAdminCommand(
     data = text;
   }
   if (!res.ok) {
-    const error = (data as { error?: { code?: string; message?: string; fix?: string } }).error;
+    const error = (data as { error?: ErrorShape }).error;
     printErr(`capi: ${res.status} ${error?.code ?? ''} ${error?.message ?? text}`.trim());
+    // The server's details name each field at fault, which the summary line above does not.
+    for (const d of error?.details ?? []) printErr(`  ${d.path ?? ''}: ${d.message ?? d.code ?? ''}`);
     if (error?.fix) printErr(`fix: ${error.fix}`);
     return 1;
   }

@@ -78,6 +78,8 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): OutboxStore
   const dedup = new Map<string, number>();
   const audit: AuditRow[] = [];
   const budgets = new Map<string, BudgetState & { pauseReason: string | null }>();
+  /** One definition of "paused at now", for the claim and for pausedAccounts. */
+  const pausedAt = (budget: BudgetState | undefined, now: number) => (budget?.pausedUntil ?? 0) > now;
   let seq = 0;
   let closed = false;
 
@@ -157,7 +159,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): OutboxStore
         limit,
         (account) =>
           !excluded.has(account) &&
-          (budgets.get(account)?.pausedUntil ?? 0) <= now &&
+          !pausedAt(budgets.get(account), now) &&
           (request.account === undefined || account === request.account),
       );
       const head = taken[0];
@@ -336,7 +338,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): OutboxStore
     async pausedAccounts(now) {
       open();
       return [...budgets.entries()]
-        .filter(([, b]) => b.pausedUntil > now)
+        .filter(([, b]) => pausedAt(b, now))
         .map(([account, b]) => ({ account, until: b.pausedUntil, reason: b.pauseReason ?? '' }))
         .sort((a, b) => a.account.localeCompare(b.account));
     },

@@ -22,7 +22,7 @@ import {
   shouldFlush,
 } from '../src/store/sqlite/key-plan.js';
 import { migrateSqlite } from '../src/store/sqlite/migrate.js';
-import { RecentKeys } from '../src/store/sqlite/recent-keys.js';
+import { RecentKeys, type RecentKeysOptions } from '../src/store/sqlite/recent-keys.js';
 import { createSqliteStore, type SqliteStore } from '../src/store/sqlite.js';
 
 const dirs: string[] = [];
@@ -140,78 +140,88 @@ describe('level 0 in memory (recent-keys.ts)', () => {
     { weight: 1, arbitrary: fc.constant({ kind: 'drop' as const }) },
   );
 
-  it('answers as a list of copies would, through rollbacks, commits and flushes with keys staged during them', () => {
-    fc.assert(
-      fc.property(fc.array(recentOp, { maxLength: 60 }), (ops) => {
-        const keys = new RecentKeys();
-        // Model: every copy level 0 holds, as [eventId, ruleId, seq, seenAt]; staged ones since the
-        // last commit are the tail from `base`.
-        let copies: Array<[string, string, number, number]> = [];
-        let base = 0;
-        let mark = 0;
-        let seq = 0;
-        let logged = 0;
-        /** The highest seq of the log a flush took and has not committed yet, or null. */
-        let taken: number | null = null;
-        for (const op of ops) {
-          if (op.kind === 'stage') {
-            if (keys.mark() === 0) base = copies.length;
-            seq += 1;
-            keys.stage(`e${op.id}`, `r${op.rule}`, seq, op.seenAt);
-            copies.push([`e${op.id}`, `r${op.rule}`, seq, op.seenAt]);
-            logged += 1;
-          } else if (op.kind === 'mark') {
-            mark = keys.mark();
-          } else if (op.kind === 'rollback') {
-            const staged = keys.mark();
-            const at = Math.min(mark, staged);
-            keys.rollbackTo(at);
-            // Only what was staged since the last commit goes: committed keys stay.
-            if (staged > at) {
-              logged -= staged - at;
-              copies = copies.slice(0, base + at);
+  it.each([
+    ['its first table', {}],
+    // A table of two slots doubles while keys are staged, mid-transaction too, and probes wrap around.
+    ['a table that grows', { firstSlots: 2 }],
+    // Every key with the same hash: each probe walks past the others and compares strings.
+    ['keys whose hashes all collide', { firstSlots: 2, hash: () => 7 }],
+    ['keys in two hash classes', { firstSlots: 4, hash: (e: string) => (e.endsWith('1') ? -1 : 1) }],
+  ] as Array<[string, RecentKeysOptions]>)(
+    'answers as a list of copies would, through rollbacks, commits and flushes with keys staged during them (%s)',
+    (_name, options) => {
+      fc.assert(
+        fc.property(fc.array(recentOp, { maxLength: 60 }), (ops) => {
+          const keys = new RecentKeys(options);
+          // Model: every copy level 0 holds, as [eventId, ruleId, seq, seenAt]; staged ones since the
+          // last commit are the tail from `base`.
+          let copies: Array<[string, string, number, number]> = [];
+          let base = 0;
+          let mark = 0;
+          let seq = 0;
+          let logged = 0;
+          /** The highest seq of the log a flush took and has not committed yet, or null. */
+          let taken: number | null = null;
+          for (const op of ops) {
+            if (op.kind === 'stage') {
+              if (keys.mark() === 0) base = copies.length;
+              seq += 1;
+              keys.stage(`e${op.id}`, `r${op.rule}`, seq, op.seenAt);
+              copies.push([`e${op.id}`, `r${op.rule}`, seq, op.seenAt]);
+              logged += 1;
+            } else if (op.kind === 'mark') {
+              mark = keys.mark();
+            } else if (op.kind === 'rollback') {
+              const staged = keys.mark();
+              const at = Math.min(mark, staged);
+              keys.rollbackTo(at);
+              // Only what was staged since the last commit goes: committed keys stay.
+              if (staged > at) {
+                logged -= staged - at;
+                copies = copies.slice(0, base + at);
+              }
+            } else if (op.kind === 'commit') {
+              keys.commit();
+              mark = 0;
+            } else if (op.kind === 'take') {
+              // A flush takes the log between transactions (commit first, as the store does), one
+              // flush at a time; keys go on being staged (and rolled back) while it is written.
+              if (taken !== null) continue;
+              keys.commit();
+              mark = 0;
+              const log = keys.takeLog();
+              expect(log.seqs.length).toBe(logged);
+              expect(log.seqs).toEqual(copies.map((c) => c[2]));
+              logged = 0;
+              taken = log.seqs.length > 0 ? Math.max(...log.seqs) : 0;
+              base = copies.length;
+            } else {
+              // The flush commits: the copies it took are on disk, no longer in level 0.
+              if (taken === null) continue;
+              keys.dropUpTo(taken);
+              const upTo = taken;
+              const kept = copies.filter((c) => c[2] > upTo);
+              base -= copies.length - kept.length;
+              copies = kept;
+              taken = null;
             }
-          } else if (op.kind === 'commit') {
-            keys.commit();
-            mark = 0;
-          } else if (op.kind === 'take') {
-            // A flush takes the log between transactions (commit first, as the store does), one
-            // flush at a time; keys go on being staged (and rolled back) while it is written.
-            if (taken !== null) continue;
-            keys.commit();
-            mark = 0;
-            const log = keys.takeLog();
-            expect(log.seqs.length).toBe(logged);
-            expect(log.seqs).toEqual(copies.map((c) => c[2]));
-            logged = 0;
-            taken = log.seqs.length > 0 ? Math.max(...log.seqs) : 0;
-            base = copies.length;
-          } else {
-            // The flush commits: the copies it took are on disk, no longer in level 0.
-            if (taken === null) continue;
-            keys.dropUpTo(taken);
-            const upTo = taken;
-            const kept = copies.filter((c) => c[2] > upTo);
-            base -= copies.length - kept.length;
-            copies = kept;
-            taken = null;
-          }
-          expect(keys.size).toBe(logged);
-          for (let id = 0; id <= 5; id += 1) {
-            for (let rule = 0; rule <= 2; rule += 1) {
-              for (const threshold of [-1, 4, 9]) {
-                // The newest copy of the key decides (a key is stored again only once the old one expired).
-                const newest = copies.filter((c) => c[0] === `e${id}` && c[1] === `r${rule}`).at(-1);
-                const expected = newest !== undefined && newest[3] > threshold;
-                expect(keys.has(`e${id}`, `r${rule}`, threshold)).toBe(expected);
+            expect(keys.size).toBe(logged);
+            for (let id = 0; id <= 5; id += 1) {
+              for (let rule = 0; rule <= 2; rule += 1) {
+                for (const threshold of [-1, 4, 9]) {
+                  // The newest copy of the key decides (a key is stored again only once the old one expired).
+                  const newest = copies.filter((c) => c[0] === `e${id}` && c[1] === `r${rule}`).at(-1);
+                  const expected = newest !== undefined && newest[3] > threshold;
+                  expect(keys.has(`e${id}`, `r${rule}`, threshold)).toBe(expected);
+                }
               }
             }
           }
-        }
-      }),
-      { numRuns: 300 },
-    );
-  });
+        }),
+        { numRuns: 300 },
+      );
+    },
+  );
 });
 
 type Op =

@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { KeyOrder } from '../src/store/sqlite/key-order.js';
-import type { KeyLog } from '../src/store/sqlite/recent-keys.js';
+import type { FlushLog } from '../src/store/sqlite/recent-keys.js';
 
 /** A log as level 0 keeps it: any ids and rules, repeats included, seqs unique and rising. */
-const logArb: fc.Arbitrary<KeyLog> = fc
+const logArb: fc.Arbitrary<FlushLog> = fc
   .array(fc.record({ eventId: fc.string({ maxLength: 3 }), ruleId: fc.constantFrom('7', '22', '305') }), {
     minLength: 1,
     maxLength: 80,
@@ -16,7 +16,7 @@ const logArb: fc.Arbitrary<KeyLog> = fc
   }));
 
 /** The log's positions sorted at once, as the flush did before it sorted in runs. */
-function sortedAtOnce(log: KeyLog): number[] {
+function sortedAtOnce(log: FlushLog): number[] {
   const { eventIds: e, ruleIds: r, seqs } = log;
   return log.seqs
     .map((_, i) => i)

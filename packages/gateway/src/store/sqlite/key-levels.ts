@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { KeyOrder } from './key-order.js';
 import { flushScattered, type KeyLevelTuning, levelToMove, shouldFlush } from './key-plan.js';
-import { type KeyLog, RecentKeys } from './recent-keys.js';
+import { type FlushLog, RecentKeys } from './recent-keys.js';
 
 /**
  * The dedup key index of the SQLite store: (eventId, ruleId) → the seqs of the events that carry
@@ -88,7 +88,7 @@ export function createKeyIndex(db: Database.Database, tuning: KeyLevelTuning): K
   let mergedSeq = 0;
   /** The flush under way: level 0's log as it was, and its keys in key order, a slice at a time. */
   let flush: {
-    log: KeyLog;
+    log: FlushLog;
     order: KeyOrder;
     upTo: number;
     /** Whether `level1Scattered` has been worked out for this flush. */
@@ -161,7 +161,7 @@ export function createKeyIndex(db: Database.Database, tuning: KeyLevelTuning): K
   };
 
   /** Writes the keys at these positions of the log into level 1; returns how many were new there. */
-  const insertKeys = (log: KeyLog, positions: Uint32Array): number => {
+  const insertKeys = (log: FlushLog, positions: Uint32Array): number => {
     let added = 0;
     let at = 0;
     const params: Array<string | number> = new Array(INSERT_ROWS * 3);

@@ -1,4 +1,4 @@
-import type { KeyLog } from './recent-keys.js';
+import type { FlushLog } from './recent-keys.js';
 
 /**
  * The keys of a flushed level 0 in key order (event id, rule id, seq), worked out a little at a
@@ -23,7 +23,7 @@ export class KeyOrder {
   private taken = 0;
 
   constructor(
-    private readonly log: KeyLog,
+    private readonly log: FlushLog,
     runKeys: number,
   ) {
     const n = log.seqs.length;

@@ -225,7 +225,7 @@ describe('level 0 in memory (recent-keys.ts)', () => {
 });
 
 type Op =
-  | { kind: 'send'; picks: Array<{ id: number; rule: number; suppressed: boolean }> }
+  | { kind: 'send'; picks: Array<{ id: number; rule: number; suppressed: boolean; fresh: boolean }> }
   | { kind: 'turns'; n: number }
   | { kind: 'settle' }
   | { kind: 'restart' }
@@ -237,10 +237,13 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
     weight: 6,
     arbitrary: fc.record({
       kind: fc.constant('send' as const),
-      picks: fc.array(fc.record({ id: fc.nat(14), rule: fc.nat(1), suppressed: fc.boolean() }), {
-        minLength: 1,
-        maxLength: 6,
-      }),
+      picks: fc.array(
+        fc.record({ id: fc.nat(14), rule: fc.nat(1), suppressed: fc.boolean(), fresh: fc.boolean() }),
+        {
+          minLength: 1,
+          maxLength: 6,
+        },
+      ),
     }),
   },
   {
@@ -252,80 +255,103 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 1, arbitrary: fc.constant({ kind: 'purge' as const }) },
 );
 
+/** How a pick becomes an event id; `issued` counts the ids a rising scheme has handed out so far. */
+type IdScheme = (pick: { id: number; fresh: boolean }, issued: { n: number }) => string;
+const ID_SCHEMES: Array<[string, IdScheme]> = [
+  // Fifteen ids, scattered in key order.
+  ['scattered ids', (p) => `order-${(p.id * 7919) % 15}`],
+  // Ids that rise, as order numbers do, and now and then one sent before: new ones miss every
+  // level's range (key-ranges.ts), repeats must still be found on disk.
+  [
+    'rising ids and repeats',
+    (p, issued) => {
+      const n = p.fresh || issued.n === 0 ? issued.n++ : p.id % issued.n;
+      return `ord-${String(n).padStart(4, '0')}`;
+    },
+  ],
+  // Ids past U+FFFF and in U+E000–U+FFFF, which JavaScript and SQLite order differently.
+  ['ids past U+FFFF', (p) => `o-${['\u{1F600}', '\uFFFD', '\uE000', 'é', 'z'][p.id % 5]}${p.id % 3}`],
+];
+
 describe('SQLite dedup key index under random operations', () => {
-  it('answers every repeat as a duplicate and finds every stored event, mid-merge and across restarts', async () => {
-    await fc.assert(
-      fc.asyncProperty(fc.array(opArb, { minLength: 1, maxLength: 40 }), async (ops) => {
-        const path = tempDbPath();
-        const clock = fakeClock(T0);
-        const open = () => createSqliteStore({ path, clock, keyLevels: TINY });
-        let store: SqliteStore = open();
-        // Model: keys accepted so far (all inside the window), and the events still stored per eventId.
-        const accepted = new Set<string>();
-        const stored = new Map<string, Array<{ id: string; suppressed: boolean }>>();
-        try {
-          for (const op of ops) {
-            if (op.kind === 'send') {
-              const events = op.picks.map((p) =>
-                newEvent({
-                  eventId: `order-${(p.id * 7919) % 15}`,
-                  ruleId: RULES[p.rule]!,
-                  state: p.suppressed ? 'suppressed' : 'queued',
-                }),
-              );
-              const expected = events.map((e) => {
-                const key = `${e.ruleId}/${e.eventId}`;
-                if (accepted.has(key)) return 'duplicate';
-                accepted.add(key);
-                const list = stored.get(e.eventId) ?? [];
-                list.push({ id: e.id, suppressed: e.state === 'suppressed' });
-                stored.set(e.eventId, list);
-                return 'inserted';
-              });
-              expect(await store.enqueue(events)).toEqual(expected);
-            } else if (op.kind === 'turns') {
-              for (let i = 0; i < op.n; i += 1) await turn();
-            } else if (op.kind === 'settle') {
-              store.settleKeyIndex();
-              const stats = store.keyIndexStats();
-              expect(stats.flushing).toBe(false);
-              expect(stats.moving).toBeNull();
-              expect(stats.recent).toBeLessThan(TINY.recentKeys);
-            } else if (op.kind === 'restart') {
-              await store.close();
-              store = open();
-            } else {
-              // Suppressed events are final at once: purge takes them, and their keys stay in force.
-              await store.purge(clock.now() + 1);
-              for (const [eventId, list] of stored)
-                stored.set(
-                  eventId,
-                  list.filter((e) => !e.suppressed),
+  it.each(ID_SCHEMES)(
+    'answers every repeat as a duplicate and finds every stored event, mid-merge and across restarts (%s)',
+    async (_name, idOf) => {
+      await fc.assert(
+        fc.asyncProperty(fc.array(opArb, { minLength: 1, maxLength: 40 }), async (ops) => {
+          const issued = { n: 0 };
+          const path = tempDbPath();
+          const clock = fakeClock(T0);
+          const open = () => createSqliteStore({ path, clock, keyLevels: TINY });
+          let store: SqliteStore = open();
+          // Model: keys accepted so far (all inside the window), and the events still stored per eventId.
+          const accepted = new Set<string>();
+          const stored = new Map<string, Array<{ id: string; suppressed: boolean }>>();
+          try {
+            for (const op of ops) {
+              if (op.kind === 'send') {
+                const events = op.picks.map((p) =>
+                  newEvent({
+                    eventId: idOf(p, issued),
+                    ruleId: RULES[p.rule]!,
+                    state: p.suppressed ? 'suppressed' : 'queued',
+                  }),
                 );
+                const expected = events.map((e) => {
+                  const key = `${e.ruleId}/${e.eventId}`;
+                  if (accepted.has(key)) return 'duplicate';
+                  accepted.add(key);
+                  const list = stored.get(e.eventId) ?? [];
+                  list.push({ id: e.id, suppressed: e.state === 'suppressed' });
+                  stored.set(e.eventId, list);
+                  return 'inserted';
+                });
+                expect(await store.enqueue(events)).toEqual(expected);
+              } else if (op.kind === 'turns') {
+                for (let i = 0; i < op.n; i += 1) await turn();
+              } else if (op.kind === 'settle') {
+                store.settleKeyIndex();
+                const stats = store.keyIndexStats();
+                expect(stats.flushing).toBe(false);
+                expect(stats.moving).toBeNull();
+                expect(stats.recent).toBeLessThan(TINY.recentKeys);
+              } else if (op.kind === 'restart') {
+                await store.close();
+                store = open();
+              } else {
+                // Suppressed events are final at once: purge takes them, and their keys stay in force.
+                await store.purge(clock.now() + 1);
+                for (const [eventId, list] of stored)
+                  stored.set(
+                    eventId,
+                    list.filter((e) => !e.suppressed),
+                  );
+              }
+              for (const [eventId, list] of stored) {
+                const found = await store.findByEventId(eventId);
+                expect(found.map((e) => e.id).sort(), eventId).toEqual(list.map((e) => e.id).sort());
+              }
             }
-            for (const [eventId, list] of stored) {
-              const found = await store.findByEventId(eventId);
-              expect(found.map((e) => e.id).sort(), eventId).toEqual(list.map((e) => e.id).sort());
-            }
+            // Whatever was under way, settled it leaves every stored key on disk exactly once.
+            store.settleKeyIndex();
+            const stats = store.keyIndexStats();
+            const onDisk = Object.values(stats.levels).reduce((a, b) => a + b, 0);
+            const storedCount = [...stored.values()].reduce((a, l) => a + l.length, 0);
+            expect(onDisk + stats.recent).toBeGreaterThanOrEqual(storedCount);
+            const again = [...accepted].map((key) => {
+              const [ruleId, eventId] = key.split('/') as [string, string];
+              return newEvent({ ruleId, eventId });
+            });
+            if (again.length > 0) expect(new Set(await store.enqueue(again))).toEqual(new Set(['duplicate']));
+          } finally {
+            await store.close();
           }
-          // Whatever was under way, settled it leaves every stored key on disk exactly once.
-          store.settleKeyIndex();
-          const stats = store.keyIndexStats();
-          const onDisk = Object.values(stats.levels).reduce((a, b) => a + b, 0);
-          const storedCount = [...stored.values()].reduce((a, l) => a + l.length, 0);
-          expect(onDisk + stats.recent).toBeGreaterThanOrEqual(storedCount);
-          const again = [...accepted].map((key) => {
-            const [ruleId, eventId] = key.split('/') as [string, string];
-            return newEvent({ ruleId, eventId });
-          });
-          if (again.length > 0) expect(new Set(await store.enqueue(again))).toEqual(new Set(['duplicate']));
-        } finally {
-          await store.close();
-        }
-      }),
-      { numRuns: 150 },
-    );
-  }, 120_000);
+        }),
+        { numRuns: 150 },
+      );
+    },
+    120_000,
+  );
 
   it('moves keys down the levels as they fill, in key order, each key on disk once', async () => {
     const path = tempDbPath();

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { KeyOrder } from './key-order.js';
 import { flushScattered, type KeyLevelTuning, levelToMove, shouldFlush } from './key-plan.js';
+import { idSpan, KeyRanges } from './key-ranges.js';
 import { type FlushLog, RecentKeys } from './recent-keys.js';
 
 /**
@@ -82,9 +83,12 @@ const RETRY_AFTER_FAILURE_MS = 1_000;
 
 export function createKeyIndex(db: Database.Database, tuning: KeyLevelTuning): KeyIndex {
   const recent = new RecentKeys();
+  /** Each level's smallest and largest event id (key-ranges.ts): a probe skips the levels it misses. */
+  const ranges = new KeyRanges();
   /** Keys per level; a level is probed once it has a row in key_levels, even if it is empty now. */
   const levels = new Map<number, number>();
   let levelList = '';
+  let levelOrder: number[] = [];
   let mergedSeq = 0;
   /** The flush under way: level 0's log as it was, and its keys in key order, a slice at a time. */
   let flush: {
@@ -104,6 +108,7 @@ export function createKeyIndex(db: Database.Database, tuning: KeyLevelTuning): K
 
   const s = {
     levels: db.prepare('SELECT level, n FROM key_levels ORDER BY level').raw(true),
+    span: db.prepare('SELECT min(event_id), max(event_id) FROM event_keys WHERE level = ?').raw(true),
     mergedSeq: db.prepare("SELECT value FROM store_meta WHERE key = 'keys_merged_seq'").pluck(),
     setMergedSeq: db.prepare("UPDATE store_meta SET value = ? WHERE key = 'keys_merged_seq'"),
     bump: db.prepare(`INSERT INTO key_levels (level, n) VALUES (?, ?)
@@ -132,14 +137,14 @@ export function createKeyIndex(db: Database.Database, tuning: KeyLevelTuning): K
       SELECT ${KEY_ORDER} FROM events WHERE seq IN (SELECT value FROM json_each(?)))`),
   };
   const probes = new Map<string, Database.Statement>();
-  const probe = (n: number): Database.Statement => {
-    const name = `${levelList}|${n}`;
+  const probe = (list: string, n: number): Database.Statement => {
+    const name = `${list}|${n}`;
     let statement = probes.get(name);
     if (!statement) {
       // One B-tree descent per (level, id); the event row is read only for a hit.
       statement = db
         .prepare(`SELECT k.event_id, k.rule_id FROM event_keys k JOIN events e ON e.seq = k.seq
-          WHERE k.level IN (${levelList}) AND k.event_id IN (${marks(n)})
+          WHERE k.level IN (${list}) AND k.event_id IN (${marks(n)})
             AND e.event_id = k.event_id AND e.rule_id = k.rule_id AND e.seen_at > ?`)
         .raw(true);
       probes.set(name, statement);
@@ -147,11 +152,25 @@ export function createKeyIndex(db: Database.Database, tuning: KeyLevelTuning): K
     return statement;
   };
 
+  /** The levels that may hold one of these ids, as the probe's list ('' for none). */
+  const levelsFor = (eventIds: readonly string[]): string => {
+    const span = idSpan(eventIds);
+    if (span === null) return levelList;
+    let list = '';
+    for (const level of levelOrder) {
+      if (ranges.mayHold(level, span[0], span[1])) list = list === '' ? `${level}` : `${list}, ${level}`;
+    }
+    return list;
+  };
+
   /** Keeps `levels` and the probe's `levelList` in step: a new level joins the list. */
   const setLevel = (level: number, n: number) => {
     const known = levels.has(level);
     levels.set(level, n);
-    if (!known) levelList = [...levels.keys()].sort((a, b) => a - b).join(', ');
+    if (!known) {
+      levelOrder = [...levels.keys()].sort((a, b) => a - b);
+      levelList = levelOrder.join(', ');
+    }
   };
 
   const addToLevel = (level: number, n: number) => {
@@ -226,7 +245,14 @@ export function createKeyIndex(db: Database.Database, tuning: KeyLevelTuning): K
     const positions = f.slice;
     const last = f.order.remaining === 0;
     db.transaction(() => {
-      if (positions.length > 0) addToLevel(1, insertKeys(f.log, positions));
+      if (positions.length > 0) {
+        // Widened before the keys are written: a range may be wider than its keys, never narrower.
+        if (!levels.has(1)) ranges.empty(1); // a level not made yet holds no key
+        const span = idSpan(Array.from(positions, (k) => f.log.eventIds[k]!));
+        if (span) ranges.widen(1, span[0], span[1]);
+        else ranges.unknown(1);
+        addToLevel(1, insertKeys(f.log, positions));
+      }
       if (last) s.setMergedSeq.run(f.upTo);
     }).immediate();
     f.slice = null;
@@ -245,6 +271,8 @@ export function createKeyIndex(db: Database.Database, tuning: KeyLevelTuning): K
     const from = moving;
     const edge = s.boundary.get(from, tuning.sliceKeys - 1) as [string, string, number] | undefined;
     db.transaction(() => {
+      if (!levels.has(from + 1)) ranges.empty(from + 1);
+      ranges.widenBy(from + 1, from);
       const moved = edge
         ? s.moveUpTo.run(from + 1, from, ...edge).changes
         : s.moveAll.run(from + 1, from).changes;
@@ -252,7 +280,12 @@ export function createKeyIndex(db: Database.Database, tuning: KeyLevelTuning): K
       addToLevel(from + 1, moved);
       addToLevel(from, -dropped);
     }).immediate();
-    if (!edge) moving = null;
+    if (!edge) {
+      // Committed: the level is empty now. Only after the commit, as a range must never be narrower
+      // than its level's keys, and a failed move leaves them where they were.
+      ranges.empty(from);
+      moving = null;
+    }
     return true;
   };
 
@@ -304,7 +337,13 @@ export function createKeyIndex(db: Database.Database, tuning: KeyLevelTuning): K
     load() {
       levels.clear();
       levelList = '';
-      for (const [level, n] of s.levels.all() as Array<[number, number]>) setLevel(level, n);
+      levelOrder = [];
+      ranges.forget();
+      for (const [level, n] of s.levels.all() as Array<[number, number]>) {
+        setLevel(level, n);
+        const [min, max] = s.span.get(level) as [string | null, string | null];
+        ranges.set(level, min, max);
+      }
       mergedSeq = s.mergedSeq.get() as number;
       recent.clear();
       for (const [eventId, ruleId, seq, seenAt] of s.after.iterate(mergedSeq) as Iterable<
@@ -318,7 +357,9 @@ export function createKeyIndex(db: Database.Database, tuning: KeyLevelTuning): K
 
     onDisk(eventIds, threshold) {
       if (levelList === '' || eventIds.length === 0) return [];
-      return probe(eventIds.length).all(...eventIds, threshold) as Array<[string, string]>;
+      const list = levelsFor(eventIds);
+      if (list === '') return [];
+      return probe(list, eventIds.length).all(...eventIds, threshold) as Array<[string, string]>;
     },
 
     inMemory: (eventId, ruleId, threshold) => recent.has(eventId, ruleId, threshold),

@@ -39,6 +39,23 @@ describe('idSpan', () => {
     expect(idSpan(['b', '\u{1F600}', '\uFFFD', 'a'])).toEqual(['a', '\u{1F600}']);
     expect(idSpan([])).toBeNull();
   });
+  it('is the first and last id as SQLite orders them, past U+FFFF or not', () => {
+    const db = new Database(':memory:');
+    try {
+      const ends = db.prepare('SELECT min(value), max(value) FROM json_each(?)').raw(true);
+      fc.assert(
+        fc.property(
+          fc.array(fc.oneof(tricky, fc.string({ unit: 'grapheme-ascii' })), { minLength: 1, maxLength: 12 }),
+          (ids) => {
+            expect(idSpan(ids)).toEqual(ends.get(JSON.stringify(ids)));
+          },
+        ),
+        { numRuns: 500 },
+      );
+    } finally {
+      db.close();
+    }
+  });
   it('gives up on an id with a lone surrogate, which SQLite would store as U+FFFD', () => {
     expect(idSpan(['a', 'b\uD800'])).toBeNull();
     expect(idSpan(['a', '\uDE00b'])).toBeNull();

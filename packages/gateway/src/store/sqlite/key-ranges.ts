@@ -84,16 +84,33 @@ export class KeyRanges {
   }
 }
 
+/** Any surrogate: a character past U+FFFF, or a lone half of one. */
+const SURROGATE = /[\uD800-\uDFFF]/;
 /** A surrogate that is not half of a pair. */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /**
  * The smallest and largest of these ids in SQLite's order, or null when there are none or one holds
- * a lone surrogate: SQLite stores it as U+FFFD, so such an id may sort differently on disk
- * than here, and the caller must then treat the span as unknown (probe, or forget the range).
+ * a lone surrogate: SQLite stores it as U+FFFD, so such an id may sort differently on disk than
+ * here, and the caller must then treat the span as unknown (probe, or forget the range).
+ *
+ * Ids without surrogates (nearly all) are ordered by JavaScript's own comparison, which agrees with
+ * code point order for them and costs a seventh of compareUtf8 (measured on 50-id chunks).
  */
 export function idSpan(ids: ArrayLike<string>): [string, string] | null {
   if (ids.length === 0) return null;
+  let min = ids[0]!;
+  let max = min;
+  for (let i = 0; i < ids.length; i += 1) {
+    const id = ids[i]!;
+    if (SURROGATE.test(id)) return spanPastFfff(ids);
+    if (id < min) min = id;
+    else if (id > max) max = id;
+  }
+  return [min, max];
+}
+
+function spanPastFfff(ids: ArrayLike<string>): [string, string] | null {
   let min = ids[0]!;
   let max = min;
   for (let i = 0; i < ids.length; i += 1) {

@@ -119,8 +119,13 @@ function liFatIdFromUrl(url: string | null | undefined): string | undefined {
   }
 }
 
+/** Whether a Segment field holds a value the mapping takes (absent, null and '' do not count). */
+function given(v: string | null | undefined): v is string {
+  return v !== undefined && v !== null && v !== '';
+}
+
 function firstOf(...values: Array<string | null | undefined>): string | undefined {
-  for (const v of values) if (v !== undefined && v !== null && v !== '') return v;
+  for (const v of values) if (given(v)) return v;
   return undefined;
 }
 
@@ -252,7 +257,6 @@ export function segmentPathOf(call: Track, path: string): string {
 function userFieldOrigin(call: Track, field: string): string | undefined {
   const traits = call.context?.traits ?? undefined;
   const props = call.properties ?? undefined;
-  const given = (v: string | null | undefined) => v !== undefined && v !== null && v !== '';
   switch (field) {
     case 'email':
       return given(traits?.email) ? '/context/traits/email' : '/properties/email';

@@ -41,7 +41,7 @@ export class KeyRanges {
     this.#ranges.set(level, min === null || max === null ? 'empty' : [min, max]);
   }
 
-  /** The level now holds no key (its count fell to 0). */
+  /** The level holds no key: not made yet, or a move that emptied it has committed. */
   empty(level: number): void {
     this.#ranges.set(level, 'empty');
   }
@@ -62,7 +62,7 @@ export class KeyRanges {
   /** Every key of `from` is (or may be) going into `to`. */
   widenBy(to: number, from: number): void {
     const range = this.#ranges.get(from);
-    if (range === undefined) this.#ranges.delete(to);
+    if (range === undefined) this.unknown(to);
     else if (range !== 'empty') this.widen(to, range[0], range[1]);
   }
 

@@ -118,7 +118,9 @@ export function createSqliteWriter(options: SqliteWriterOptions): SqliteWriter {
     ) => {
       const archived = options.archivedKeys();
       const count = rowCount(batch);
-      const statuses: EnqueueStatus[] = new Array(count);
+      // Written in index order from empty, so the array stays packed: it crosses postMessage back
+      // to the main thread, which copies a holey array index by index (see ingest-rows.ts).
+      const statuses: EnqueueStatus[] = [];
       const chunks = options.chunks();
       const keys = options.keys();
       for (let start = 0; start < count; start += CHUNK_ROWS) {

@@ -25,22 +25,24 @@ export const CONSENT = 10;
 export const CONTEXT = 11;
 
 export function toIngestRows(events: readonly NewOutboxEvent[]): IngestRows {
-  const rows: IngestRows = new Array(events.length * ROW_WIDTH);
-  let at = 0;
+  // Pushed in column order (the constants above), not written into `new Array(n)`: that array is holey, and postMessage
+  // copies a holey array as a sparse one, index by index (see packedArrays in the tests).
+  const rows: IngestRows = [];
   for (const e of events) {
-    rows[at + ID] = e.id;
-    rows[at + ACCOUNT] = e.account;
-    rows[at + RULE_ID] = e.ruleId;
-    rows[at + EVENT_ID] = e.eventId;
-    rows[at + SOURCE] = e.source;
-    rows[at + PAYLOAD] = e.payload;
-    rows[at + HAPPENED_AT] = e.happenedAt;
-    rows[at + RECEIVED_AT] = e.receivedAt;
-    rows[at + STATE] = e.state;
-    rows[at + IDENTIFIER_TYPES] = identifierTypesText(e.identifierTypes);
-    rows[at + CONSENT] = consentValue(e.consent);
-    rows[at + CONTEXT] = e.context;
-    at += ROW_WIDTH;
+    rows.push(
+      e.id,
+      e.account,
+      e.ruleId,
+      e.eventId,
+      e.source,
+      e.payload,
+      e.happenedAt,
+      e.receivedAt,
+      e.state,
+      identifierTypesText(e.identifierTypes),
+      consentValue(e.consent),
+      e.context,
+    );
   }
   return rows;
 }

@@ -25,8 +25,9 @@ export const CONSENT = 10;
 export const CONTEXT = 11;
 
 export function toIngestRows(events: readonly NewOutboxEvent[]): IngestRows {
-  // Pushed in column order (the constants above), not written into `new Array(n)`: that array is holey, and postMessage
-  // copies a holey array as a sparse one, index by index (see packedArrays in the tests).
+  // Pushed in column order (the constants above), not written into `new Array(n)`: that array is
+  // holey, and postMessage copies a holey array as a sparse one, index by index, at more than twice
+  // the cost (store-sqlite-ingest-rows.test.ts holds both directions of the ingest path to this).
   const rows: IngestRows = [];
   for (const e of events) {
     rows.push(

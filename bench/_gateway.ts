@@ -406,30 +406,39 @@ function machineDiskWriteBytes(): number {
   }
 }
 
-/** Busy CPU seconds of the whole machine so far (all CPUs, from /proc/stat; iowait counts as idle). */
-function machineBusySeconds(): number {
+/** The machine's CPU times so far (all CPUs, from /proc/stat), in seconds; zeros where it cannot be read. */
+function machineCpuTimes(): { busy: number; steal: number } {
   try {
     const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0] ?? '';
     const v = line.trim().split(/\s+/).slice(1).map(Number);
-    // user nice system idle iowait irq softirq steal (guest time is already in user)
-    const busy = (v[0] ?? 0) + (v[1] ?? 0) + (v[2] ?? 0) + (v[5] ?? 0) + (v[6] ?? 0) + (v[7] ?? 0);
-    return busy / CLK_TCK;
+    // user nice system idle iowait irq softirq steal (guest time is already in user); iowait
+    // counts as idle. Steal (a vCPU that wanted to run while the hypervisor ran someone else)
+    // counts as busy, as it always has here, and is also reported on its own.
+    const steal = v[7] ?? 0;
+    const busy = (v[0] ?? 0) + (v[1] ?? 0) + (v[2] ?? 0) + (v[5] ?? 0) + (v[6] ?? 0) + steal;
+    return { busy: busy / CLK_TCK, steal: steal / CLK_TCK };
   } catch {
-    return 0;
+    return { busy: 0, steal: 0 };
   }
+}
+
+function machineBusySeconds(): number {
+  return machineCpuTimes().busy;
 }
 
 /**
  * CPU seconds used (and bytes written to storage) by each named process, and CPU seconds used by
- * this one (the load generator), between `start` and `stop`, and by everything else on the machine (kernel threads, page-cache writeback, other
- * people's processes): on a shared machine that last figure says how much the others took.
+ * this one (the load generator), between `start` and `stop`, and by everything else on the machine
+ * (kernel threads, page-cache writeback, other people's processes, time the hypervisor stole): on
+ * a shared machine that last figure says how much the others took; `stolenCpuSeconds` is the
+ * hypervisor's part of it.
  */
 export function cpuMeter(pids: Record<string, number>): { stop(): Record<string, number> } {
   const before = new Map(Object.entries(pids).map(([name, pid]) => [name, readCpuSeconds(pid) ?? 0]));
   const writesBefore = new Map(Object.entries(pids).map(([name, pid]) => [name, readWriteBytes(pid) ?? 0]));
   const threadsBefore = new Map(Object.entries(pids).map(([name, pid]) => [name, readThreadCpuSeconds(pid)]));
   const self = process.cpuUsage();
-  const machineBefore = machineBusySeconds();
+  const machineBefore = machineCpuTimes();
   const diskBefore = machineDiskWriteBytes();
   const started = performance.now();
   return {
@@ -453,9 +462,12 @@ export function cpuMeter(pids: Record<string, number>): { stop(): Record<string,
       const generator = (used.user + used.system) / 1e6;
       ours += generator;
       out.loadGeneratorCpuSeconds = round(generator);
-      const busy = machineBusySeconds() - machineBefore;
+      const machine = machineCpuTimes();
+      const busy = machine.busy - machineBefore.busy;
       out.machineBusyCpuSeconds = round(busy);
       out.restOfMachineCpuSeconds = round(Math.max(0, busy - ours));
+      // Part of both figures above: on a shared host, how much the others took from under us.
+      out.stolenCpuSeconds = round(machine.steal - machineBefore.steal);
       // What reached the disk (all writers: WAL, checkpoints, filesystem journal, others' files).
       out.machineDiskWriteMiB = round((machineDiskWriteBytes() - diskBefore) / MiB);
       return out;

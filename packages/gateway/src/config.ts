@@ -84,6 +84,12 @@ export interface GatewayConfig {
   sources: SourceConfig[];
   adminToken: string | null;
   identity: { hashNames: boolean; hashIp: boolean; cleanCompanySuffix: boolean };
+  /**
+   * Segment routes: what a track call whose event maps to no conversion gets. `reject` (default):
+   * `rejected` with CONVERSION_UNKNOWN; `ignore`: `ignored` with SEGMENT_EVENT_UNMAPPED, for a Segment
+   * source that forwards every track call (docs/api.md, Segment-compatible).
+   */
+  segment: { unmappedEvents: 'reject' | 'ignore' };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Seconds to wait for in-flight work on SIGTERM. */
   shutdownGraceMs: number;
@@ -180,6 +186,10 @@ const fileSchema = z
       .object({ hashNames: z.boolean(), hashIp: z.boolean(), cleanCompanySuffix: z.boolean() })
       .partial()
       .strict(),
+    segment: z
+      .object({ unmappedEvents: z.enum(['reject', 'ignore']) })
+      .partial()
+      .strict(),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
   })
   .partial()
@@ -218,6 +228,7 @@ export const DEFAULTS = {
   requestsPerDay: 500_000,
   logLevel: 'info',
   shutdownGraceMs: 10_000,
+  segmentUnmappedEvents: 'reject',
 } as const;
 
 /**
@@ -263,6 +274,7 @@ const GENERIC_ENV: Record<string, string> = {
   CAPI_IDENTITY_HASH_NAMES: 'identity.hashNames',
   CAPI_IDENTITY_HASH_IP: 'identity.hashIp',
   CAPI_IDENTITY_CLEAN_COMPANY_SUFFIX: 'identity.cleanCompanySuffix',
+  CAPI_SEGMENT_UNMAPPED_EVENTS: 'segment.unmappedEvents',
 };
 
 type Env = Record<string, string | undefined>;
@@ -523,6 +535,7 @@ function resolve(file: ConfigFile): Readonly<GatewayConfig> {
       hashIp: file.identity?.hashIp ?? false,
       cleanCompanySuffix: file.identity?.cleanCompanySuffix ?? false,
     },
+    segment: { unmappedEvents: file.segment?.unmappedEvents ?? DEFAULTS.segmentUnmappedEvents },
     logLevel: file.logLevel ?? DEFAULTS.logLevel,
   };
   return deepFreeze(config);

@@ -215,6 +215,12 @@ const GATEWAY_CODES = {
     'Only Segment track calls carry conversions; this call was ignored.',
     'Nothing to fix; send identify/page/screen/group/alias calls elsewhere if you do not want them counted here.',
   ),
+  SEGMENT_EVENT_UNMAPPED: def(
+    200,
+    'warning',
+    'No conversion is mapped to the track call’s event name, and segment.unmappedEvents is "ignore"; the call was ignored.',
+    'Nothing to fix for events that are not conversions. For one that is, map its name (as written or in snake_case) to a rule in accounts[].conversions or CAPI_CONVERSIONS.',
+  ),
   SEGMENT_CURRENCY_MISSING: def(
     200,
     'warning',

@@ -109,6 +109,21 @@ delivery: { lingerMs: 10 }
     expect(issues[0]?.key).toContain('CAPI_STORE_SQLITE_CHECKPOINT_THREAD');
   });
 
+  it('reads what Segment calls for unmapped events get, reject by default, and refuses a bad value by name', () => {
+    expect(loadConfig({ env: {} }).segment.unmappedEvents).toBe('reject');
+    expect(loadConfig({ env: { CAPI_SEGMENT_UNMAPPED_EVENTS: 'ignore' } }).segment.unmappedEvents).toBe(
+      'ignore',
+    );
+    expect(
+      loadConfig({ env: {}, yamlText: 'segment: { unmappedEvents: ignore }' }).segment.unmappedEvents,
+    ).toBe('ignore');
+    const issues = errorsOf(() => loadConfig({ env: { CAPI_SEGMENT_UNMAPPED_EVENTS: 'drop' } }));
+    expect(issues[0]?.key).toContain('CAPI_SEGMENT_UNMAPPED_EVENTS');
+    expect(
+      errorsOf(() => loadConfig({ env: {}, yamlText: 'segment: { unmapped: ignore }' }))[0]?.key,
+    ).toContain('segment');
+  });
+
   it('reads the PostgreSQL timeouts, 5 s to connect and 15 s per query by default, and refuses bad ones by name', () => {
     const defaults = loadConfig({ env: {} });
     expect([defaults.pgConnectTimeoutMs, defaults.pgQueryTimeoutMs]).toEqual([5_000, 15_000]);

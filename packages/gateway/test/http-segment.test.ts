@@ -262,6 +262,66 @@ describe('Segment-compatible routes', () => {
     });
   });
 
+  describe('track calls whose event maps to no conversion (segment.unmappedEvents)', () => {
+    const IGNORE = 'segment:\n  unmappedEvents: ignore\n';
+
+    it('are rejected by default, so a misspelt mapping shows', async () => {
+      const res = await post(harness(), '/v1/track', trackCall({ event: 'Qualified Leads' }));
+      const body = (await res.json()) as Body;
+      expect(body.results[0]).toMatchObject({ status: 'rejected', errors: [{ code: 'CONVERSION_UNKNOWN' }] });
+    });
+
+    it('are ignored under "ignore", stored nowhere, and the mapped ones still ingested', async () => {
+      const h = harness({ yaml: IGNORE });
+      const res = await post(h, '/v1/batch', {
+        batch: [
+          trackCall({ messageId: 'mapped', event: 'Qualified Lead' }),
+          trackCall({ messageId: 'scrolled', event: 'Page Scrolled' }),
+          // Nothing else in an unmapped call is checked: none of it would be stored or sent.
+          trackCall({ messageId: 'clicked', event: 'Button Clicked', timestamp: 'last week', context: {} }),
+          { type: 'page', messageId: 'p1' },
+        ],
+      });
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as Body;
+      expect(body.results.map((r) => [r.eventId, r.status, r.warnings?.[0]?.code])).toEqual([
+        ['mapped', 'accepted', undefined],
+        ['scrolled', 'ignored', 'SEGMENT_EVENT_UNMAPPED'],
+        ['clicked', 'ignored', 'SEGMENT_EVENT_UNMAPPED'],
+        ['p1', 'ignored', 'SEGMENT_TYPE_IGNORED'],
+      ]);
+      expect(body.results[1]?.warnings?.[0]).toMatchObject({ path: '/event' });
+      expect(body.summary).toEqual({ accepted: 1, duplicate: 0, rejected: 0, suppressed: 0, ignored: 3 });
+      expect(await h.store.findByEventId('scrolled')).toEqual([]);
+      expect(await h.store.findByEventId('clicked')).toEqual([]);
+      expect(await h.store.findByEventId('mapped')).toHaveLength(1);
+    });
+
+    it('names the known aliases, and takes CAPI_SEGMENT_UNMAPPED_EVENTS', async () => {
+      const h = harness({ env: { CAPI_SEGMENT_UNMAPPED_EVENTS: 'ignore' } });
+      const res = await post(h, '/v1/track', trackCall({ event: 'Signed Up' }), {
+        query: 'validate_only=true',
+      });
+      const body = (await res.json()) as Body & { results: Array<{ warnings?: Array<{ message: string }> }> };
+      expect(body.results[0]?.status).toBe('ignored');
+      expect(body.results[0]?.warnings?.[0]?.message).toContain(
+        'Known aliases: lead, purchase, qualified_lead.',
+      );
+    });
+
+    it('still reject a call whose event is missing or not a string', async () => {
+      const h = harness({ yaml: IGNORE });
+      const res = await post(h, '/v1/batch', {
+        batch: [trackCall({ messageId: 'no-event', event: undefined }), trackCall({ event: 7 })],
+      });
+      const body = (await res.json()) as Body;
+      expect(body.results.map((r) => [r.status, r.errors?.[0]?.path])).toEqual([
+        ['rejected', '/event'],
+        ['rejected', '/event'],
+      ]);
+    });
+  });
+
   it('/v1/track refuses a body that is not one call', async () => {
     const res = await post(harness(), '/v1/track', [trackCall()]);
     expect(res.status).toBe(400);

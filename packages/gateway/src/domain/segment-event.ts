@@ -94,7 +94,34 @@ const codeFor: CodeFor = (issue, path) => {
 export interface SegmentMapping {
   /** The event name as the conversion to resolve (the caller tries the name, then snake_case). */
   conversionFor(eventName: string): string;
+  /**
+   * Why a track call for this event is answered `ignored` rather than mapped (no conversion is
+   * mapped to it and `segment.unmappedEvents` is `ignore`), or null when it is mapped as usual.
+   */
+  unmapped(eventName: string): string | null;
   receivedAt: number;
+}
+
+/** The event name of a call, when it has a usable one (the schema's own limits). */
+function eventNameOf(raw: unknown): string | undefined {
+  if (typeof raw !== 'object' || raw === null) return undefined;
+  const event = (raw as { event?: unknown }).event;
+  return typeof event === 'string' && event.length > 0 && event.length <= 200 ? event : undefined;
+}
+
+/**
+ * A track call whose event maps to no conversion, under `segment.unmappedEvents: ignore`: a Segment
+ * source forwards every track call, and most are not conversions. Nothing else in the call is
+ * checked, since none of it is stored or sent.
+ */
+function unmappedDraft(raw: unknown, eventName: string, mapping: SegmentMapping): Draft | null {
+  const why = mapping.unmapped(eventName);
+  if (why === null) return null;
+  return {
+    kind: 'ignored',
+    eventId: messageIdOf(raw),
+    warnings: [{ code: 'SEGMENT_EVENT_UNMAPPED', path: '/event', message: `${why} The call was ignored.` }],
+  };
 }
 
 type Track = z.infer<typeof SegmentTrackSchema>;
@@ -158,6 +185,9 @@ function userOf(call: Track): Record<string, string> {
 const PLAIN_FIELDS = ['liFatId', 'firstName', 'lastName', 'companyName', 'title'] as const;
 
 export function segmentTrackDraft(raw: unknown, mapping: SegmentMapping): Draft {
+  const eventName = eventNameOf(raw);
+  const ignored = eventName === undefined ? null : unmappedDraft(raw, eventName, mapping);
+  if (ignored !== null) return ignored;
   const parsed = SegmentTrackSchema.safeParse(raw);
   if (!parsed.success) {
     return {

@@ -74,7 +74,7 @@ export function registerSegmentRoutes(app: App, ctx: RouteContext): void {
     path: '/v1/track',
     tags: ['ingest'],
     summary: 'Segment-compatible track call',
-    description: `A Segment track call; the event name selects the conversion. ${limitsText(deps)}`,
+    description: `A Segment track call; the event name selects the conversion. ${unmappedText(deps)} ${limitsText(deps)}`,
     security,
     request: {
       query: ValidateOnlyQuerySchema,
@@ -98,6 +98,13 @@ export function registerSegmentRoutes(app: App, ctx: RouteContext): void {
     responses,
   });
   handle('/v1/batch');
+}
+
+/** What this gateway answers a track call whose event maps to no conversion (segment.unmappedEvents). */
+function unmappedText(deps: RouteContext['deps']): string {
+  return deps.config.segment.unmappedEvents === 'ignore'
+    ? 'A track call whose event maps to no conversion is answered "ignored" (SEGMENT_EVENT_UNMAPPED).'
+    : 'A track call whose event maps to no conversion is rejected (CONVERSION_UNKNOWN).';
 }
 
 /** The Segment-compatible ingest paths. */
@@ -133,7 +140,13 @@ function ingestSegment(ctx: RouteContext, request: SegmentRequest, body: unknown
   const receivedAt = deps.clock.now();
   // Event names map to aliases as written first ("lead", "Lead"), then in snake_case ("Qualified Lead").
   const conversionFor = (name: string) => (resolver.resolve(name).ok ? name : snakeCase(name));
-  const mapping: SegmentMapping = { conversionFor, receivedAt };
+  const ignoresUnmapped = deps.config.segment.unmappedEvents === 'ignore';
+  const unmapped = (name: string): string | null => {
+    if (!ignoresUnmapped) return null;
+    const resolved = resolver.resolve(conversionFor(name));
+    return resolved.ok ? null : resolved.message;
+  };
+  const mapping: SegmentMapping = { conversionFor, unmapped, receivedAt };
   const drafts =
     request.route === '/v1/track' ? [trackDraft(body, mapping)] : batchDrafts(ctx, body, mapping);
   const { route, source, validateOnly, requestId } = request;

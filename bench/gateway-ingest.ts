@@ -17,7 +17,8 @@
  *     gateway's own counters are checked: capigw_events_ingested_total{status="accepted"} must
  *     have grown by exactly 500 × the 200 answers the load generator saw, and non-2xx must be 0.
  * (2) Single-event requests on 64 keep-alive connections, against the gateway and against a bare
- *     node:http server answering 202 to the same requests, measured in the same run: req/s,
+ *     node:http server answering 202 to the same requests, measured in the same run, in
+ *     BENCH_SINGLE_SLICES (default 5) alternating slices each (bench/_interleaved.ts): req/s,
  *     ratio gateway/bare, p99 latency.
  * (3) Max RSS of the gateway process (VmRSS, sampled every 250 ms) during these loads.
  * Finally the gateway is killed with SIGKILL and the store file is opened directly: every event
@@ -31,7 +32,6 @@ import { openStore } from '../packages/gateway/src/store/open.js';
 import {
   BENCH_SOURCE_KEY,
   bodyFactory,
-  type CalibratedLoad,
   calibratedLoad,
   codeState,
   cpuMeter,
@@ -57,6 +57,7 @@ import {
   waitForQuietMachine,
   writesPerEvent,
 } from './_gateway.js';
+import { type InterleavedResult, interleavedLoads } from './_interleaved.js';
 
 const MODES = (process.env.BENCH_INGEST_MODES ?? 'normal,strict')
   .split(',')
@@ -67,6 +68,7 @@ const WARMUP_SECONDS = intFromEnv('BENCH_WARMUP_SECONDS', 3);
 const BATCH_EVENTS = 500;
 const BATCH_CONNECTIONS = intFromEnv('BENCH_INGEST_BATCH_CONNECTIONS', 16);
 const SINGLE_CONNECTIONS = 64;
+const SINGLE_SLICES = intFromEnv('BENCH_SINGLE_SLICES', 5);
 
 const GOALS = {
   batchEventsPerSecond: 100_000,
@@ -91,7 +93,7 @@ function summary(load: LoadResult) {
   };
 }
 
-function warmupSummary(run: CalibratedLoad, eventsPerRequest: number) {
+function warmupSummary(run: { warmup: LoadResult }, eventsPerRequest: number) {
   const w = run.warmup;
   return {
     seconds: w.seconds,
@@ -160,49 +162,38 @@ async function runMode(durability: 'normal' | 'strict', sandbox: ScriptProcess) 
     const batchAccepted = (batch.measured.byStatus['200'] ?? 0) * BATCH_EVENTS;
     const batchEventsPerSecond = Math.round(batchAccepted / batch.measured.seconds);
 
-    // (2) Single events: bare node:http first, then the gateway, same requests, same connections.
-    note(`gateway-ingest: ${durability}: single events, bare node:http baseline`);
+    // (2) Single events: the gateway and a bare node:http server, in alternating slices of one run.
+    note(`gateway-ingest: ${durability}: single events, gateway and bare node:http in alternating slices`);
     const bare = await startBareServer();
-    const bareQuiet = await waitForQuietMachine();
-    let bareRun: CalibratedLoad;
-    let bareCpu: Record<string, number>;
+    let interleaved: InterleavedResult;
+    let singleQuiet: Awaited<ReturnType<typeof waitForQuietMachine>>;
+    let beforeSingle!: GatewayCounters;
+    const singleRss = new RssSampler(gateway.pid).start();
     try {
-      let meter!: ReturnType<typeof cpuMeter>;
-      bareRun = await calibratedLoad({
-        url: `${bare.url}/v1/events`,
+      singleQuiet = await waitForQuietMachine();
+      interleaved = await interleavedLoads({
+        sides: [
+          {
+            url: `${bare.url}/v1/events`,
+            body: bodyFactory(`x${durability[0]}`, 1, happenedAt),
+            pids: { bare: bare.pid },
+          },
+          { url: `${gateway.url}/v1/events`, body: bodyFactory(`s${durability[0]}`, 1, happenedAt), pids },
+        ],
         connections: SINGLE_CONNECTIONS,
         headers: HEADERS,
-        body: bodyFactory(`x${durability[0]}`, 1, happenedAt),
         warmupSeconds: WARMUP_SECONDS,
         targetSeconds: SECONDS,
-        maxSeconds: SECONDS * 4 + 30,
+        slices: SINGLE_SLICES,
         beforeMeasured: async () => {
-          meter = cpuMeter({ bare: bare.pid });
+          beforeSingle = await gatewayCounters(gateway.url);
         },
       });
-      bareCpu = meter.stop();
     } finally {
       await bare.stop();
     }
-
-    note(`gateway-ingest: ${durability}: single events, gateway`);
-    const singleQuiet = await waitForQuietMachine();
-    const singleRss = new RssSampler(gateway.pid).start();
-    let beforeSingle!: GatewayCounters;
-    const single = await calibratedLoad({
-      url: `${gateway.url}/v1/events`,
-      connections: SINGLE_CONNECTIONS,
-      headers: HEADERS,
-      body: bodyFactory(`s${durability[0]}`, 1, happenedAt),
-      warmupSeconds: WARMUP_SECONDS,
-      targetSeconds: SECONDS,
-      maxSeconds: SECONDS * 4 + 30,
-      beforeMeasured: async () => {
-        beforeSingle = await gatewayCounters(gateway.url);
-        cpu = cpuMeter(pids);
-      },
-    });
-    const singleCpu = cpu.stop();
+    const [bareRun, single] = interleaved.sides;
+    const singleCpu = single.cpu;
     await sleep(500);
     const afterSingle = await gatewayCounters(gateway.url);
     const singleRssStats = singleRss.stop();
@@ -254,17 +245,20 @@ async function runMode(durability: 'normal' | 'strict', sandbox: ScriptProcess) 
           ),
           diskWrites: writesPerEvent(singleCpu, 'gateway', single.measured.byStatus['200'] ?? 0),
           warmup: warmupSummary(single, 1),
+          sliceRequestsPerSecond: single.sliceRequestsPerSecond,
           verify: checkAccepted(single.measured, 1, beforeSingle, afterSingle),
           cpu: singleCpu,
-          machineBeforeRun: singleQuiet,
         },
         bareNodeHttp: {
           ...summary(bareRun.measured),
           warmup: warmupSummary(bareRun, 1),
-          cpu: bareCpu,
-          machineBeforeRun: bareQuiet,
+          sliceRequestsPerSecond: bareRun.sliceRequestsPerSecond,
+          cpu: bareRun.cpu,
         },
         ratioToBare: ratio,
+        ratioPerRound: interleaved.ratioPerRound,
+        rounds: interleaved.rounds,
+        machineBeforeRun: singleQuiet,
         maxRssMiB: singleRssStats.maxRssMiB,
       },
       maxRssMiB,
@@ -306,7 +300,11 @@ export async function run(): Promise<Record<string, unknown>> {
       measuredSecondsAtLeast: SECONDS,
       warmupSeconds: WARMUP_SECONDS,
       batch: { eventsPerRequest: BATCH_EVENTS, connections: BATCH_CONNECTIONS },
-      single: { connections: SINGLE_CONNECTIONS },
+      single: {
+        connections: SINGLE_CONNECTIONS,
+        slicesPerServer: SINGLE_SLICES,
+        measurement: 'the gateway and bare node:http in alternating slices (A B, B A, …) of one run',
+      },
       store: 'SQLite (temp folder), one gateway process per mode',
       delivery: 'held back: CAPI_LINKEDIN_RPM=1 (at most one LinkedIn request a minute)',
       rssSampling: 'VmRSS of the gateway process every 250 ms, warm-up included',

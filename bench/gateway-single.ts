@@ -12,11 +12,13 @@
  * host's speed than requests per second do (docs/benchmarks.md, "The direct lane").
  *
  * Processes: the gateway (`capi start`, SQLite, delivery held back with CAPI_LINKEDIN_RPM=1), the
- * LinkedIn sandbox it is configured for, a bare node:http server; autocannon runs here. Each run is
- * a warm-up and then an exact number of requests lasting at least BENCH_SINGLE_SECONDS; the
- * gateway's own count of accepted events must match the load generator's.
+ * LinkedIn sandbox it is configured for, a bare node:http server; autocannon runs here. Both
+ * servers are warmed up, then measured in BENCH_SINGLE_SLICES alternating slices each (bare,
+ * gateway; gateway, bare; …), each an exact number of requests, together lasting at least
+ * BENCH_SINGLE_SECONDS per server (bench/_interleaved.ts says why); the gateway's own count of
+ * accepted events must match the load generator's.
  *
- * Environment: BENCH_SINGLE_SECONDS (10), BENCH_SINGLE_CONNECTIONS (64), BENCH_SINGLE_DURABILITY
+ * Environment: BENCH_SINGLE_SECONDS (10), BENCH_SINGLE_SLICES (5), BENCH_SINGLE_CONNECTIONS (64), BENCH_SINGLE_DURABILITY
  * (normal), BENCH_WARMUP_SECONDS (3), BENCH_SINGLE_ROUTE (`native`: `POST /v1/events`; `segment`:
  * the same event as a Segment track call to `POST /v1/track`; `linkedin`: as LinkedIn's single
  * create to `POST /rest/conversionEvents`, answered 201).
@@ -25,9 +27,7 @@ import { join } from 'node:path';
 import {
   BENCH_SOURCE_KEY,
   bodyFactory,
-  calibratedLoad,
   codeState,
-  cpuMeter,
   EVENT_IDS,
   gatewayCounters,
   gatewayEnv,
@@ -46,10 +46,12 @@ import {
   startSandbox,
   waitForQuietMachine,
 } from './_gateway.js';
+import { interleavedLoads } from './_interleaved.js';
 
 const SECONDS = intFromEnv('BENCH_SINGLE_SECONDS', 10);
 const CONNECTIONS = intFromEnv('BENCH_SINGLE_CONNECTIONS', 64);
 const WARMUP_SECONDS = intFromEnv('BENCH_WARMUP_SECONDS', 3);
+const SLICES = intFromEnv('BENCH_SINGLE_SLICES', 5);
 const DURABILITY = process.env.BENCH_SINGLE_DURABILITY === 'strict' ? 'strict' : 'normal';
 const HEADERS = { authorization: `Bearer ${BENCH_SOURCE_KEY}` };
 const ROUTES = {
@@ -64,52 +66,18 @@ const ROUTES = {
 const ROUTE = ROUTES[(process.env.BENCH_SINGLE_ROUTE ?? 'native') as keyof typeof ROUTES] ?? ROUTES.native;
 const PATH = ROUTE.path;
 
-/** A warm-up, then single-event requests to `url` for at least SECONDS (calibratedLoad). */
-function singleEvents(url: string, prefix: string, happenedAt: number, beforeMeasured: () => Promise<void>) {
-  return calibratedLoad({
-    url: `${url}${PATH}`,
-    connections: CONNECTIONS,
-    headers: HEADERS,
-    body: ROUTE.body(prefix, happenedAt),
-    warmupSeconds: WARMUP_SECONDS,
-    targetSeconds: SECONDS,
-    maxSeconds: SECONDS * 4 + 30,
-    beforeMeasured,
-  });
-}
-
 /** Microseconds of CPU per request, from a cpuMeter reading (CPU-seconds rounded to 0.1 s). */
 function microsPerRequest(cpuSeconds: number | undefined, requests: number): number {
   return round(((cpuSeconds ?? 0) * 1e6) / Math.max(1, requests));
 }
 
-async function bareRun(happenedAt: number) {
-  note('gateway-single: bare node:http');
-  const bare = await startBareServer();
-  try {
-    const quiet = await waitForQuietMachine();
-    let meter!: ReturnType<typeof cpuMeter>;
-    const run = await singleEvents(bare.url, 'xs', happenedAt, async () => {
-      meter = cpuMeter({ bare: bare.pid });
-    });
-    const cpu = meter.stop();
-    const requests = run.measured.status2xx;
-    return {
-      requestsPerSecond: run.measured.requestsPerSecond,
-      latencyMs: run.measured.latencyMs,
-      requests,
-      cpuMicrosPerRequest: { process: microsPerRequest(cpu.bareCpuSeconds, requests) },
-      cpu,
-      machineBeforeRun: quiet,
-    };
-  } finally {
-    await bare.stop();
-  }
-}
-
-async function gatewayRun(happenedAt: number, sandboxUrl: string, sandboxPid: number) {
-  note('gateway-single: a fresh gateway');
+/**
+ * Both servers up at once, then measured in alternating slices (bench/_interleaved.ts): the bare
+ * server's figures and the gateway's come from the same minutes of the host.
+ */
+async function interleavedRun(happenedAt: number, sandboxUrl: string) {
   const dir = makeTempDir('capi-bench-single-');
+  const bare = await startBareServer();
   const gateway = await startGateway(
     gatewayEnv({
       storePath: join(dir, 'gateway.db'),
@@ -120,40 +88,66 @@ async function gatewayRun(happenedAt: number, sandboxUrl: string, sandboxPid: nu
     }),
   );
   try {
+    note(`gateway-single: bare node:http and a fresh gateway, ${SLICES} alternating slices each`);
     const quiet = await waitForQuietMachine();
     const rss = new RssSampler(gateway.pid).start();
-    let meter!: ReturnType<typeof cpuMeter>;
     let before!: Awaited<ReturnType<typeof gatewayCounters>>;
-    const run = await singleEvents(gateway.url, 'gs', happenedAt, async () => {
-      before = await gatewayCounters(gateway.url);
-      meter = cpuMeter({ gateway: gateway.pid, sandbox: sandboxPid });
+    const run = await interleavedLoads({
+      sides: [
+        { url: `${bare.url}${PATH}`, body: ROUTE.body('xs', happenedAt), pids: { bare: bare.pid } },
+        { url: `${gateway.url}${PATH}`, body: ROUTE.body('gs', happenedAt), pids: { gateway: gateway.pid } },
+      ],
+      connections: CONNECTIONS,
+      headers: HEADERS,
+      warmupSeconds: WARMUP_SECONDS,
+      targetSeconds: SECONDS,
+      slices: SLICES,
+      beforeMeasured: async () => {
+        before = await gatewayCounters(gateway.url);
+      },
     });
-    const cpu = meter.stop();
     const after = await gatewayCounters(gateway.url);
-    const requests = run.measured.byStatus[ROUTE.status] ?? 0;
+    const [bareSide, gatewaySide] = run.sides;
+    const bareRequests = bareSide.measured.status2xx;
+    const requests = gatewaySide.measured.byStatus[ROUTE.status] ?? 0;
     const accepted = after.accepted - before.accepted;
+    const { cpu } = gatewaySide;
     return {
-      requestsPerSecond: run.measured.requestsPerSecond,
-      latencyMs: run.measured.latencyMs,
-      requests,
-      cpuMicrosPerRequest: {
-        process: microsPerRequest(cpu.gatewayCpuSeconds, requests),
-        mainThread: microsPerRequest(cpu.gatewayMainThreadCpuSeconds, requests),
-        busiestOtherThread: microsPerRequest(cpu.gatewayBusiestOtherThreadCpuSeconds, requests),
+      bareNodeHttp: {
+        requestsPerSecond: bareSide.measured.requestsPerSecond,
+        latencyMs: bareSide.measured.latencyMs,
+        requests: bareRequests,
+        sliceRequestsPerSecond: bareSide.sliceRequestsPerSecond,
+        cpuMicrosPerRequest: { process: microsPerRequest(bareSide.cpu.bareCpuSeconds, bareRequests) },
+        cpu: bareSide.cpu,
       },
-      verify: {
-        acceptedSeenByLoadGenerator: requests,
-        acceptedCountedByGateway: accepted,
-        non2xx: run.measured.non2xx,
-        errors: run.measured.errors,
-        ok: accepted === requests && run.measured.non2xx === 0 && run.measured.errors === 0,
+      gateway: {
+        requestsPerSecond: gatewaySide.measured.requestsPerSecond,
+        latencyMs: gatewaySide.measured.latencyMs,
+        requests,
+        sliceRequestsPerSecond: gatewaySide.sliceRequestsPerSecond,
+        cpuMicrosPerRequest: {
+          process: microsPerRequest(cpu.gatewayCpuSeconds, requests),
+          mainThread: microsPerRequest(cpu.gatewayMainThreadCpuSeconds, requests),
+          busiestOtherThread: microsPerRequest(cpu.gatewayBusiestOtherThreadCpuSeconds, requests),
+        },
+        verify: {
+          acceptedSeenByLoadGenerator: requests,
+          acceptedCountedByGateway: accepted,
+          non2xx: gatewaySide.measured.non2xx,
+          errors: gatewaySide.measured.errors,
+          ok: accepted === requests && gatewaySide.measured.non2xx === 0 && gatewaySide.measured.errors === 0,
+        },
+        maxRssMiB: rss.stop().maxRssMiB,
+        cpu,
       },
-      maxRssMiB: rss.stop().maxRssMiB,
-      cpu,
+      ratioPerRound: run.ratioPerRound,
+      rounds: run.rounds,
       machineBeforeRun: quiet,
     };
   } finally {
     await gateway.stop();
+    await bare.stop();
     removeTempDir(dir);
   }
 }
@@ -163,27 +157,34 @@ export async function run(): Promise<Record<string, unknown>> {
   const sandbox = await startSandbox({ perMinute: 600, perDay: 500_000 });
   try {
     const happenedAt = Date.now() - 60_000;
-    const bare = await bareRun(happenedAt);
-    const gateway = await gatewayRun(happenedAt, sandbox.url, sandbox.pid);
+    const { bareNodeHttp, gateway, ratioPerRound, rounds, machineBeforeRun } = await interleavedRun(
+      happenedAt,
+      sandbox.url,
+    );
     return {
       name: 'gateway-single',
       machine: machine(),
       code: codeState(),
       parameters: {
         measuredSecondsAtLeast: SECONDS,
+        slicesPerServer: SLICES,
         warmupSeconds: WARMUP_SECONDS,
         connections: CONNECTIONS,
         durability: DURABILITY,
         route: `POST ${PATH}`,
         store: 'SQLite (temp folder), a gateway started for the run',
         delivery: 'held back: CAPI_LINKEDIN_RPM=1 (at most one LinkedIn request a minute)',
+        measurement: 'bare node:http and the gateway in alternating slices (A B, B A, …) of one run',
         eventMix:
           'unique eventId and email per event; email on all, liFatId on 1/2, name+company+country on 1/4, value on 2/3; 3 rules',
         eventIds: EVENT_IDS,
       },
-      bareNodeHttp: bare,
+      bareNodeHttp,
       gateway,
-      ratioToBare: round(gateway.requestsPerSecond / Math.max(1, bare.requestsPerSecond), 3),
+      ratioToBare: round(gateway.requestsPerSecond / Math.max(1, bareNodeHttp.requestsPerSecond), 3),
+      ratioPerRound,
+      rounds,
+      machineBeforeRun,
       totalSeconds: Math.round((Date.now() - started) / 1000),
     };
   } finally {

@@ -2,7 +2,11 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { segmentPathOf, segmentTrackDraft } from '../src/domain/segment-event.js';
 
-const mapping = { conversionFor: (name: string) => name, unmapped: () => null, receivedAt: 1_796_000_000_000 };
+const mapping = {
+  conversionFor: (name: string) => name,
+  unmapped: () => null,
+  receivedAt: 1_796_000_000_000,
+};
 
 /** The value at a JSON pointer, or undefined when the path is not there. */
 function at(doc: unknown, pointer: string): unknown {

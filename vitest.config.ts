@@ -13,7 +13,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
-          include: ['packages/*/test/**/*.test.ts'],
+          include: ['packages/*/test/**/*.test.ts', 'bench/test/**/*.test.ts'],
           maxWorkers: 2,
           sequence: { groupOrder: 0 },
         },

@@ -84,7 +84,7 @@ export async function interleavedLoads(o: InterleavedOptions): Promise<Interleav
   const measuredSeconds = () => runs.map((r) => r.reduce((s, run) => s + run.seconds, 0));
   let rounds = 0;
   while (rounds < slices || (Math.min(...measuredSeconds()) < o.targetSeconds && rounds < slices * 2)) {
-    const order = rounds % 2 === 0 ? [0, 1] : [1, 0];
+    const order = sliceOrder(rounds);
     const rps: number[] = [0, 0];
     for (const i of order) {
       const side = o.sides[i]!;
@@ -110,22 +110,27 @@ export async function interleavedLoads(o: InterleavedOptions): Promise<Interleav
   }
   const result = (i: 0 | 1): InterleavedSideResult => ({
     warmup: warmups[i]!,
-    measured: combined(runs[i]!, latencies[i]!),
+    measured: combineSlices(runs[i]!, latencies[i]!),
     cpu: cpus[i]!,
     sliceRequestsPerSecond: runs[i]!.map((r) => r.requestsPerSecond),
   });
   return { sides: [result(0), result(1)], ratioPerRound, rounds };
 }
 
+/** Which side goes first in round `round`: A B, then B A, and so on, so neither always leads. */
+export function sliceOrder(round: number): [0 | 1, 0 | 1] {
+  return round % 2 === 0 ? [0, 1] : [1, 0];
+}
+
 /** Sums cpuMeter readings; machineCpus is a count, not an amount, so it is kept as read. */
-function addReadings(total: Record<string, number>, reading: Record<string, number>): void {
+export function addReadings(total: Record<string, number>, reading: Record<string, number>): void {
   for (const [key, value] of Object.entries(reading)) {
     total[key] = key === 'machineCpus' ? value : round((total[key] ?? 0) + value);
   }
 }
 
 /** Slices as one run: counts and seconds added, latency percentiles over every answer. */
-function combined(runs: readonly LoadResult[], latencies: number[]): LoadResult {
+export function combineSlices(runs: readonly LoadResult[], latencies: number[]): LoadResult {
   const byStatus: Record<string, number> = {};
   for (const run of runs) {
     for (const [code, n] of Object.entries(run.byStatus)) byStatus[code] = (byStatus[code] ?? 0) + n;

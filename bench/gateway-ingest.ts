@@ -18,7 +18,7 @@
  *     have grown by exactly 500 × the 200 answers the load generator saw, and non-2xx must be 0.
  * (2) Single-event requests on 64 keep-alive connections, against the gateway and against a bare
  *     node:http server answering 202 to the same requests, measured in the same run, in
- *     BENCH_SINGLE_SLICES (default 5) alternating slices each (bench/_interleaved.ts): req/s,
+ *     BENCH_SINGLE_SLICES (default 6) alternating slices each (bench/_interleaved.ts): req/s,
  *     ratio gateway/bare, p99 latency.
  * (3) Max RSS of the gateway process (VmRSS, sampled every 250 ms) during these loads.
  * Finally the gateway is killed with SIGKILL and the store file is opened directly: every event
@@ -68,7 +68,7 @@ const WARMUP_SECONDS = intFromEnv('BENCH_WARMUP_SECONDS', 3);
 const BATCH_EVENTS = 500;
 const BATCH_CONNECTIONS = intFromEnv('BENCH_INGEST_BATCH_CONNECTIONS', 16);
 const SINGLE_CONNECTIONS = 64;
-const SINGLE_SLICES = intFromEnv('BENCH_SINGLE_SLICES', 5);
+const SINGLE_SLICES = intFromEnv('BENCH_SINGLE_SLICES', 6);
 
 const GOALS = {
   batchEventsPerSecond: 100_000,

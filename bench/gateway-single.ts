@@ -18,7 +18,7 @@
  * BENCH_SINGLE_SECONDS per server (bench/_interleaved.ts says why); the gateway's own count of
  * accepted events must match the load generator's.
  *
- * Environment: BENCH_SINGLE_SECONDS (10), BENCH_SINGLE_SLICES (5), BENCH_SINGLE_CONNECTIONS (64), BENCH_SINGLE_DURABILITY
+ * Environment: BENCH_SINGLE_SECONDS (10), BENCH_SINGLE_SLICES (6), BENCH_SINGLE_CONNECTIONS (64), BENCH_SINGLE_DURABILITY
  * (normal), BENCH_WARMUP_SECONDS (3), BENCH_SINGLE_ROUTE (`native`: `POST /v1/events`; `segment`:
  * the same event as a Segment track call to `POST /v1/track`; `linkedin`: as LinkedIn's single
  * create to `POST /rest/conversionEvents`, answered 201).
@@ -51,7 +51,7 @@ import { interleavedLoads } from './_interleaved.js';
 const SECONDS = intFromEnv('BENCH_SINGLE_SECONDS', 10);
 const CONNECTIONS = intFromEnv('BENCH_SINGLE_CONNECTIONS', 64);
 const WARMUP_SECONDS = intFromEnv('BENCH_WARMUP_SECONDS', 3);
-const SLICES = intFromEnv('BENCH_SINGLE_SLICES', 5);
+const SLICES = intFromEnv('BENCH_SINGLE_SLICES', 6);
 const DURABILITY = process.env.BENCH_SINGLE_DURABILITY === 'strict' ? 'strict' : 'normal';
 const HEADERS = { authorization: `Bearer ${BENCH_SOURCE_KEY}` };
 const ROUTES = {

@@ -7,7 +7,7 @@
  *   npx tsx bench/interleaved-baseline.ts      # prints one JSON object
  *   npm run bench -- interleaved-baseline
  *
- * Environment: BENCH_BASELINE_REPEATS (3), BENCH_SINGLE_SECONDS (10), BENCH_SINGLE_SLICES (5),
+ * Environment: BENCH_BASELINE_REPEATS (3), BENCH_SINGLE_SECONDS (10), BENCH_SINGLE_SLICES (6),
  * BENCH_WARMUP_SECONDS (3). 64 connections, as the single-event benchmarks.
  */
 import {
@@ -24,7 +24,7 @@ import { interleavedLoads } from './_interleaved.js';
 
 const REPEATS = intFromEnv('BENCH_BASELINE_REPEATS', 3);
 const SECONDS = intFromEnv('BENCH_SINGLE_SECONDS', 10);
-const SLICES = intFromEnv('BENCH_SINGLE_SLICES', 5);
+const SLICES = intFromEnv('BENCH_SINGLE_SLICES', 6);
 const WARMUP_SECONDS = intFromEnv('BENCH_WARMUP_SECONDS', 3);
 const CONNECTIONS = 64;
 

@@ -4,7 +4,7 @@
  * Every error names the key (YAML path or environment variable) and what is wrong with it.
  */
 import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
 import { DEFAULT_PG_CONNECT_TIMEOUT_MS, DEFAULT_PG_QUERY_TIMEOUT_MS } from './store/postgres/pool.js';
 import { DEFAULT_CACHE_MIB } from './store/sqlite/pragmas.js';
@@ -361,6 +361,19 @@ function applyEnv(raw: Record<string, unknown>, env: Env): Record<string, unknow
   return merged;
 }
 
+/**
+ * A YAML syntax error without the excerpt of the file the parser quotes under its message, nor any
+ * source text a message names after ": ": the line at fault may hold a token, and the error is
+ * printed and logged. The reason, line, column and the parser's code are enough to find it.
+ */
+export function yamlSyntaxText(err: unknown): string {
+  if (!(err instanceof YAMLParseError)) return 'not valid YAML';
+  const firstLine = err.message.split('\n')[0] ?? '';
+  const reason = firstLine.replace(/ at line \d+, column \d+:?$/, '').split(': ')[0];
+  const at = err.linePos?.[0];
+  return `not valid YAML${at ? ` at line ${at.line}, column ${at.col}` : ''}: ${reason} (${err.code})`;
+}
+
 /** Names the environment variable behind a YAML path, for error messages. */
 function keyName(path: string, env: Env): string {
   const all = { ...ENV_VARS, ...GENERIC_ENV };
@@ -399,9 +412,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Readonly<GatewayCon
     try {
       parsed = parseYaml(text);
     } catch (err) {
-      throw new ConfigError([
-        { key: file ?? 'config', message: `not valid YAML: ${(err as Error).message}` },
-      ]);
+      throw new ConfigError([{ key: file ?? 'config', message: yamlSyntaxText(err) }]);
     }
     if (parsed !== null && parsed !== undefined) {
       if (typeof parsed !== 'object' || Array.isArray(parsed)) {

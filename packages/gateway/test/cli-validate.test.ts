@@ -79,4 +79,20 @@ describe('capi validate', () => {
     expect(await runValidate('events.json', {}, x, {})).toBe(2);
     expect(err.join('')).toContain('events.json is not valid JSON');
   });
+
+  it.each([
+    ['an unquoted email', '{"user": {"email": ada.lovelace@example.com}}', "Unexpected token 'a'"],
+    ['an email as the whole input', 'ada.lovelace@example.com', "Unexpected token 'a'"],
+    [
+      'text after the document',
+      '{"eventId": "e1"} ada.lovelace@example.com',
+      'Unexpected non-whitespace character after JSON at position 18',
+    ],
+  ])('says why input with %s is not JSON without quoting it', async (_name, text, why) => {
+    const { io: x, err } = io(text);
+    expect(await runValidate('-', {}, x, {})).toBe(2);
+    const said = err.join('');
+    expect(said).toContain(`stdin is not valid JSON: ${why}`);
+    expect(said).not.toMatch(/ada|lovel|example/);
+  });
 });

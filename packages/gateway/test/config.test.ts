@@ -229,6 +229,25 @@ accounts:
     expect(issues[0]?.message).toMatch(/16/);
   });
 
+  it.each([
+    [
+      'a nested mapping',
+      'accounts:\n  - id: 5\n    token: AQV-secret-token-1234 : x\n',
+      'at line 3, column 12',
+    ],
+    ['an unclosed quote', 'adminToken: "AQV-secret-token-1234\nsources: [', 'at line 2, column 11'],
+    ['an unclosed flow map', 'sources:\n - { name: web, key: AQV-secret-token-1234\n', 'at line 3, column 1'],
+    ['a block scalar header', 'adminToken: |AQV-secret-token-1234\n  x\n', 'at line 1, column 14'],
+  ])(
+    'reports a YAML syntax error (%s) by line and column, never quoting the line',
+    (_name, yamlText, where) => {
+      const issues = errorsOf(() => loadConfig({ env: {}, yamlText }));
+      expect(issues[0]?.message).toContain(`not valid YAML ${where}: `);
+      expect(issues[0]?.message).toMatch(/\([A-Z_]+\)$/);
+      expect(JSON.stringify(issues)).not.toContain('secret');
+    },
+  );
+
   it('reports a YAML syntax error against the file', () => {
     const issues = errorsOf(() => loadConfig({ env: {}, yamlText: 'server: [oops' }));
     expect(issues[0]?.message).toMatch(/YAML/);

@@ -51,7 +51,7 @@ export async function runValidate(
   try {
     body = JSON.parse(text);
   } catch (err) {
-    io.printErr(`capi: ${file === '-' ? 'stdin' : file} is not valid JSON: ${(err as Error).message}`);
+    io.printErr(`capi: ${file === '-' ? 'stdin' : file} is not valid JSON: ${jsonSyntaxText(err)}`);
     return 2;
   }
   const elements = Array.isArray(body)
@@ -95,4 +95,13 @@ function formatResult(r: EventResult, index: number): string {
   for (const w of r.warnings ?? []) lines.push(`  warning ${w.code} at ${w.path ?? '/'}: ${w.message}`);
   if (r.payload) lines.push(`  LinkedIn payload: ${JSON.stringify(r.payload)}`);
   return lines.join('\n');
+}
+
+/**
+ * JSON.parse's complaint without the slice of input V8 quotes in some of its messages (`Unexpected
+ * token 'a', "{"e": ada@exampl"... is not valid JSON`): the input may hold raw emails or names.
+ */
+export function jsonSyntaxText(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  return message.replace(/, (\.\.\.)?".*"(\.\.\.)? is not valid JSON$/s, '');
 }

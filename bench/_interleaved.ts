@@ -123,7 +123,7 @@ export async function interleavedLoads(o: InterleavedOptions): Promise<Interleav
  * Which side goes first in round `round`: A B, then B A, and so on, so neither always leads. With an
  * odd number of rounds one side leads once more than the other, and the side that follows reads
  * lower: two identical servers measured in five rounds came out at 0.894–1.023 (mean 0.955), in six
- * at 1.002–1.025 (docs/benchmarks.md, "Single events measured in alternating slices").
+ * at 0.926–1.029 (mean 0.996; docs/benchmarks.md, "Single events measured in alternating slices").
  */
 export function sliceOrder(round: number): [0 | 1, 0 | 1] {
   return round % 2 === 0 ? [0, 1] : [1, 0];

@@ -17,6 +17,8 @@ import { type CodeFor, isMissing, problemsFromIssues } from './issues.js';
 import { looksLikeEmail, rawEmailProblems } from './pii.js';
 
 const MAX_TEXT = 512;
+/** The longest event name taken, by the schema and by the unmapped check before it. */
+const MAX_EVENT_NAME = 200;
 const str = z.string().max(MAX_TEXT).nullish();
 const amount = z
   .union([z.number(), z.string().max(64)], { error: 'Must be a number or a decimal string.' })
@@ -56,7 +58,7 @@ export const SegmentTrackSchema = z
     event: z
       .string()
       .min(1)
-      .max(200)
+      .max(MAX_EVENT_NAME)
       .describe('Event name; mapped to a conversion alias (as written, then in snake_case).'),
     messageId: z.string().min(1).max(MAX_EVENT_ID).describe('Becomes the eventId (deduplication key).'),
     timestamp: z.string().max(64).nullish().describe('ISO-8601; the time of receipt when absent.'),
@@ -95,10 +97,11 @@ export interface SegmentMapping {
   /** The event name as the conversion to resolve (the caller tries the name, then snake_case). */
   conversionFor(eventName: string): string;
   /**
-   * Why a track call for this event is answered `ignored` rather than mapped (no conversion is
-   * mapped to it and `segment.unmappedEvents` is `ignore`), or null when it is mapped as usual.
+   * Why a track call whose event name maps to `conversion` (conversionFor's answer) is answered
+   * `ignored` rather than mapped (no such conversion is configured and `segment.unmappedEvents` is
+   * `ignore`), or null when it is mapped as usual.
    */
-  unmapped(eventName: string): string | null;
+  unmapped(conversion: string): string | null;
   receivedAt: number;
 }
 
@@ -106,7 +109,7 @@ export interface SegmentMapping {
 function eventNameOf(raw: unknown): string | undefined {
   if (typeof raw !== 'object' || raw === null) return undefined;
   const event = (raw as { event?: unknown }).event;
-  return typeof event === 'string' && event.length > 0 && event.length <= 200 ? event : undefined;
+  return typeof event === 'string' && event.length > 0 && event.length <= MAX_EVENT_NAME ? event : undefined;
 }
 
 /**
@@ -114,8 +117,8 @@ function eventNameOf(raw: unknown): string | undefined {
  * source forwards every track call, and most are not conversions. Nothing else in the call is
  * checked, since none of it is stored or sent.
  */
-function unmappedDraft(raw: unknown, eventName: string, mapping: SegmentMapping): Draft | null {
-  const why = mapping.unmapped(eventName);
+function unmappedDraft(raw: unknown, conversion: string, mapping: SegmentMapping): Draft | null {
+  const why = mapping.unmapped(conversion);
   if (why === null) return null;
   return {
     kind: 'ignored',
@@ -186,7 +189,9 @@ const PLAIN_FIELDS = ['liFatId', 'firstName', 'lastName', 'companyName', 'title'
 
 export function segmentTrackDraft(raw: unknown, mapping: SegmentMapping): Draft {
   const eventName = eventNameOf(raw);
-  const ignored = eventName === undefined ? null : unmappedDraft(raw, eventName, mapping);
+  // Found once: the unmapped check and the draft both use it.
+  const conversion = eventName === undefined ? undefined : mapping.conversionFor(eventName);
+  const ignored = conversion === undefined ? null : unmappedDraft(raw, conversion, mapping);
   if (ignored !== null) return ignored;
   const parsed = SegmentTrackSchema.safeParse(raw);
   if (!parsed.success) {
@@ -197,6 +202,8 @@ export function segmentTrackDraft(raw: unknown, mapping: SegmentMapping): Draft 
     };
   }
   const call = parsed.data;
+  // eventNameOf takes what the schema takes, so a parsed call's conversion is already known.
+  const callConversion = conversion ?? mapping.conversionFor(call.event);
   const errors: Problem[] = [];
   const warnings: Problem[] = [];
   if (looksLikeEmail(call.messageId)) {
@@ -241,7 +248,7 @@ export function segmentTrackDraft(raw: unknown, mapping: SegmentMapping): Draft 
   }
   const pathOf: PathOf = (path) => segmentPathOf(call, path);
   if (errors.length > 0 || happenedAt === null) {
-    const rest = { conversion: mapping.conversionFor(call.event), happenedAt, user, value };
+    const rest = { conversion: callConversion, happenedAt, user, value };
     return { kind: 'rejected', eventId, errors, warnings, rest, pathOf };
   }
 
@@ -250,7 +257,7 @@ export function segmentTrackDraft(raw: unknown, mapping: SegmentMapping): Draft 
   return {
     kind: 'event',
     eventId: call.messageId,
-    conversion: mapping.conversionFor(call.event),
+    conversion: callConversion,
     input,
     consent: null,
     context: null,

@@ -141,9 +141,9 @@ function ingestSegment(ctx: RouteContext, request: SegmentRequest, body: unknown
   // Event names map to aliases as written first ("lead", "Lead"), then in snake_case ("Qualified Lead").
   const conversionFor = (name: string) => (resolver.resolve(name).ok ? name : snakeCase(name));
   const ignoresUnmapped = deps.config.segment.unmappedEvents === 'ignore';
-  const unmapped = (name: string): string | null => {
+  const unmapped = (conversion: string): string | null => {
     if (!ignoresUnmapped) return null;
-    const resolved = resolver.resolve(conversionFor(name));
+    const resolved = resolver.resolve(conversion);
     return resolved.ok ? null : resolved.message;
   };
   const mapping: SegmentMapping = { conversionFor, unmapped, receivedAt };

@@ -14,7 +14,10 @@
  * slice's CPU meter keeps running for a short settle after the last answer, so work a server does
  * after answering (a checkpoint, a collection) is charged to it and not to the next slice.
  */
-import { cpuMeter, type LoadResult, load, nearestRank, round, sleep } from './_gateway.js';
+import { cpuMeter, intFromEnv, type LoadResult, load, nearestRank, round, sleep } from './_gateway.js';
+
+/** Slices per server in every benchmark that uses this (BENCH_SINGLE_SLICES); even, see `sliceOrder`. */
+export const SLICES = intFromEnv('BENCH_SINGLE_SLICES', 6);
 
 export interface InterleavedSide {
   /** The full URL the requests go to. */

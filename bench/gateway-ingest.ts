@@ -57,7 +57,7 @@ import {
   waitForQuietMachine,
   writesPerEvent,
 } from './_gateway.js';
-import { type InterleavedResult, interleavedLoads } from './_interleaved.js';
+import { type InterleavedResult, interleavedLoads, SLICES as SINGLE_SLICES } from './_interleaved.js';
 
 const MODES = (process.env.BENCH_INGEST_MODES ?? 'normal,strict')
   .split(',')
@@ -68,7 +68,6 @@ const WARMUP_SECONDS = intFromEnv('BENCH_WARMUP_SECONDS', 3);
 const BATCH_EVENTS = 500;
 const BATCH_CONNECTIONS = intFromEnv('BENCH_INGEST_BATCH_CONNECTIONS', 16);
 const SINGLE_CONNECTIONS = 64;
-const SINGLE_SLICES = intFromEnv('BENCH_SINGLE_SLICES', 6);
 
 const GOALS = {
   batchEventsPerSecond: 100_000,

@@ -46,12 +46,11 @@ import {
   startSandbox,
   waitForQuietMachine,
 } from './_gateway.js';
-import { interleavedLoads } from './_interleaved.js';
+import { interleavedLoads, SLICES } from './_interleaved.js';
 
 const SECONDS = intFromEnv('BENCH_SINGLE_SECONDS', 10);
 const CONNECTIONS = intFromEnv('BENCH_SINGLE_CONNECTIONS', 64);
 const WARMUP_SECONDS = intFromEnv('BENCH_WARMUP_SECONDS', 3);
-const SLICES = intFromEnv('BENCH_SINGLE_SLICES', 6);
 const DURABILITY = process.env.BENCH_SINGLE_DURABILITY === 'strict' ? 'strict' : 'normal';
 const HEADERS = { authorization: `Bearer ${BENCH_SOURCE_KEY}` };
 const ROUTES = {

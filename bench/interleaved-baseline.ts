@@ -20,11 +20,10 @@ import {
   startBareServer,
   waitForQuietMachine,
 } from './_gateway.js';
-import { interleavedLoads } from './_interleaved.js';
+import { interleavedLoads, SLICES } from './_interleaved.js';
 
 const REPEATS = intFromEnv('BENCH_BASELINE_REPEATS', 3);
 const SECONDS = intFromEnv('BENCH_SINGLE_SECONDS', 10);
-const SLICES = intFromEnv('BENCH_SINGLE_SLICES', 6);
 const WARMUP_SECONDS = intFromEnv('BENCH_WARMUP_SECONDS', 3);
 const CONNECTIONS = 64;
 

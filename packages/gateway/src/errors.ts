@@ -101,7 +101,7 @@ const GATEWAY_CODES = {
     400,
     'request',
     'The X-RestLi-Method header names a method this endpoint does not offer.',
-    'Leave the header out for a single event, or send X-RestLi-Method: BATCH_CREATE with {"elements": [...]}.',
+    'Leave the header out (or send CREATE) for a single event, or send X-RestLi-Method: BATCH_CREATE with {"elements": [...]}.',
   ),
   // Idempotency keys (POST /v1/events)
   IDEMPOTENCY_KEY_INVALID: def(

@@ -233,6 +233,17 @@ describe('POST /rest/conversionEvents (LinkedIn-compatible)', () => {
       );
     });
 
+    it("a single create named by LinkedIn's clients (X-RestLi-Method: create) is accepted", async () => {
+      const h = harness();
+      for (const [n, method] of ['create', 'CREATE'].entries()) {
+        const res = await post(h, '/rest/conversionEvents', linkedInEvent({ eventId: `named-create-${n}` }), {
+          headers: { 'x-restli-method': method },
+        });
+        expect(res.status).toBe(201);
+        expect(res.headers.get('x-restli-id')).toBeTruthy();
+      }
+    });
+
     it('400 RESTLI_METHOD_UNSUPPORTED for other Rest.li methods', async () => {
       const res = await post(harness(), '/rest/conversionEvents', linkedInEvent(), {
         headers: { 'x-restli-method': 'PARTIAL_UPDATE' },

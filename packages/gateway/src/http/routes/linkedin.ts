@@ -84,6 +84,8 @@ const BatchBodySchema = z
   .meta({ id: 'LinkedInBatchCreate', description: 'X-RestLi-Method: BATCH_CREATE body.' });
 
 const BATCH_CREATE = 'BATCH_CREATE';
+/** LinkedIn's official clients name the method on every call, single creates included. */
+const CREATE = 'CREATE';
 
 const REQUIRED = 'field is required but not found and has no default value';
 
@@ -123,9 +125,11 @@ export function registerLinkedInRoutes(app: App, ctx: RouteContext): void {
       query: ValidateOnlyQuerySchema,
       headers: z.object({
         'x-restli-method': z
-          .enum([BATCH_CREATE])
+          .string()
           .optional()
-          .describe('BATCH_CREATE for {"elements": [...]}.'),
+          .describe(
+            'BATCH_CREATE for {"elements": [...]}; absent or CREATE for one event (any letter case).',
+          ),
       }),
       body: {
         required: true,
@@ -188,7 +192,9 @@ export function answerLinkedIn(ctx: RouteContext, call: LinkedInCall): Promise<L
   const source = ctx.admit(call.authorization, false, call.client);
   const validateOnly = validateOnlyFlag(call.validateOnly);
   const method = call.restliMethod?.trim().toUpperCase();
-  if (method !== undefined && method !== BATCH_CREATE) throw new GatewayError('RESTLI_METHOD_UNSUPPORTED');
+  if (method !== undefined && method !== BATCH_CREATE && method !== CREATE) {
+    throw new GatewayError('RESTLI_METHOD_UNSUPPORTED');
+  }
   const request = { source, validateOnly, batch: method === BATCH_CREATE, requestId: call.requestId };
   return withIngestText(ctx, call.read(), (body) => ingestLinkedIn(ctx, request, body));
 }

@@ -1,7 +1,9 @@
 /**
  * SIGTERM under load: producers keep posting and LinkedIn (the sandbox, slowed to 1.5 s a request)
  * has batches in flight when the signal arrives. Then:
- * - `/readyz` answers 503 within a second, so a load balancer stops sending traffic;
+ * - for the drain (CAPI_SERVER_DRAIN_MS) the listener stays open: `/readyz` answers 503 within a
+ *   second, so a load balancer stops sending traffic, and only after the drain are connections
+ *   refused;
  * - new ingest gets 503 SHUTTING_DOWN with Retry-After (or, once the process is gone, no answer),
  *   never a 2xx that is not on disk;
  * - requests to LinkedIn already in flight finish and their outcomes are recorded (what was claimed
@@ -27,6 +29,7 @@ import {
 } from './harness.js';
 
 const LEASE_MS = 60_000;
+const DRAIN_MS = 2_000;
 
 describe('graceful stop under load (SIGTERM)', () => {
   let sb: SandboxHandle;
@@ -34,7 +37,10 @@ describe('graceful stop under load (SIGTERM)', () => {
   let first: GatewayProcess;
   let second: GatewayProcess | undefined;
   const env = () =>
-    gatewayEnv(sb.url, `sqlite:${tmp.dir}/gateway.db`, { CAPI_DELIVERY_LEASE_MS: String(LEASE_MS) });
+    gatewayEnv(sb.url, `sqlite:${tmp.dir}/gateway.db`, {
+      CAPI_DELIVERY_LEASE_MS: String(LEASE_MS),
+      CAPI_SERVER_DRAIN_MS: String(DRAIN_MS),
+    });
 
   beforeAll(async () => {
     sb = await startSandbox();
@@ -95,20 +101,28 @@ describe('graceful stop under load (SIGTERM)', () => {
     const cutInFlight = inFlight().map((r) => r.seq);
     expect(cutInFlight.length).toBeGreaterThan(0);
 
-    // Readiness goes first: within a second, /readyz says 503 (or nothing listens any more).
-    let notReadyAfter = Number.POSITIVE_INFINITY;
-    while (Date.now() - signalledAt < 5_000) {
-      const status = await fetch(`${first.url}/readyz`).then(
-        (r) => r.status,
-        () => 0,
+    // Readiness goes first: within a second, /readyz answers 503 (the listener is still open).
+    const readiness = () =>
+      fetch(`${first.url}/readyz`).then(
+        async (r) => ({ status: r.status, body: (await r.json()) as { error?: { code: string } } }),
+        () => ({ status: 0, body: {} }),
       );
-      if (status !== 200) {
-        notReadyAfter = Date.now() - signalledAt;
+    let notReady: Awaited<ReturnType<typeof readiness>> | undefined;
+    while (Date.now() - signalledAt < 5_000) {
+      const answer = await readiness();
+      if (answer.status !== 200) {
+        notReady = answer;
         break;
       }
       await sleep(20);
     }
-    expect(notReadyAfter).toBeLessThan(1_000);
+    expect(Date.now() - signalledAt).toBeLessThan(1_000);
+    expect(notReady).toMatchObject({ status: 503, body: { error: { code: 'SHUTTING_DOWN' } } });
+    // Through the drain it keeps answering so; after it, nothing listens.
+    await sleep(DRAIN_MS / 2 - (Date.now() - signalledAt));
+    expect((await readiness()).status).toBe(503);
+    await sleep(DRAIN_MS + 500 - (Date.now() - signalledAt));
+    expect((await readiness()).status).toBe(0);
 
     await Promise.all(producers);
     expect(await exited).toBe(0);

@@ -93,6 +93,11 @@ export interface GatewayConfig {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Seconds to wait for in-flight work on SIGTERM. */
   shutdownGraceMs: number;
+  /**
+   * Milliseconds the listener stays open after SIGTERM, answering 503 (intake and /readyz), so a
+   * load balancer sees the instance go unready before its connections are refused.
+   */
+  drainMs: number;
 }
 
 export class ConfigError extends Error {
@@ -129,6 +134,7 @@ const fileSchema = z
         authFailuresPerMinute: wholeNumber().min(0),
         idempotencyKeyHours: positiveInt.max(24 * 90),
         shutdownGraceMs: wholeNumber().min(0),
+        drainMs: wholeNumber().min(0).max(300_000),
       })
       .partial()
       .strict(),
@@ -228,6 +234,7 @@ export const DEFAULTS = {
   requestsPerDay: 500_000,
   logLevel: 'info',
   shutdownGraceMs: 10_000,
+  drainMs: 0,
   segmentUnmappedEvents: 'reject',
 } as const;
 
@@ -256,6 +263,7 @@ const GENERIC_ENV: Record<string, string> = {
   CAPI_SERVER_AUTH_FAILURES_PER_MINUTE: 'server.authFailuresPerMinute',
   CAPI_SERVER_IDEMPOTENCY_KEY_HOURS: 'server.idempotencyKeyHours',
   CAPI_SERVER_SHUTDOWN_GRACE_MS: 'server.shutdownGraceMs',
+  CAPI_SERVER_DRAIN_MS: 'server.drainMs',
   CAPI_STORE_DEDUP_WINDOW_DAYS: 'store.dedupWindowDays',
   CAPI_STORE_RETENTION_DAYS: 'store.retentionDays',
   CAPI_STORE_THREAD: 'store.thread',
@@ -512,6 +520,7 @@ function resolve(file: ConfigFile): Readonly<GatewayConfig> {
     authFailuresPerMinute: file.server?.authFailuresPerMinute ?? DEFAULTS.authFailuresPerMinute,
     idempotencyWindowMs: (file.server?.idempotencyKeyHours ?? DEFAULTS.idempotencyKeyHours) * 3_600_000,
     shutdownGraceMs: file.server?.shutdownGraceMs ?? DEFAULTS.shutdownGraceMs,
+    drainMs: file.server?.drainMs ?? DEFAULTS.drainMs,
     storeUrl: file.store?.url ?? DEFAULTS.storeUrl,
     durability: file.store?.durability ?? DEFAULTS.durability,
     storeThread: file.store?.thread ?? true,

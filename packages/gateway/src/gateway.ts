@@ -124,7 +124,11 @@ export async function createGateway(
   async function shutdown(): Promise<void> {
     accepting = false;
     const retentionStopped = retention.stop();
-    // Stop taking requests first, then let the worker finish what it has in flight.
+    const workerStopped = worker.stop();
+    // The drain: the listener stays open, answering 503 to intake and /readyz, until a load
+    // balancer's health check has seen the instance go unready; then connections are refused.
+    if (server && config.drainMs > 0) await new Promise((r) => setTimeout(r, config.drainMs));
+    // Stop taking requests, then let the worker finish what it has in flight.
     const closing = server
       ? new Promise<void>((resolve) => {
           server?.close(() => resolve());
@@ -132,7 +136,7 @@ export async function createGateway(
           (server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
         })
       : Promise.resolve();
-    await Promise.all([worker.stop(), retentionStopped]);
+    await Promise.all([workerStopped, retentionStopped]);
     await Promise.race([closing, new Promise((r) => setTimeout(r, config.shutdownGraceMs).unref())]);
     (server as { closeAllConnections?: () => void } | null)?.closeAllConnections?.();
     if ('close' in transport && typeof transport.close === 'function') await transport.close();

@@ -163,6 +163,16 @@ delivery: { lingerMs: 10 }
     }
   });
 
+  it('reads the drain after SIGTERM, 0 by default, and refuses a bad one by name', () => {
+    expect(loadConfig({ env: {} }).drainMs).toBe(0);
+    expect(loadConfig({ env: { CAPI_SERVER_DRAIN_MS: '5000' } }).drainMs).toBe(5_000);
+    expect(loadConfig({ env: {}, yamlText: 'server: { drainMs: 2500 }' }).drainMs).toBe(2_500);
+    for (const bad of ['-1', '1.5', 'soon', '300001']) {
+      const issues = errorsOf(() => loadConfig({ env: { CAPI_SERVER_DRAIN_MS: bad } }));
+      expect(issues[0]?.key).toContain('CAPI_SERVER_DRAIN_MS');
+    }
+  });
+
   it('environment overrides the YAML file', () => {
     const c = loadConfig({ env: { CAPI_PORT: '7000' }, yamlText: 'server: { port: 6000 }' });
     expect(c.port).toBe(7000);

@@ -113,7 +113,10 @@ export function createAdmission(
   guard: AuthGuard,
 ): RouteContext['admit'] {
   return (authorization, allowBasic, client) => {
-    if (!intake.accepting()) throw new GatewayError('SHUTTING_DOWN', { headers: { 'Retry-After': '5' } });
+    if (!intake.accepting()) {
+      // Connection: close sends keep-alive clients to a new connection, and so to another instance.
+      throw new GatewayError('SHUTTING_DOWN', { headers: { 'Retry-After': '5', Connection: 'close' } });
+    }
     return guard.authenticate(client, () => authenticateSource(authorization, ring, allowBasic));
   };
 }

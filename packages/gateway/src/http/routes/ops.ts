@@ -42,16 +42,18 @@ export function registerOpsRoutes(app: App, ctx: RouteContext, openApiDocument: 
     responses: { 200: json(ReadySchema, 'Ready.'), 503: json(ReadySchema, 'Not ready; checks say why.') },
   });
   app.get('/readyz', async (c) => {
-    const accepting = deps.intake.accepting();
     let result: Readiness;
     try {
       result = await readiness();
     } catch {
       result = { ok: false, checks: { readiness: 'failed' } };
     }
+    // Read after the checks: a SIGTERM during the store's ping must answer SHUTTING_DOWN.
+    const accepting = deps.intake.accepting();
     const checks = { intake: accepting ? 'open' : 'closed', ...result.checks };
     if (accepting && result.ok) return c.json({ status: 'ready' as const, checks }, 200);
     const code: ErrorCode = accepting ? 'STORE_UNAVAILABLE' : 'SHUTTING_DOWN';
+    if (!accepting) c.header('Connection', 'close');
     return c.json({ status: 'not_ready' as const, checks, error: errorBody(code).error }, 503);
   });
 

@@ -20,6 +20,12 @@ export interface GatewayMetrics {
   readonly queueDepth: Gauge<'state'>;
   /** LinkedIn requests left in the current window, per account and window (minute | day). */
   readonly budgetLeft: Gauge<'account' | 'window'>;
+  /**
+   * 1 per ad account whose delivery is paused (a refused token, LinkedIn's 429 pause), by reason;
+   * refreshed on scrape, so a resumed account disappears. Nothing is lost while paused, but nothing
+   * goes out either: the alarm for "LinkedIn stopped taking our events".
+   */
+  readonly accountPaused: Gauge<'account' | 'reason'>;
   /** Dead-lettered events by reason. */
   readonly deadLettered: Counter<'reason'>;
   /** Age in seconds of the oldest event waiting for delivery (0 when none): the freshness alarm. */
@@ -86,6 +92,12 @@ export function createMetrics(options: MetricsOptions = {}): GatewayMetrics {
       name: 'capigw_linkedin_budget_remaining',
       help: 'LinkedIn requests left in the current window, per account',
       labelNames: ['account', 'window'] as const,
+      registers,
+    }),
+    accountPaused: new Gauge({
+      name: 'capigw_linkedin_account_paused',
+      help: 'Ad accounts whose delivery is paused (1), by reason: reauth or revoked (LinkedIn refused the token) | throttled (429) | forbidden (403) | config (version or request refused)',
+      labelNames: ['account', 'reason'] as const,
       registers,
     }),
     deadLettered: new Counter({

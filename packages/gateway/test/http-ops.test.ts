@@ -77,6 +77,20 @@ describe('operations routes', () => {
       expect(text).toContain('capigw_events_ingested_total{source="website",status="accepted"} 2');
     });
 
+    it('shows each paused ad account with its reason, and forgets it once resumed', async () => {
+      const h = harness();
+      const now = h.clock.now();
+      await h.store.pauseAccount('512345678', now + 60_000, 'throttled');
+      await h.store.pauseAccount('600000001', Number.MAX_SAFE_INTEGER, 'reauth');
+      let text = await (await get(h, '/metrics', null)).text();
+      expect(text).toContain('capigw_linkedin_account_paused{account="512345678",reason="throttled"} 1');
+      expect(text).toContain('capigw_linkedin_account_paused{account="600000001",reason="reauth"} 1');
+      await h.store.pauseAccount('512345678', 0, 'resumed');
+      text = await (await get(h, '/metrics', null)).text();
+      expect(text).not.toContain('account="512345678"');
+      expect(text).toContain('capigw_linkedin_account_paused{account="600000001",reason="reauth"} 1');
+    });
+
     it('still answers when the store cannot be read', async () => {
       const store = createMemoryStore();
       store.stats = async () => {

@@ -74,9 +74,12 @@ export function registerOpsRoutes(app: App, ctx: RouteContext, openApiDocument: 
       for (const state of OUTBOX_STATES) metrics.queueDepth.set({ state }, stats.byState[state] ?? 0);
       const oldest = stats.oldestQueuedAt;
       metrics.oldestQueuedAge.set(oldest === null ? 0 : Math.max(0, (deps.clock.now() - oldest) / 1000));
+      const paused = await store.pausedAccounts(deps.clock.now());
+      metrics.accountPaused.reset();
+      for (const { account, reason } of paused) metrics.accountPaused.set({ account, reason }, 1);
     } catch (err) {
       // Serve the other metrics anyway; a stale gauge is better than a failed scrape.
-      logger.warn({ err }, 'could not refresh queue depth for /metrics');
+      logger.warn({ err }, 'could not refresh queue depth or paused accounts for /metrics');
     }
     const text = await metrics.registry.metrics();
     return c.body(text, 200, { 'Content-Type': metrics.registry.contentType });

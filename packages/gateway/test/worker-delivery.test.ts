@@ -160,6 +160,30 @@ describe.each(STORE_KINDS)('on the %s store', (kind) => {
       expect(deliveredCalls.reduce((n, c) => n + c.payloads.length, 0)).toBe(61);
     });
 
+    it('finishes a bisection the budget interrupts: the halves handed back are not merged again', async () => {
+      // 3 requests a minute: 16 refused, 8 refused, 4 refused, then the budget is spent with the
+      // halves [2, 2], 4 and 8 unsent. Merged again on the next claim, they would start the
+      // bisection over every minute and never corner the bad event.
+      const h = await start({ start: false, script: rejectBad(false), config: workerConfig({}, 3) });
+      const batch = events(h.clock, 16);
+      batch[0] = event(h.clock, { bad: true });
+      await h.store.enqueue(batch);
+      h.worker.start();
+      for (let minute = 0; minute < 10 && (await stateCounts(h.store)).delivered < 15; minute += 1) {
+        await h.settle();
+        h.clock.advance(MINUTE);
+      }
+      await h.settle();
+      const counts = await stateCounts(h.store);
+      expect(counts.delivered).toBe(15);
+      expect(counts.dead).toBe(1);
+      expect((await h.store.listDead({}))[0]?.id).toBe(batch[0]!.id);
+      // 16, 8, 4, 2, 1 refused, and the halves 1, 2, 4 and 8 delivered: each sent once.
+      const sizes = h.transport.calls.map((c) => c.payloads.length);
+      expect(sizes.slice(0, 5)).toEqual([16, 8, 4, 2, 1]);
+      expect(sizes.slice(5).sort((a, b) => a - b)).toEqual([1, 2, 4, 8]);
+    });
+
     it('dead-letters a whole batch for an unknown rule and keeps the account sending its other rules', async () => {
       const h = await start({
         start: false,

@@ -1,3 +1,4 @@
+import type { SplitHints } from '../domain/split-hints.js';
 import type { Logger } from '../logger.js';
 import type { GatewayMetrics } from '../metrics.js';
 import type { Clock, LinkedInTransport, OutboxStore } from '../ports.js';
@@ -15,6 +16,8 @@ export interface WorkerContext {
   readonly metrics: GatewayMetrics;
   readonly logger: Logger;
   readonly random: () => number;
+  /** Halves of a bisection handed back before they were sent, so a later claim keeps them apart. */
+  readonly splitHints: SplitHints;
   /** Aborts when stop() begins: work not yet sent goes back to the queue. */
   readonly stopping: AbortSignal;
   /** Aborts when the shutdown grace period ends: requests still in flight are cut. */

@@ -32,30 +32,37 @@ export async function deliverBatch(
   const sendBefore = claimedAt + ctx.config.delivery.leaseMs / 2;
   // Writes about this batch are retried until then (worker/persist.ts).
   const until = leaseDeadline(ctx, claimedAt);
-  const queue = await prepare(ctx, batch, until);
+  // A claim may bring back the halves of an unfinished bisection: they go out apart again.
+  const prepared = await prepare(ctx, batch, until);
+  const queue = prepared.flatMap((group) =>
+    ctx.splitHints.partition(group.events).map((events) => ({ ruleId: group.ruleId, events })),
+  );
+  // Set while the groups waiting are halves of a bisection (LinkedIn refused a request without
+  // naming its bad events): if they are handed back, the next claim must keep them apart.
+  let bisecting = queue.length > prepared.length;
   while (queue.length > 0) {
-    if (ctx.stopping.aborted) return defer(ctx, account, queue, 'stopping', until);
-    if (ctx.clock.now() > sendBefore) return defer(ctx, account, queue, 'lease', until);
+    if (ctx.stopping.aborted) return defer(ctx, account, queue, 'stopping', until, bisecting);
+    if (ctx.clock.now() > sendBefore) return defer(ctx, account, queue, 'lease', until, bisecting);
     const budget = await persist(ctx, 'takeBudget', sendBefore, () =>
       ctx.store.takeBudget(account, limitsFor(ctx, account), ctx.clock.now()),
     );
     if (!budget.ok) {
       ctx.holdAccount(account, budget.retryAt);
-      return defer(ctx, account, queue, 'budget', until);
+      return defer(ctx, account, queue, 'budget', until, bisecting);
     }
     ctx.metrics.budgetLeft.set({ account, window: 'minute' }, budget.minuteLeft);
     ctx.metrics.budgetLeft.set({ account, window: 'day' }, budget.dayLeft);
     // stop() may have begun while the store answered; nothing new goes out once it has.
-    if (ctx.stopping.aborted) return defer(ctx, account, queue, 'stopping', until);
+    if (ctx.stopping.aborted) return defer(ctx, account, queue, 'stopping', until, bisecting);
     // The budget may have taken retries (a store that failed for a while): the lease rule still holds.
-    if (ctx.clock.now() > sendBefore) return defer(ctx, account, queue, 'lease', until);
+    if (ctx.clock.now() > sendBefore) return defer(ctx, account, queue, 'lease', until, bisecting);
 
     const group = queue.shift()!;
     const { outcome, audit } = await send(ctx, account, group);
     if (ctx.aborting.aborted && outcome.kind === 'retry' && outcome.status === 0) {
       // Cut at shutdown: LinkedIn may or may not have the batch. Handing it back (without counting
       // an attempt) means it is sent again after restart, with the same eventIds.
-      await defer(ctx, account, [group, ...queue], 'aborted', until);
+      await defer(ctx, account, [group, ...queue], 'aborted', until, bisecting);
       return writeAudit(ctx, audit, until);
     }
     const plan = planDelivery(group.events, outcome, {
@@ -68,7 +75,8 @@ export async function deliverBatch(
     // After the events' own state: if the store is failing, what was sent matters more than its row.
     await writeAudit(ctx, audit, until);
     queue.unshift(...plan.resend.map((events) => ({ ruleId: group.ruleId, events })));
-    if (plan.pause) return defer(ctx, account, queue, 'paused', until);
+    if (plan.resend.length > 1) bisecting = true;
+    if (plan.pause) return defer(ctx, account, queue, 'paused', until, bisecting);
   }
 }
 
@@ -234,7 +242,9 @@ async function defer(
   groups: Group[],
   reason: DeferReason,
   until: number,
+  bisecting: boolean,
 ): Promise<void> {
+  if (bisecting) ctx.splitHints.remember(groups.map((group) => group.events.map((e) => e.id)));
   for (const group of groups) {
     const ids = group.events.map((e) => e.id);
     await persist(ctx, 'release', until, () => ctx.store.release(ids, ctx.clock.now()));

@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { DEFAULTS } from '../config.js';
+import { SplitHints } from '../domain/split-hints.js';
 import { systemClock } from '../ports.js';
 import { ALL_ACCOUNTS, type WorkerContext } from './context.js';
 import { deliverBatch } from './deliver-batch.js';
@@ -74,6 +75,7 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
     metrics: deps.metrics,
     logger,
     random: deps.random ?? Math.random,
+    splitHints: new SplitHints(),
     stopping: stopping.signal,
     aborting: aborting.signal,
     pauseAll(until) {

@@ -119,7 +119,7 @@ async function pause(
       // Loud on purpose: this process delivers nothing for any account until its configuration is fixed.
       ctx.logger.fatal(
         { ...details, code: outcome.kind === 'config' ? outcome.code : null },
-        'LinkedIn refused the API version: ALL delivery is paused, events are kept. Fix linkedin.version and restart.',
+        configPauseMessage(outcome.status, outcome.kind === 'config' ? outcome.code : null),
       );
       return;
     default:
@@ -128,4 +128,17 @@ async function pause(
         'LinkedIn refused the account credentials or permissions: this account is paused, its events are kept until it is resumed',
       );
   }
+}
+
+/**
+ * What a `config` outcome tells the operator to fix. A refused version is the usual cause; any
+ * other status (404, 405, 415, a redirect) means the request went somewhere that is not LinkedIn's
+ * conversionEvents endpoint, most often a base URL with a path (`…/rest`) in it.
+ */
+export function configPauseMessage(status: number, code: string | null): string {
+  const pause = 'ALL delivery is paused, events are kept.';
+  if (status === 426 || (code?.includes('VERSION') ?? false)) {
+    return `LinkedIn refused the API version: ${pause} Fix linkedin.version (LINKEDIN_VERSION) and restart.`;
+  }
+  return `LinkedIn's endpoint answered HTTP ${status}, not a conversions answer: ${pause} Check linkedin.apiBaseUrl (LINKEDIN_API_BASE_URL): the host only, e.g. https://api.linkedin.com, with no /rest path; then restart.`;
 }

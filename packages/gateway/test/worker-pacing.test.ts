@@ -6,6 +6,7 @@ import {
   type Harness,
   harnessPool,
   MINUTE,
+  OTHER_ACCOUNT,
   STORE_KINDS,
   stateCounts,
   T0,
@@ -40,6 +41,37 @@ describe.each(STORE_KINDS)('on the %s store', (kind) => {
       // Paced, not starved: 40 requests at 5 a minute take about 8 minutes of clock.
       expect(times.at(-1)! - times[0]!).toBeLessThan(9 * MINUTE);
     });
+
+    it.each([
+      ['share one token', 'shared', 4],
+      ['have tokens of their own', 'own', 8],
+    ])(
+      'two accounts that %s send at most their budget a minute (%s tokens: %i)',
+      async (_what, tokens, perWindow) => {
+        // LinkedIn counts per access token: two accounts on one token share its 4 a minute.
+        const config = workerConfig({ concurrency: 4 }, 4);
+        config.accounts = config.accounts.map((a, i) => ({
+          ...a,
+          token: tokens === 'shared' ? 'one-token' : `token-${i}`,
+        }));
+        const h = await start({ start: false, config });
+        for (let i = 0; i < 8; i += 1) {
+          await h.store.enqueue(events(h.clock, 1, { ruleId: String(10_000 + i) }));
+          await h.store.enqueue(events(h.clock, 1, { account: OTHER_ACCOUNT, ruleId: String(20_000 + i) }));
+        }
+        h.worker.start();
+        for (let step = 0; step < 100 && (await stateCounts(h.store)).delivered < 16; step += 1) {
+          await h.settle();
+          h.clock.advance(7_000);
+        }
+        const times = h.transport.calls.map((c) => c.at).sort((a, b) => a - b);
+        expect(times).toHaveLength(16);
+        const busiest = Math.max(
+          ...times.map((t0) => times.filter((t) => t >= t0 && t < t0 + MINUTE).length),
+        );
+        expect(busiest).toBe(perWindow);
+      },
+    );
 
     it('stops at the daily budget and starts again at 00:00 UTC', async () => {
       const config = workerConfig();

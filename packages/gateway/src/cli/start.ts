@@ -1,5 +1,6 @@
 /** `capi start`: load the configuration, compose the gateway, listen, and stop gracefully on signals. */
 import { loadConfig } from '../config.js';
+import { budgetPlans } from '../domain/token-budgets.js';
 import { createGateway } from '../gateway.js';
 import { applyHeapGrowth } from '../heap-growth.js';
 import { applyAllocationSitePretenuring } from '../pretenuring.js';
@@ -33,6 +34,14 @@ export async function runStart(opts: { config?: string }): Promise<void> {
     'capi-gateway listening',
   );
   if (gateway.sandbox) process.stderr.write(gateway.sandbox.banner(url));
+  const shared = new Map([...budgetPlans(effective.accounts).values()].map((plan) => [plan.key, plan]));
+  for (const plan of shared.values()) {
+    if (plan.accounts.length < 2) continue;
+    gateway.logger.info(
+      { accounts: plan.accounts, perMinute: plan.limits.perMinute, perDay: plan.limits.perDay },
+      'these ad accounts share a LinkedIn token, so they share its request budget (the smallest of theirs)',
+    );
+  }
 
   let stopping = false;
   const stop = (signal: string) => {

@@ -4,6 +4,7 @@
  */
 import type { DeliveryPlan, PauseOrder } from '../domain/delivery-plan.js';
 import type { DeliveryOutcome, OutboxEvent } from '../ports.js';
+import { budgetFor } from './budget-for.js';
 import type { WorkerContext } from './context.js';
 import { persist } from './persist.js';
 
@@ -95,10 +96,16 @@ async function pause(
   until: number,
 ) {
   if (order.scope === 'all') ctx.pauseAll(order.until, order.reason);
-  else
+  else {
     await persist(ctx, 'pauseAccount', until, () =>
       ctx.store.pauseAccount(group.account, order.until, order.reason),
     );
+    // LinkedIn throttles the token: the accounts that share it wait too (their budget honours it).
+    const { key } = budgetFor(ctx, group.account);
+    if (order.reason === 'throttled' && key !== group.account) {
+      await persist(ctx, 'pauseAccount', until, () => ctx.store.pauseAccount(key, order.until, order.reason));
+    }
+  }
   const details = {
     account: group.account,
     ruleId: group.ruleId,

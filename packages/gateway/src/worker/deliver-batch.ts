@@ -4,12 +4,12 @@
  * is handed back to the queue. One request at a time per batch, so one batch never holds more
  * than one of the worker's concurrency slots.
  */
-import { DEFAULTS } from '../config.js';
 import { EXPIRED_AT_CLAIM, planDelivery, splitExpired } from '../domain/delivery-plan.js';
 import { MIN_LOOK_MS, nextLookMs } from '../domain/linger.js';
-import type { AuditEntry, BudgetLimits, ClaimedBatch, DeliveryOutcome, OutboxEvent } from '../ports.js';
+import type { AuditEntry, ClaimedBatch, DeliveryOutcome, OutboxEvent } from '../ports.js';
 import { applyPlan } from './apply-plan.js';
 import { buildAuditEntry } from './audit.js';
+import { budgetFor } from './budget-for.js';
 import type { WorkerContext } from './context.js';
 import { leaseDeadline, persist } from './persist.js';
 import { sleep } from './timing.js';
@@ -43,8 +43,9 @@ export async function deliverBatch(
   while (queue.length > 0) {
     if (ctx.stopping.aborted) return defer(ctx, account, queue, 'stopping', until, bisecting);
     if (ctx.clock.now() > sendBefore) return defer(ctx, account, queue, 'lease', until, bisecting);
+    const shared = budgetFor(ctx, account);
     const budget = await persist(ctx, 'takeBudget', sendBefore, () =>
-      ctx.store.takeBudget(account, limitsFor(ctx, account), ctx.clock.now()),
+      ctx.store.takeBudget(shared.key, shared.limits, ctx.clock.now()),
     );
     if (!budget.ok) {
       ctx.holdAccount(account, budget.retryAt);
@@ -266,9 +267,4 @@ async function defer(
       resent: [],
     }));
   }
-}
-
-function limitsFor(ctx: WorkerContext, account: string): BudgetLimits {
-  const configured = ctx.config.accounts.find((a) => a.id === account);
-  return configured?.limits ?? { perMinute: DEFAULTS.requestsPerMinute, perDay: DEFAULTS.requestsPerDay };
 }

@@ -183,6 +183,42 @@ describe('every problem of an event at once', () => {
   });
 });
 
+describe('warnings of a refused event', () => {
+  const resultOf = (raw: unknown) => planIngest([nativeDraft(raw)], ctx).slots[0]?.result;
+  const valid = { conversion: 'lead', eventId: 'w-1', happenedAt: NOW - 1000 };
+  const dropped = { code: 'EMAIL_INVALID', path: '/user/email', message: expect.any(String) };
+
+  it('keeps the warnings that explain NO_IDENTIFIER when the conversion is unknown', () => {
+    const result = resultOf({ ...valid, conversion: 'nope', user: { email: 'not-an-email' } });
+    expect(result?.errors?.map((e) => e.code)).toEqual(['CONVERSION_UNKNOWN', 'NO_IDENTIFIER']);
+    expect(result?.warnings).toEqual([dropped]);
+  });
+
+  it('keeps them when the time is unreadable, and when the schema refused another field', () => {
+    for (const raw of [
+      { ...valid, happenedAt: 'yesterday', user: { email: 'not-an-email' } },
+      { ...valid, campaign: 'spring', user: { email: 'not-an-email' } },
+      { ...valid, eventId: 'jane@example.com', user: { email: 'not-an-email' } },
+    ]) {
+      const result = resultOf(raw);
+      expect(result?.status).toBe('rejected');
+      expect(result?.errors?.map((e) => e.code)).toContain('NO_IDENTIFIER');
+      expect(result?.warnings).toEqual([dropped]);
+    }
+  });
+
+  it('keeps them for a draft of an unknown conversion, next to the route’s own', () => {
+    const own = { code: 'HAPPENED_AT_DEFAULTED', path: '/happenedAt', message: 'm' };
+    const draft = event('x', {
+      conversion: 'nope',
+      input: { happenedAt: NOW - 1000, user: { email: 'not-an-email' } },
+      warnings: [own],
+    });
+    const [result] = planIngest([draft], ctx).slots.map((s) => s.result);
+    expect(result?.warnings).toEqual([own, dropped]);
+  });
+});
+
 describe('nativeDraft', () => {
   it('maps a valid event', () => {
     const d = nativeDraft({

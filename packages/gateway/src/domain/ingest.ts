@@ -129,13 +129,17 @@ export function planIngest(drafts: readonly Draft[], ctx: PlanContext): IngestPl
   for (const draft of drafts) {
     if (draft.kind === 'rejected') {
       const { rest } = draft;
-      const errors = rest
-        ? withProblems(draft.errors, sharedProblems(rest, ctx.resolve(rest.conversion), ctx))
-        : draft.conversion === undefined
-          ? draft.errors
-          : withProblems(draft.errors, conversionProblems(ctx.resolve(draft.conversion)));
+      let errors = draft.errors;
+      let warnings = draft.warnings ?? [];
+      if (rest) {
+        const shared = sharedProblems(rest, ctx.resolve(rest.conversion), ctx);
+        errors = withProblems(errors, shared.errors);
+        warnings = [...warnings, ...shared.warnings];
+      } else if (draft.conversion !== undefined) {
+        errors = withProblems(errors, conversionProblems(ctx.resolve(draft.conversion)));
+      }
       const result: EventResult = { eventId: draft.eventId, status: 'rejected', errors };
-      slots.push({ result: withWarnings(result, draft.warnings ?? []), row: -1, event: null });
+      slots.push({ result: withWarnings(result, warnings), row: -1, event: null });
       continue;
     }
     if (draft.kind === 'ignored') {
@@ -149,9 +153,10 @@ export function planIngest(drafts: readonly Draft[], ctx: PlanContext): IngestPl
 
     const resolved = ctx.resolve(draft.conversion);
     if (!resolved.ok) {
-      const errors = sharedProblems(draft.input, resolved, ctx);
+      const shared = sharedProblems(draft.input, resolved, ctx);
+      const result: EventResult = { eventId: draft.eventId, status: 'rejected', errors: shared.errors };
       slots.push({
-        result: withWarnings({ eventId: draft.eventId, status: 'rejected', errors }, draft.warnings),
+        result: withWarnings(result, [...draft.warnings, ...shared.warnings]),
         row: -1,
         event: null,
       });
@@ -242,24 +247,25 @@ const STAND_IN_RULE = '1';
 
 /**
  * Every problem the shared checks find in an event, given how its conversion resolved: an unknown
- * conversion, then whatever the SDK refuses. Only for events already refused (an error path), so it
- * may allocate freely. A time the route could not read is stood in for by the time of receipt,
- * which passes the SDK's time checks.
+ * conversion, then whatever the SDK refuses, and the SDK's warnings, which a refused event needs as
+ * much as an accepted one (NO_IDENTIFIER says "see the warnings" when every identifier was dropped).
+ * Only for events already refused (an error path), so it may allocate freely. A time the route could
+ * not read is stood in for by the time of receipt, which passes the SDK's time checks.
  */
 function sharedProblems(
   rest: Omit<RejectedRest, 'conversion'>,
   resolved: Resolution,
   ctx: PlanContext,
-): Problem[] {
-  const out = conversionProblems(resolved);
+): { errors: Problem[]; warnings: Problem[] } {
+  const errors = conversionProblems(resolved);
   const built = ctx.build({
     conversion: resolved.ok ? resolved.rule.ruleId : STAND_IN_RULE,
     happenedAt: rest.happenedAt ?? ctx.receivedAt,
     value: rest.value,
     user: rest.user,
   });
-  if (!built.ok) out.push(...problems(built.errors));
-  return out;
+  if (!built.ok) errors.push(...problems(built.errors));
+  return { errors, warnings: problems(built.warnings) };
 }
 
 function conversionProblems(resolved: Resolution): Problem[] {

@@ -121,7 +121,10 @@ export function buildConversionEvent(input: ConversionInput, opts: BuildOptions)
       f.warnings.length > 0 ? 'Identifiers were given but none was usable; see the warnings.' : undefined;
     f.error(finding('NO_IDENTIFIER', '/user', 'error', detail));
   } else if (types.length === 1 && types[0] === 'SHA256_IP_ADDRESS') {
-    f.warnings.push(finding('HASHED_IP_ONLY', '/user/ip', 'warning'));
+    // Name the field the hash came from: a plain IP hashed under hashIp (which wins), else sha256Ip.
+    // Worked out again here rather than carried from buildUserIds: this path is rare.
+    const fromPlain = opts.hashIp === true && present(raw.ip) && normalizeIp(String(raw.ip)).ok;
+    f.warnings.push(finding('HASHED_IP_ONLY', fromPlain ? '/user/ip' : '/user/sha256Ip', 'warning'));
   }
 
   if (f.errors.length > 0 || ruleId === null) return { ok: false, errors: f.errors, warnings: f.warnings };

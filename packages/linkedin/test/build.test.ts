@@ -220,6 +220,17 @@ describe('buildConversionEvent: dropping unusable identifiers', () => {
     expect(r.event.user.userIds).toEqual([{ idType: 'SHA256_IP_ADDRESS', idValue: IP_HASH }]);
     expect(codes(r.warnings)).toEqual([['HASHED_IP_ONLY', '/user/ip']]);
   });
+  it('names the field the only hashed IP came from', () => {
+    const warned = (user: ConversionInput['user'], hashIp = false) =>
+      codes(built(buildConversionEvent(input(user), { ...OPTS, hashIp })).warnings);
+    expect(warned({ sha256Ip: IP_HASH })).toEqual([['HASHED_IP_ONLY', '/user/sha256Ip']]);
+    expect(warned({ sha256Ip: IP_HASH }, true)).toEqual([['HASHED_IP_ONLY', '/user/sha256Ip']]);
+    expect(warned({ ip: '10.0.0.1', sha256Ip: IP_HASH }, true)).toEqual([
+      ['IP_NOT_PUBLIC', '/user/ip'],
+      ['HASHED_IP_ONLY', '/user/sha256Ip'],
+    ]);
+    expect(warned({ ip: '203.0.113.7', sha256Ip: IP_HASH }, true)).toEqual([['HASHED_IP_ONLY', '/user/ip']]);
+  });
   it('uses a pre-hashed email and IP, preferring values derived from plain input', () => {
     const r = built(
       buildConversionEvent(input({ sha256Email: JANE_DOE_HASH.toUpperCase(), sha256Ip: IP_HASH }), OPTS),

@@ -64,6 +64,29 @@ describe('POST /rest/conversionEvents (LinkedIn-compatible)', () => {
     expect(text).toContain('status="duplicate"} 1');
   });
 
+  it('an event without eventId sent again with its keys in another order is still a duplicate', async () => {
+    const h = harness();
+    const event = linkedInEvent({
+      conversionValue: { currencyCode: 'EUR', amount: '249.00' },
+      user: { userIds: [{ idType: 'SHA256_EMAIL', idValue: EMAIL_HASH }], externalIds: ['crm-1'] },
+    });
+    delete event.eventId;
+    const reversed = (o: Record<string, unknown>): Record<string, unknown> =>
+      Object.fromEntries(
+        Object.entries(o)
+          .reverse()
+          .map(([k, v]) => [
+            k,
+            typeof v === 'object' && v !== null && !Array.isArray(v) ? reversed(v as never) : v,
+          ]),
+      );
+    expect(JSON.stringify(reversed(event))).not.toBe(JSON.stringify(event));
+    await post(h, '/rest/conversionEvents', event);
+    await post(h, '/rest/conversionEvents', reversed(event));
+    const stats = await h.store.stats();
+    expect(stats.byState.queued).toBe(1);
+  });
+
   it('422 in LinkedIn’s shape: every schema problem, with the element index in batches', async () => {
     const h = harness();
     const elements = [

@@ -149,6 +149,33 @@ function hashIps(el: Json): void {
   }
 }
 
+/**
+ * JSON text with every object's keys in sorted order, at every depth; arrays keep their order (in
+ * userIds or externalIds it is part of the content). Two elements with the same content read the
+ * same whatever order their keys were sent in, so a client that rebuilds the same element with its
+ * keys in another order is still recognised. Keys whose value is undefined are left out, as
+ * JSON.stringify does.
+ */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) {
+    return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
+  }
+  if (isRecord(value)) {
+    const parts: string[] = [];
+    for (const key of Object.keys(value).sort()) {
+      const v = value[key];
+      if (v !== undefined) parts.push(`${JSON.stringify(key)}:${canonicalJson(v)}`);
+    }
+    return `{${parts.join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** The eventId that stands in for an element sent without one: a digest of its content. */
+export function contentEventId(el: Json): string {
+  return `sha256:${sha256Hex(canonicalJson(el))}`;
+}
+
 function identifierTypes(el: Json): string[] {
   const user = el.user as Json;
   const types: string[] = [];
@@ -212,7 +239,7 @@ export function prepareCompat(
     if (opts.hashIp) hashIps(el);
     const payload = JSON.stringify(el);
     // Without an eventId, a digest of the content stands in, so a client's retry is still a duplicate.
-    const eventId = typeof el.eventId === 'string' ? el.eventId : `sha256:${sha256Hex(payload)}`;
+    const eventId = typeof el.eventId === 'string' ? el.eventId : contentEventId(el);
     out.push({ payload: el, warnings: warnings[i] ?? [] });
     const key = `${rule.ruleId}\u0000${eventId}`;
     if (seen.has(key)) return;

@@ -87,6 +87,24 @@ describe('POST /rest/conversionEvents (LinkedIn-compatible)', () => {
     expect(stats.byState.queued).toBe(1);
   });
 
+  it('takes more than one externalId as LinkedIn does: the first is kept, the rest dropped with a warning', async () => {
+    const h = harness();
+    const event = linkedInEvent({ eventId: 'ext-2', user: { userIds: [], externalIds: ['crm-1', 'crm-2'] } });
+    const dry = await post(h, '/rest/conversionEvents', event, { query: 'validate_only=true' });
+    expect(dry.status).toBe(200);
+    const [element] = ((await dry.json()) as { elements: Array<{ payload: unknown; warnings: unknown[] }> })
+      .elements;
+    expect(element?.payload).toMatchObject({ user: { externalIds: ['crm-1'] } });
+    expect(element?.warnings).toEqual([
+      expect.objectContaining({ code: 'EXTERNAL_IDS_TOO_MANY', path: '/user/externalIds' }),
+    ]);
+    const res = await post(h, '/rest/conversionEvents', event);
+    expect(res.status).toBe(201);
+    const [row] = await h.store.findByEventId('ext-2');
+    expect(JSON.parse(row?.payload ?? '').user).toEqual({ userIds: [], externalIds: ['crm-1'] });
+    expect(row?.identifierTypes).toEqual(['EXTERNAL_ID']);
+  });
+
   it('422 in LinkedIn’s shape: every schema problem, with the element index in batches', async () => {
     const h = harness();
     const elements = [

@@ -142,16 +142,16 @@ function validateUser(user: Json, version: string, out: Finding[]): void {
   if (externalIds !== undefined) {
     if (!Array.isArray(externalIds)) out.push(finding('FIELD_TYPE', '/user/externalIds', 'error'));
     else {
-      if (externalIds.length > 1) out.push(finding('EXTERNAL_IDS_TOO_MANY', '/user/externalIds', 'error'));
-      let good = externalIds.length > 0;
+      // LinkedIn uses the first entry and ignores the rest ("Max 1 entry; extra entries ignored"),
+      // so more than one is worth a warning, not a refusal. Every entry must still be a usable string.
+      if (externalIds.length > 1) out.push(finding('EXTERNAL_IDS_TOO_MANY', '/user/externalIds', 'warning'));
       externalIds.forEach((id, i) => {
         if (typeof id !== 'string') out.push(finding('FIELD_TYPE', `/user/externalIds/${i}`, 'error'));
         else if (id.trim().length === 0)
           out.push(finding('IDENTIFIER_EMPTY', `/user/externalIds/${i}`, 'error'));
-        else return;
-        good = false;
       });
-      if (good) note(false);
+      const first = externalIds[0];
+      if (typeof first === 'string' && first.trim().length > 0) note(false);
     }
   }
 

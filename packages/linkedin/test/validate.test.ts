@@ -233,11 +233,23 @@ describe('validateConversionEvent: user', () => {
       ['UNKNOWN_FIELD', '/user/userInfo/city'],
     ]);
   });
-  it('refuses a malformed lead URN and more than one externalId', () => {
-    const e = withUser({ userIds: [], lead: 'urn:li:leadGenForm:1', externalIds: ['a', 'b'] });
-    expect(errors(validateConversionEvent(e, V))).toEqual([
-      ['LEAD_URN_INVALID', '/user/lead'],
-      ['EXTERNAL_IDS_TOO_MANY', '/user/externalIds'],
+  it('refuses a malformed lead URN', () => {
+    const e = withUser({ userIds: [], lead: 'urn:li:leadGenForm:1', externalIds: ['a'] });
+    expect(errors(validateConversionEvent(e, V))).toEqual([['LEAD_URN_INVALID', '/user/lead']]);
+  });
+  it('accepts more than one externalId with a warning (LinkedIn uses the first), still checking each', () => {
+    const found = validateConversionEvent(withUser({ userIds: [], externalIds: ['a', 'b'] }), V);
+    expect(found.map((f) => [f.code, f.path, f.severity])).toEqual([
+      ['EXTERNAL_IDS_TOO_MANY', '/user/externalIds', 'warning'],
+    ]);
+    const bad = withUser({ userIds: [], externalIds: ['a', ' ', 3] });
+    expect(errors(validateConversionEvent(bad, V))).toEqual([
+      ['IDENTIFIER_EMPTY', '/user/externalIds/1'],
+      ['FIELD_TYPE', '/user/externalIds/2'],
+    ]);
+    expect(errors(validateConversionEvent(withUser({ userIds: [], externalIds: [' ', 'b'] }), V))).toEqual([
+      ['IDENTIFIER_EMPTY', '/user/externalIds/0'],
+      ['NO_IDENTIFIER', '/user'],
     ]);
   });
   it('checks the country code', () => {

@@ -176,6 +176,17 @@ export function contentEventId(el: Json): string {
   return `sha256:${sha256Hex(canonicalJson(el))}`;
 }
 
+/**
+ * LinkedIn uses the first externalIds entry and ignores the rest; the rest are dropped before
+ * storage (the validator warned, EXTERNAL_IDS_TOO_MANY), so what is stored is what LinkedIn uses.
+ */
+function keepFirstExternalId(el: Json): void {
+  const user = el.user as Json;
+  if (Array.isArray(user.externalIds) && user.externalIds.length > 1) {
+    user.externalIds = user.externalIds.slice(0, 1);
+  }
+}
+
 function identifierTypes(el: Json): string[] {
   const user = el.user as Json;
   const types: string[] = [];
@@ -237,6 +248,7 @@ export function prepareCompat(
   (elements as Json[]).forEach((el, i) => {
     const rule = rules[i] as ResolvedConversion;
     if (opts.hashIp) hashIps(el);
+    keepFirstExternalId(el);
     const payload = JSON.stringify(el);
     // Without an eventId, a digest of the content stands in, so a client's retry is still a duplicate.
     const eventId = typeof el.eventId === 'string' ? el.eventId : contentEventId(el);

@@ -278,7 +278,25 @@ describe('personal-data detection', () => {
   it.each(['a@b.co', 'Jane.Doe+tag@example.com', 'x <jane@example.org>'])('finds the email in %s', (s) => {
     expect(looksLikeEmail(s)).toBe(true);
   });
-  it.each(['Sales @ Acme', 'user@localhost', 'no at sign', '@handle'])('does not flag %s', (s) => {
+  it.each([
+    'https://x.com/?email=jane%40example.com',
+    'JANE%40EXAMPLE.COM',
+    'jane.doe%2Btag%40example%2Ecom',
+    'https://x.com/?next=%2F%3Femail%3Djane%2540example.com',
+  ])('finds the URL-encoded email in %s', (s) => {
+    expect(looksLikeEmail(s)).toBe(true);
+  });
+  it.each([
+    'Sales @ Acme',
+    'user@localhost',
+    'no at sign',
+    '@handle',
+    '100%',
+    '50%25 off',
+    'https://x.com/%40handle',
+    'price %E2%82%AC 10',
+    'bad %zz escape',
+  ])('does not flag %s', (s) => {
     expect(looksLikeEmail(s)).toBe(false);
   });
   it.each(['email', 'contactEmail', 'e-mail', 'phone', 'first_name', 'lastName', 'name', 'ip', 'li_fat_id'])(

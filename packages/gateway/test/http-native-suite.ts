@@ -241,10 +241,19 @@ export function describeNativeRoute(transport: Transport): void {
           nativeEvent({ eventId: 'ctx-email-key', context: { contactEmail: 'x' } }),
           nativeEvent({ eventId: 'ctx-email-value', context: { owner: 'jane.doe@example.com' } }),
           nativeEvent({ eventId: 'ctx-nested', context: { deal: { id: 1 } } }),
+          nativeEvent({ eventId: 'ctx-encoded', context: { u: 'https://x.com/?email=jane%40example.com' } }),
         ],
       });
       const body = (await res.json()) as Body;
-      expect(body.results.map((r) => r.status)).toEqual(['accepted', 'rejected', 'rejected', 'rejected']);
+      expect(body.results.map((r) => r.status)).toEqual([
+        'accepted',
+        'rejected',
+        'rejected',
+        'rejected',
+        'rejected',
+      ]);
+      expect(body.results[4]?.errors?.[0]).toMatchObject({ code: 'CONTEXT_PII', path: '/context/u' });
+      expect(await stored(h, 'ctx-encoded')).toEqual([]);
       expect(body.results[1]?.errors?.[0]).toMatchObject({
         code: 'CONTEXT_PII',
         path: '/context/contactEmail',

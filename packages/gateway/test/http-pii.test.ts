@@ -30,6 +30,7 @@ function canaries() {
   };
 }
 type Canaries = ReturnType<typeof canaries>;
+const encoded = encodeURIComponent;
 
 /** Sends canaries through every route, in proper and improper places; returns every response text. */
 async function sendCanaries(
@@ -64,6 +65,11 @@ async function sendCanaries(
       nativeEvent({ eventId: c.email }),
       nativeEvent({ eventId: id('ctx-value'), context: { owner: c.email } }),
       nativeEvent({ eventId: id('ctx-key'), context: { [c.email]: 1 } }),
+      nativeEvent({ eventId: id('ctx-encoded'), context: { u: `https://x.example/?e=${encoded(c.email)}` } }),
+      nativeEvent({
+        eventId: id('ctx-encoded-twice'),
+        context: { u: `https://x.example/?next=${encoded(`/?e=${encoded(c.email)}`)}` },
+      }),
       nativeEvent({ eventId: id('external'), user: { externalId: c.email } }),
       nativeEvent({
         eventId: id('first-is-email'),
@@ -176,7 +182,14 @@ function filesText(dir: string): string {
 }
 
 function forbidden(c: Canaries, includeNames: boolean): string[] {
-  const out = [c.email, c.email.toUpperCase(), `canary.${c.run}@`, c.secret];
+  const out = [
+    c.email,
+    c.email.toUpperCase(),
+    `canary.${c.run}@`,
+    `canary.${c.run}%40`,
+    `canary.${c.run}%2540`,
+    c.secret,
+  ];
   if (includeNames) out.push(c.first, c.last, c.first.toLowerCase(), c.last.toLowerCase(), c.ip);
   return out;
 }

@@ -12,9 +12,28 @@ const EMAIL = /[^\s@<>()[\]\\,;:"']+@[^\s@<>()[\]\\,;:"']+\.[A-Za-z]{2,}/;
 const PII_KEY =
   /e-?mail|phone|mobile|fax|^(first|last|full|given|family|middle|sur|user|contact|person)_?name$|^name$|surname|street|address|postcode|zip|birth|^dob$|ssn|passport|password|^ip$|ip_?addr|li_?fat_?id|cookie/i;
 
-/** True when `value` contains something shaped like an email address. Cheap when there is no '@'. */
-export function looksLikeEmail(value: string): boolean {
+/** Percent-escapes of ASCII characters (%40 is '@', %2E '.'); any other escape is left as it is. */
+const ASCII_ESCAPE = /%([0-7][0-9A-Fa-f])/g;
+
+function decodeAsciiEscapes(value: string): string {
+  return value.replace(ASCII_ESCAPE, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)));
+}
+
+function hasEmail(value: string): boolean {
   return value.includes('@') && EMAIL.test(value);
+}
+
+/**
+ * True when `value` contains something shaped like an email address, as written or URL-encoded
+ * (`?email=jane%40example.com` in a page URL), also when encoded twice (`%2540`), as happens when an
+ * encoded URL is put in another URL's query string. Cheap when there is no '@' and no '%'.
+ */
+export function looksLikeEmail(value: string): boolean {
+  if (hasEmail(value)) return true;
+  if (!value.includes('%')) return false;
+  const once = decodeAsciiEscapes(value);
+  if (hasEmail(once)) return true;
+  return once.includes('%') && hasEmail(decodeAsciiEscapes(once));
 }
 
 export function isPiiKey(key: string): boolean {

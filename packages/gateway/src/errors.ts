@@ -206,7 +206,7 @@ const GATEWAY_CODES = {
     422,
     'event',
     'A field other than the email field holds what looks like an email address.',
-    'Put the address in user.email (it is hashed at the edge) or send its SHA-256 as sha256Email / SHA256_EMAIL.',
+    'Put the address in user.email (on Segment routes context.traits.email or properties.email; it is hashed at the edge) or send its SHA-256 as sha256Email / SHA256_EMAIL.',
   ),
   // Warnings
   SEGMENT_TYPE_IGNORED: def(

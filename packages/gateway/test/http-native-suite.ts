@@ -281,6 +281,7 @@ export function describeNativeRoute(transport: Transport): void {
         ['ext', 'RAW_EMAIL_FOUND', '/user/externalId'],
         ['name', 'RAW_EMAIL_FOUND', '/user/firstName'],
       ]);
+      expect(body.results[1]?.errors?.[0]?.message).toContain('send it as user.email');
       expect(JSON.stringify(body)).not.toContain('jane@example.com');
     });
 

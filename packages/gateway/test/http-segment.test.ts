@@ -186,6 +186,20 @@ describe('Segment-compatible routes', () => {
         ['VALUE_AMOUNT_INVALID', '/properties/revenue'],
       ]);
     });
+    it('names the Segment fields that take an email when one is found elsewhere', async () => {
+      const res = await post(
+        harness(),
+        '/v1/track',
+        trackCall({ properties: { li_fat_id: 'sam@example.com' }, context: { traits: {} } }),
+      );
+      const body = (await res.json()) as {
+        results: Array<{ errors?: Array<{ code: string; message: string }> }>;
+      };
+      const [problem] = body.results[0]?.errors ?? [];
+      expect(problem?.code).toBe('RAW_EMAIL_FOUND');
+      expect(problem?.message).toContain('context.traits.email or properties.email');
+      expect(problem?.message).not.toContain('user.email');
+    });
     it('names every problem of a call at once: unmapped event, bad timestamp, no identifier', async () => {
       const res = await post(
         harness(),

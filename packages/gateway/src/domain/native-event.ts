@@ -253,7 +253,7 @@ function checkedDraft(ev: NativeEvent): Draft {
         'Not a readable time; use ISO-8601 with a time zone (2026-11-20T10:15:00Z) or epoch milliseconds.',
     });
   }
-  errors.push(...rawEmailProblems(ev.user, PLAIN_USER_FIELDS, '/user'));
+  errors.push(...rawEmailProblems(ev.user, PLAIN_USER_FIELDS, '/user', 'user.email'));
   const context = contextJson(ev.context, errors);
   const eventId = errors.some((e) => e.code === 'EVENT_ID_INVALID') ? null : ev.eventId;
   const value = ev.value ? { amount: ev.value.amount, currency: ev.value.currency } : undefined;

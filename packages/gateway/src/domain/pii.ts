@@ -40,11 +40,16 @@ export function isPiiKey(key: string): boolean {
   return PII_KEY.test(key);
 }
 
-/** Emails in fields that are not hashed (names, ids) would be stored and sent in clear: refuse them. */
+/**
+ * Emails in fields that are not hashed (names, ids) would be stored and sent in clear: refuse them.
+ * `emailField` names where the route's own format takes an address (`user.email` natively), so the
+ * message points the caller at a field it can send.
+ */
 export function rawEmailProblems(
   user: Record<string, unknown>,
   fields: readonly string[],
   base: string,
+  emailField: string,
 ): Problem[] {
   const out: Problem[] = [];
   for (const field of fields) {
@@ -53,7 +58,7 @@ export function rawEmailProblems(
       out.push({
         code: 'RAW_EMAIL_FOUND',
         path: `${base}/${field}`,
-        message: 'This field looks like it holds an email address; send it as user.email so it is hashed.',
+        message: `This field looks like it holds an email address; send it as ${emailField} so it is hashed.`,
       });
     }
   }

@@ -231,7 +231,7 @@ export function segmentTrackDraft(raw: unknown, mapping: SegmentMapping): Draft 
     }
   }
   const user = userOf(call);
-  errors.push(...rawEmailProblems(user, PLAIN_FIELDS, '/user'));
+  errors.push(...rawEmailProblems(user, PLAIN_FIELDS, '/user', 'context.traits.email or properties.email'));
   const eventId = errors.some((e) => e.code === 'EVENT_ID_INVALID') ? null : call.messageId;
   const props = call.properties;
   const amount = props ? (props.revenue ?? props.value) : undefined;

@@ -20,7 +20,7 @@ function at(doc: unknown, pointer: string): unknown {
 
 const maybe = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined });
 const word = fc.constantFrom('', 'Jane', 'Doe', 'Acme', 'CTO', 'x1', 'abc-123');
-const email = fc.constantFrom('', 'jane@example.com', 'sam@example.org');
+const email = fc.constantFrom('', 'jane@example.com', 'sam@example.org', 'unknown', 'not-an-email');
 
 const call = fc.record(
   {

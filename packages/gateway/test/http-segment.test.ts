@@ -101,6 +101,46 @@ describe('Segment-compatible routes', () => {
       });
     });
 
+    it('takes properties.email when context.traits.email is a placeholder or invalid, with a warning', async () => {
+      const h = harness();
+      const res = await post(
+        h,
+        '/v1/track',
+        trackCall({
+          messageId: 'm-email-fallback',
+          context: { traits: { email: 'unknown' } },
+          properties: { email: 'Sam.Lee@Example.com' },
+        }),
+      );
+      const body = (await res.json()) as { results: Array<{ status: string; warnings?: unknown[] }> };
+      expect(body.results[0]?.status).toBe('accepted');
+      expect(body.results[0]?.warnings).toEqual([
+        {
+          code: 'EMAIL_PLACEHOLDER',
+          path: '/context/traits/email',
+          message: 'The email is a known placeholder address; properties.email was used instead.',
+        },
+      ]);
+      const [row] = await h.store.findByEventId('m-email-fallback');
+      expect(JSON.parse(row?.payload ?? '').user.userIds).toEqual([
+        { idType: 'SHA256_EMAIL', idValue: sha256Hex('sam.lee@example.com') },
+      ]);
+    });
+    it('warns about both emails when neither is usable', async () => {
+      const res = await post(
+        harness(),
+        '/v1/track',
+        trackCall({ context: { traits: { email: 'unknown' } }, properties: { email: 'not-an-email' } }),
+      );
+      const body = (await res.json()) as Body;
+      expect(body.results[0]?.errors?.map((e) => [e.code, e.path])).toEqual([
+        ['NO_IDENTIFIER', '/context/traits'],
+      ]);
+      expect(body.results[0]?.warnings).toEqual([
+        expect.objectContaining({ code: 'EMAIL_INVALID', path: '/properties/email' }),
+        expect.objectContaining({ code: 'EMAIL_PLACEHOLDER', path: '/context/traits/email' }),
+      ]);
+    });
     it('prefers li_fat_id from properties, then context, then the page URL', async () => {
       const h = harness();
       const res = await post(

@@ -4,11 +4,11 @@
  * fields the mapping reads are typed, everything else is ignored (and never stored).
  *
  * Mapping: messageId → eventId; event → conversion alias (as written, then in snake_case);
- * timestamp → happenedAt; context.traits.email | properties.email → email; properties.revenue |
+ * timestamp → happenedAt; the first usable of context.traits.email and properties.email → email; properties.revenue |
  * properties.value + properties.currency → value; li_fat_id from properties, context, traits or the
  * page URL; names, company and title from context.traits; context.ip → ip.
  */
-import { MAX_BATCH_SIZE } from '@capi-gateway/linkedin';
+import { MAX_BATCH_SIZE, normalizeEmail } from '@capi-gateway/linkedin';
 import { z } from 'zod';
 import type { Problem } from '../errors.js';
 import { parseHappenedAt } from './happened-at.js';
@@ -159,12 +159,64 @@ function firstOf(...values: Array<string | null | undefined>): string | undefine
   return undefined;
 }
 
-function userOf(call: Track): Record<string, string> {
+/** A place in a Segment call that may hold the person's email. */
+interface EmailCandidate {
+  value: string;
+  /** JSON pointer into the call. */
+  path: string;
+  /** As the docs write it, for messages. */
+  field: string;
+}
+
+/** The emails a call gives, in the order they are tried: context.traits.email, then properties.email. */
+function emailCandidates(call: Track): EmailCandidate[] {
+  const out: EmailCandidate[] = [];
+  const traits = call.context?.traits?.email;
+  const props = call.properties?.email;
+  if (given(traits))
+    out.push({ value: traits, path: '/context/traits/email', field: 'context.traits.email' });
+  if (given(props)) out.push({ value: props, path: '/properties/email', field: 'properties.email' });
+  return out;
+}
+
+/**
+ * Which candidate the identifiers take: the first usable one, so that a placeholder or invalid
+ * address in context.traits.email does not hide a good one in properties.email; when none is
+ * usable, the first (the SDK then says why it was dropped). -1 when the call gives none.
+ */
+function chosenEmail(candidates: readonly EmailCandidate[]): number {
+  if (candidates.length < 2) return candidates.length - 1;
+  const usable = candidates.findIndex((c) => normalizeEmail(c.value).ok);
+  return usable === -1 ? 0 : usable;
+}
+
+/**
+ * Warnings for the candidates that were not taken because they are unusable: those before the one
+ * taken, or, when none was usable, all but the first (whose warning the SDK gives at /user/email).
+ */
+function unusedEmailWarnings(candidates: readonly EmailCandidate[], chosen: number): Problem[] {
+  const out: Problem[] = [];
+  const taken = candidates[chosen];
+  candidates.forEach((candidate, i) => {
+    if (i === chosen) return;
+    const n = normalizeEmail(candidate.value);
+    if (n.ok) return;
+    const outcome = taken !== undefined && i < chosen ? `${taken.field} was used instead` : 'it was not sent';
+    out.push({ code: n.code, path: candidate.path, message: `${upperFirst(n.reason)}; ${outcome}.` });
+  });
+  return out;
+}
+
+function upperFirst(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+function userOf(call: Track, email: string | undefined): Record<string, string> {
   const traits = call.context?.traits ?? undefined;
   const props = call.properties ?? undefined;
   const company = traits?.company;
   const fields: Record<string, string | undefined> = {
-    email: firstOf(traits?.email, props?.email),
+    email,
     liFatId: firstOf(
       props?.li_fat_id,
       call.context?.li_fat_id,
@@ -230,7 +282,10 @@ export function segmentTrackDraft(raw: unknown, mapping: SegmentMapping): Draft 
       });
     }
   }
-  const user = userOf(call);
+  const emails = emailCandidates(call);
+  const chosen = chosenEmail(emails);
+  warnings.push(...unusedEmailWarnings(emails, chosen));
+  const user = userOf(call, emails[chosen]?.value);
   errors.push(...rawEmailProblems(user, PLAIN_FIELDS, '/user', 'context.traits.email or properties.email'));
   const eventId = errors.some((e) => e.code === 'EVENT_ID_INVALID') ? null : call.messageId;
   const props = call.properties;
@@ -295,8 +350,10 @@ function userFieldOrigin(call: Track, field: string): string | undefined {
   const traits = call.context?.traits ?? undefined;
   const props = call.properties ?? undefined;
   switch (field) {
-    case 'email':
-      return given(traits?.email) ? '/context/traits/email' : '/properties/email';
+    case 'email': {
+      const emails = emailCandidates(call);
+      return emails[chosenEmail(emails)]?.path;
+    }
     case 'liFatId':
       if (given(props?.li_fat_id)) return '/properties/li_fat_id';
       if (given(call.context?.li_fat_id)) return '/context/li_fat_id';

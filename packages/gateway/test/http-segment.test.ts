@@ -376,6 +376,25 @@ describe('Segment-compatible routes', () => {
     });
   });
 
+  it('/v1/track answers a call of another type as a batch does: ignored, or rejected when unknown', async () => {
+    const h = harness();
+    const send = async (type: unknown, messageId: string) =>
+      ((await (await post(h, '/v1/track', trackCall({ type, messageId }))).json()) as Body).results[0];
+    const page = await send('page', 'tr-page');
+    expect(page).toMatchObject({ eventId: 'tr-page', status: 'ignored' });
+    expect(page?.warnings?.map((w) => w.code)).toEqual(['SEGMENT_TYPE_IGNORED']);
+    expect((await send('Identify', 'tr-identify'))?.status).toBe('ignored');
+    expect(await send('bogus', 'tr-bogus')).toMatchObject({
+      status: 'rejected',
+      errors: [expect.objectContaining({ code: 'EVENT_INVALID', path: '/type' })],
+    });
+    expect((await send('TRACK', 'tr-track'))?.status).toBe('accepted');
+    expect((await send(null, 'tr-null'))?.status).toBe('accepted');
+    expect((await send(undefined, 'tr-none'))?.status).toBe('accepted');
+    for (const id of ['tr-page', 'tr-identify', 'tr-bogus'])
+      expect(await h.store.findByEventId(id)).toEqual([]);
+  });
+
   it('/v1/track refuses a body that is not one call', async () => {
     const res = await post(harness(), '/v1/track', [trackCall()]);
     expect(res.status).toBe(400);

@@ -54,7 +54,13 @@ const PropertiesSchema = z.looseObject({
 
 export const SegmentTrackSchema = z
   .looseObject({
-    type: z.string().max(32).nullish().describe('"track" (optional on /v1/track).'),
+    type: z
+      .string()
+      .max(32)
+      .nullish()
+      .describe(
+        '"track" (optional on /v1/track). identify, page, screen, group and alias calls are answered "ignored", as in a batch.',
+      ),
     event: z
       .string()
       .min(1)
@@ -239,7 +245,18 @@ function userOf(call: Track, email: string | undefined): Record<string, string> 
 
 const PLAIN_FIELDS = ['liFatId', 'firstName', 'lastName', 'companyName', 'title'] as const;
 
+/**
+ * The body of `/v1/track`. Its `type` may be left out (the call is a track call then); a call that
+ * names another type is answered as in a batch, so a page or identify call sent here is `ignored`
+ * rather than taken for a conversion.
+ */
 export function segmentTrackDraft(raw: unknown, mapping: SegmentMapping): Draft {
+  const type = typeof raw === 'object' && raw !== null ? (raw as { type?: unknown }).type : undefined;
+  return type === undefined || type === null ? trackCallDraft(raw, mapping) : segmentBatchDraft(raw, mapping);
+}
+
+/** A track call: mapped to a conversion event. */
+function trackCallDraft(raw: unknown, mapping: SegmentMapping): Draft {
   const eventName = eventNameOf(raw);
   // Found once: the unmapped check and the draft both use it.
   const conversion = eventName === undefined ? undefined : mapping.conversionFor(eventName);
@@ -377,7 +394,7 @@ function userFieldOrigin(call: Track, field: string): string | undefined {
 export function segmentBatchDraft(raw: unknown, mapping: SegmentMapping): Draft {
   const type = typeof raw === 'object' && raw !== null ? (raw as { type?: unknown }).type : undefined;
   const kind = typeof type === 'string' ? type.toLowerCase() : undefined;
-  if (kind === 'track') return segmentTrackDraft(raw, mapping);
+  if (kind === 'track') return trackCallDraft(raw, mapping);
   if (kind !== undefined && IGNORED_TYPES.has(kind)) {
     return {
       kind: 'ignored',

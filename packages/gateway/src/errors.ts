@@ -227,6 +227,12 @@ const GATEWAY_CODES = {
     'The track call has a revenue or value but no currency, so no conversion value was sent.',
     'Add properties.currency (ISO 4217, e.g. "EUR") next to properties.revenue or properties.value.',
   ),
+  HAPPENED_AT_CLAMPED: def(
+    200,
+    'warning',
+    'The time of the conversion was ahead of the gateway’s clock by at most 5 minutes (clock skew); the time of receipt was sent instead.',
+    'Check the sender’s clock (NTP). A time more than 5 minutes ahead is refused with HAPPENED_AT_FUTURE.',
+  ),
   HAPPENED_AT_DEFAULTED: def(
     200,
     'warning',

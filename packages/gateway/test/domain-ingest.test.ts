@@ -2,11 +2,12 @@ import { buildConversionEvent } from '@capi-gateway/linkedin';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createConversionResolver } from '../src/domain/conversions.js';
-import { parseHappenedAt } from '../src/domain/happened-at.js';
+import { CLOCK_SKEW_ALLOWANCE_MS, parseHappenedAt } from '../src/domain/happened-at.js';
 import { type Draft, planIngest, previewIngest, settleIngest } from '../src/domain/ingest.js';
 import { safeFindingPath } from '../src/domain/linkedin-errors.js';
 import { nativeDraft } from '../src/domain/native-event.js';
 import { isPiiKey, looksLikeEmail } from '../src/domain/pii.js';
+import { segmentTrackDraft } from '../src/domain/segment-event.js';
 
 const NOW = Date.parse('2026-11-20T12:00:00Z');
 const resolver = createConversionResolver({
@@ -216,6 +217,137 @@ describe('warnings of a refused event', () => {
     });
     const [result] = planIngest([draft], ctx).slots.map((s) => s.result);
     expect(result?.warnings).toEqual([own, dropped]);
+  });
+});
+
+describe('clock skew', () => {
+  const MINUTE = 60_000;
+  const resultAt = (offset: number, extra: Record<string, unknown> = {}) => {
+    const raw = {
+      conversion: 'lead',
+      eventId: 'c-1',
+      happenedAt: NOW + offset,
+      user: { email: 'a@example.com' },
+    };
+    const [result] = previewIngest(planIngest([nativeDraft({ ...raw, ...extra })], ctx));
+    return result;
+  };
+
+  it('is allowed five minutes', () => {
+    expect(CLOCK_SKEW_ALLOWANCE_MS).toBe(5 * MINUTE);
+  });
+
+  it('takes a time up to the allowance ahead as the time of receipt, with a warning; refuses one further', () => {
+    const offsets = fc.oneof(
+      fc.constantFrom(
+        -1,
+        0,
+        1,
+        CLOCK_SKEW_ALLOWANCE_MS - 1,
+        CLOCK_SKEW_ALLOWANCE_MS,
+        CLOCK_SKEW_ALLOWANCE_MS + 1,
+      ),
+      fc.integer({ min: -10 * MINUTE, max: 10 * MINUTE }),
+    );
+    fc.assert(
+      fc.property(offsets, (offset) => {
+        const result = resultAt(offset);
+        if (offset <= 0) {
+          expect(result?.status).toBe('accepted');
+          expect(result?.payload?.conversionHappenedAt).toBe(NOW + offset);
+          expect(result?.warnings).toBeUndefined();
+        } else if (offset <= CLOCK_SKEW_ALLOWANCE_MS) {
+          expect(result?.status).toBe('accepted');
+          expect(result?.payload?.conversionHappenedAt).toBe(NOW);
+          expect(result?.warnings?.map((w) => `${w.code} ${w.path}`)).toEqual([
+            'HAPPENED_AT_CLAMPED /happenedAt',
+          ]);
+        } else {
+          expect(result?.status).toBe('rejected');
+          expect(result?.errors?.map((e) => `${e.code} ${e.path}`)).toEqual([
+            'HAPPENED_AT_FUTURE /happenedAt',
+          ]);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('stores the time of receipt as the event time', () => {
+    const plan = planIngest(
+      [
+        nativeDraft({
+          conversion: 'lead',
+          eventId: 'c-2',
+          happenedAt: NOW + 3000,
+          user: { email: 'a@example.com' },
+        }),
+      ],
+      ctx,
+    );
+    expect(plan.rows[0]?.happenedAt).toBe(NOW);
+  });
+
+  it('is allowed to an event refused for something else, so the time is not named wrongly', () => {
+    const result = resultAt(3000, { conversion: 'nope' });
+    expect(result?.errors?.map((e) => e.code)).toEqual(['CONVERSION_UNKNOWN']);
+    expect(result?.warnings?.map((w) => w.code)).toEqual(['HAPPENED_AT_CLAMPED']);
+  });
+
+  it('is not stretched to a number that is not whole milliseconds', () => {
+    expect(resultAt(1000.5)?.errors?.map((e) => e.code)).toEqual(['HAPPENED_AT_INVALID']);
+  });
+
+  describe('Segment: timestamp corrected with sentAt', () => {
+    const mapping = { conversionFor: (name: string) => name, unmapped: () => null, receivedAt: NOW };
+    const iso = (ms: number) => new Date(ms).toISOString();
+    const happenedAtOf = (call: Record<string, unknown>, batchSentAt?: number) => {
+      const draft = segmentTrackDraft(
+        {
+          type: 'track',
+          event: 'lead',
+          messageId: 'm',
+          context: { traits: { email: 'a@example.com' } },
+          ...call,
+        },
+        batchSentAt === undefined ? mapping : { ...mapping, batchSentAt },
+      );
+      return draft.kind === 'event' ? draft.input.happenedAt : draft;
+    };
+
+    it('gives the time by the gateway’s clock, however far off the sender’s clock is', () => {
+      fc.assert(
+        fc.property(
+          fc.integer({ min: -2 * 86_400_000, max: 2 * 86_400_000 }),
+          fc.integer({ min: 0, max: 86_400_000 }),
+          fc.integer({ min: 0, max: 5000 }),
+          (skew, age, latency) => {
+            // Happened `age` ago by the gateway's clock, sent `latency` before it arrived, and both
+            // times read on a clock `skew` ahead of the gateway's.
+            const call = { timestamp: iso(NOW - age + skew), sentAt: iso(NOW - latency + skew) };
+            expect(happenedAtOf(call)).toBe(NOW - age + latency);
+            expect(happenedAtOf({ timestamp: call.timestamp }, NOW - latency + skew)).toBe(
+              NOW - age + latency,
+            );
+          },
+        ),
+        { numRuns: 300 },
+      );
+    });
+
+    it('prefers the call’s own sentAt to the batch’s, and leaves the time alone without one', () => {
+      const timestamp = iso(NOW + 4000);
+      expect(happenedAtOf({ timestamp, sentAt: iso(NOW + 5000) }, NOW - 60_000)).toBe(NOW - 1000);
+      expect(happenedAtOf({ timestamp })).toBe(NOW + 4000);
+      expect(happenedAtOf({ sentAt: iso(NOW + 5000) })).toBe(NOW);
+    });
+
+    it('refuses an unreadable sentAt, naming it', () => {
+      const draft = happenedAtOf({ timestamp: iso(NOW - 1000), sentAt: 'soon' });
+      expect(typeof draft === 'object' && draft.kind === 'rejected' && draft.errors).toEqual([
+        { code: 'HAPPENED_AT_INVALID', path: '/sentAt', message: expect.any(String) },
+      ]);
+    });
   });
 });
 

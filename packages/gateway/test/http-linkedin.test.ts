@@ -173,6 +173,28 @@ describe('POST /rest/conversionEvents (LinkedIn-compatible)', () => {
     expect((await h.store.stats()).byState.queued).toBe(0);
   });
 
+  it('refuses a time ahead of the gateway’s clock, even by a second, as LinkedIn does (no clock-skew allowance)', async () => {
+    const h = harness();
+    const res = await post(
+      h,
+      '/rest/conversionEvents',
+      linkedInEvent({ eventId: 'li-future', conversionHappenedAt: NOW + 1000 }),
+    );
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({
+      message:
+        'Conversion time should be within 90 days and not exceed current time, indices [0] (0-indexed).',
+      status: 400,
+    });
+    expect(await h.store.findByEventId('li-future')).toEqual([]);
+    const now = await post(
+      h,
+      '/rest/conversionEvents',
+      linkedInEvent({ eventId: 'li-now', conversionHappenedAt: NOW }),
+    );
+    expect(now.status).toBe(201);
+  });
+
   it('403 "No ad accounts found" for a rule the configuration does not list', async () => {
     const h = harness();
     const res = await post(

@@ -105,6 +105,35 @@ export function describeNativeRoute(transport: Transport): void {
       expect((await stored(h, 'alias-case'))[0]?.ruleId).toBe(RULES.qualified_lead);
     });
 
+    it('takes a time up to 5 minutes ahead as the time of receipt (clock skew), refuses one further', async () => {
+      const h = harness();
+      const res = await post(h, '/v1/events', {
+        events: [
+          nativeEvent({ eventId: 'skew-3s', happenedAt: new Date(NOW + 3000).toISOString() }),
+          nativeEvent({ eventId: 'skew-5m', happenedAt: NOW + 300_000 }),
+          nativeEvent({ eventId: 'skew-6m', happenedAt: NOW + 360_000 }),
+        ],
+      });
+      const body = (await res.json()) as Body;
+      expect(body.results.map((r) => [r.eventId, r.status])).toEqual([
+        ['skew-3s', 'accepted'],
+        ['skew-5m', 'accepted'],
+        ['skew-6m', 'rejected'],
+      ]);
+      expect(body.results[0]?.warnings).toEqual([
+        {
+          code: 'HAPPENED_AT_CLAMPED',
+          path: '/happenedAt',
+          message:
+            "The time was 3 s ahead of the gateway's clock, within the 5-minute allowance for clock skew; the time of receipt was sent instead.",
+        },
+      ]);
+      expect(body.results[2]?.errors?.map((e) => e.code)).toEqual(['HAPPENED_AT_FUTURE']);
+      const [row] = await stored(h, 'skew-3s');
+      expect(row?.happenedAt).toBe(NOW);
+      expect(JSON.parse(row?.payload ?? '').conversionHappenedAt).toBe(NOW);
+    });
+
     it('gives every event its own status: accepted, duplicate, rejected, suppressed', async () => {
       const h = harness();
       await post(h, '/v1/events', nativeEvent({ eventId: 'seen-before' }));

@@ -395,6 +395,63 @@ describe('Segment-compatible routes', () => {
       expect(await h.store.findByEventId(id)).toEqual([]);
   });
 
+  describe('clock skew', () => {
+    const iso = (ms: number) => new Date(ms).toISOString();
+
+    it('/v1/track corrects the timestamp with sentAt, as Segment does', async () => {
+      const h = harness();
+      // The sender's clock is 4 s ahead: the event happened 1 s before it was sent.
+      const res = await post(
+        h,
+        '/v1/track',
+        trackCall({ messageId: 'skew-track', timestamp: iso(NOW + 3000), sentAt: iso(NOW + 4000) }),
+      );
+      const body = (await res.json()) as Body;
+      expect(body.results[0]).toEqual({ eventId: 'skew-track', status: 'accepted' });
+      expect((await h.store.findByEventId('skew-track'))[0]?.happenedAt).toBe(NOW - 1000);
+    });
+
+    it('/v1/batch takes each call’s sentAt, else the batch’s', async () => {
+      const h = harness();
+      const res = await post(h, '/v1/batch', {
+        sentAt: iso(NOW + 10_000),
+        batch: [
+          trackCall({ messageId: 'skew-batch', timestamp: iso(NOW + 8000) }),
+          trackCall({ messageId: 'skew-own', timestamp: iso(NOW - 5000), sentAt: iso(NOW - 3000) }),
+        ],
+      });
+      const body = (await res.json()) as Body;
+      expect(body.summary.accepted).toBe(2);
+      expect((await h.store.findByEventId('skew-batch'))[0]?.happenedAt).toBe(NOW - 2000);
+      expect((await h.store.findByEventId('skew-own'))[0]?.happenedAt).toBe(NOW - 2000);
+    });
+
+    it('without sentAt, a timestamp up to 5 minutes ahead is taken as the time of receipt, with a warning', async () => {
+      const h = harness();
+      const res = await post(
+        h,
+        '/v1/track',
+        trackCall({ messageId: 'skew-clamp', timestamp: iso(NOW + 3000) }),
+      );
+      const body = (await res.json()) as Body;
+      expect(body.results[0]?.status).toBe('accepted');
+      expect(body.results[0]?.warnings).toEqual([
+        expect.objectContaining({ code: 'HAPPENED_AT_CLAMPED', path: '/timestamp' }),
+      ]);
+      expect((await h.store.findByEventId('skew-clamp'))[0]?.happenedAt).toBe(NOW);
+    });
+
+    it('rejects an unreadable sentAt: per call, or the whole batch when it is the batch’s', async () => {
+      const track = await post(harness(), '/v1/track', trackCall({ sentAt: 'now-ish' }));
+      expect(((await track.json()) as Body).results[0]?.errors?.map((e) => [e.code, e.path])).toEqual([
+        ['HAPPENED_AT_INVALID', '/sentAt'],
+      ]);
+      const batch = await post(harness(), '/v1/batch', { sentAt: 'now-ish', batch: [trackCall()] });
+      expect(batch.status).toBe(400);
+      expect(await batch.json()).toMatchObject({ error: { code: 'BODY_INVALID', path: '/sentAt' } });
+    });
+  });
+
   it('/v1/track refuses a body that is not one call', async () => {
     const res = await post(harness(), '/v1/track', [trackCall()]);
     expect(res.status).toBe(400);

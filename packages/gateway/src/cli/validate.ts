@@ -61,9 +61,11 @@ export async function runValidate(
       : [body];
 
   const resolver = createConversionResolver({ rules: base.rules, accounts: base.accounts.map((a) => a.id) });
+  // One clock reading for both: a time of receipt later than the builder's `now` would be in its future.
+  const now = io.now();
   const buildOptions = {
     version: base.linkedin.version,
-    now: io.now(),
+    now,
     hashNames: base.identity.hashNames,
     hashIp: base.identity.hashIp,
     cleanCompanySuffix: base.identity.cleanCompanySuffix,
@@ -73,7 +75,7 @@ export async function runValidate(
     resolve: (c) => resolver.resolve(c),
     build: (input) => buildConversionEvent(input, buildOptions),
     source: 'cli',
-    receivedAt: io.now(),
+    receivedAt: now,
     newId: () => `validate-${++n}`,
   });
   const results = previewIngest(plan);

@@ -14,6 +14,7 @@ import {
 import type { Problem } from '../errors.js';
 import type { EnqueueStatus, NewOutboxEvent } from '../ports.js';
 import type { ConversionResolver, Resolution } from './conversions.js';
+import { clampedWarning, isClockSkew } from './happened-at.js';
 
 /** Longest eventId (or Segment messageId) accepted: a business id, not a document. */
 export const MAX_EVENT_ID = 255;
@@ -83,9 +84,16 @@ export interface RejectedRest {
 
 export interface PlanContext {
   resolve: ConversionResolver['resolve'];
-  /** buildConversionEvent bound to the configured version, clock reading and identity options. */
+  /**
+   * buildConversionEvent bound to the configured version, identity options and, as `now`, the
+   * same clock reading as `receivedAt` (a time of receipt after `now` would be "in the future").
+   */
   build(input: ConversionInput): BuildResult;
   source: string;
+  /**
+   * When the request arrived. A time ahead of it by at most CLOCK_SKEW_ALLOWANCE_MS is built as this
+   * time instead, with a warning (HAPPENED_AT_CLAMPED).
+   */
   receivedAt: number;
   newId(): string;
   /**
@@ -165,15 +173,21 @@ export function planIngest(drafts: readonly Draft[], ctx: PlanContext): IngestPl
     const { ruleId, account } = resolved.rule;
     // Built field by field: an object spread here costs more than the rest of the loop body.
     const input = draft.input;
+    let happenedAt = input.happenedAt;
+    let draftWarnings = draft.warnings;
+    if (happenedAt > ctx.receivedAt && isClockSkew(happenedAt, ctx.receivedAt)) {
+      draftWarnings = [...draftWarnings, clampedWarning(happenedAt - ctx.receivedAt)];
+      happenedAt = ctx.receivedAt;
+    }
     const built = ctx.build({
       conversion: ruleId,
-      happenedAt: input.happenedAt,
+      happenedAt,
       eventId: draft.eventId,
       value: input.value,
       user: input.user,
     });
     const warnings =
-      built.warnings.length > 0 ? [...draft.warnings, ...problems(built.warnings)] : draft.warnings;
+      built.warnings.length > 0 ? [...draftWarnings, ...problems(built.warnings)] : draftWarnings;
     if (!built.ok) {
       const result: EventResult = {
         eventId: draft.eventId,
@@ -258,14 +272,21 @@ function sharedProblems(
   ctx: PlanContext,
 ): { errors: Problem[]; warnings: Problem[] } {
   const errors = conversionProblems(resolved);
+  const warnings: Problem[] = [];
+  let happenedAt = rest.happenedAt ?? ctx.receivedAt;
+  if (isClockSkew(happenedAt, ctx.receivedAt)) {
+    warnings.push(clampedWarning(happenedAt - ctx.receivedAt));
+    happenedAt = ctx.receivedAt;
+  }
   const built = ctx.build({
     conversion: resolved.ok ? resolved.rule.ruleId : STAND_IN_RULE,
-    happenedAt: rest.happenedAt ?? ctx.receivedAt,
+    happenedAt,
     value: rest.value,
     user: rest.user,
   });
   if (!built.ok) errors.push(...problems(built.errors));
-  return { errors, warnings: problems(built.warnings) };
+  warnings.push(...problems(built.warnings));
+  return { errors, warnings };
 }
 
 function conversionProblems(resolved: Resolution): Problem[] {

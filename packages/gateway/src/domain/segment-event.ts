@@ -4,7 +4,7 @@
  * fields the mapping reads are typed, everything else is ignored (and never stored).
  *
  * Mapping: messageId → eventId; event → conversion alias (as written, then in snake_case);
- * timestamp → happenedAt; the first usable of context.traits.email and properties.email → email; properties.revenue |
+ * timestamp → happenedAt (corrected for the sender's clock skew with sentAt, as Segment does); the first usable of context.traits.email and properties.email → email; properties.revenue |
  * properties.value + properties.currency → value; li_fat_id from properties, context, traits or the
  * page URL; names, company and title from context.traits; context.ip → ip.
  */
@@ -68,6 +68,13 @@ export const SegmentTrackSchema = z
       .describe('Event name; mapped to a conversion alias (as written, then in snake_case).'),
     messageId: z.string().min(1).max(MAX_EVENT_ID).describe('Becomes the eventId (deduplication key).'),
     timestamp: z.string().max(64).nullish().describe('ISO-8601; the time of receipt when absent.'),
+    sentAt: z
+      .string()
+      .max(64)
+      .nullish()
+      .describe(
+        'ISO-8601, by the sender’s clock, when the call was sent. With a timestamp, corrects the sender’s clock skew as Segment does: the time sent is timestamp + (time of receipt − sentAt).',
+      ),
     properties: PropertiesSchema.nullish(),
     context: ContextSchema.nullish(),
   })
@@ -87,6 +94,11 @@ export const SegmentBatchSchema = z
       .min(1)
       .max(MAX_BATCH_SIZE)
       .describe('Segment calls; only track calls carry conversions, the others are answered "ignored".'),
+    sentAt: z
+      .string()
+      .max(64)
+      .nullish()
+      .describe('ISO-8601, by the sender’s clock: the sentAt of every call that has none of its own.'),
   })
   .meta({ id: 'SegmentBatch', description: 'A Segment batch.' });
 
@@ -95,7 +107,7 @@ const IGNORED_TYPES: ReadonlySet<string> = new Set(['identify', 'page', 'screen'
 
 const codeFor: CodeFor = (issue, path) => {
   if (path[0] === 'messageId') return isMissing(issue) ? 'EVENT_ID_MISSING' : 'EVENT_ID_INVALID';
-  if (path[0] === 'timestamp') return 'HAPPENED_AT_INVALID';
+  if (path[0] === 'timestamp' || path[0] === 'sentAt') return 'HAPPENED_AT_INVALID';
   return 'EVENT_INVALID';
 };
 
@@ -109,6 +121,17 @@ export interface SegmentMapping {
    */
   unmapped(conversion: string): string | null;
   receivedAt: number;
+  /** A batch's own sentAt (readSentAt's answer), for its calls that have none. */
+  batchSentAt?: number;
+}
+
+/**
+ * A Segment `sentAt` as sent: epoch ms, undefined when absent (or null), or null when it is not a
+ * readable ISO-8601 time with a time zone.
+ */
+export function readSentAt(value: unknown): number | null | undefined {
+  if (value === undefined || value === null) return undefined;
+  return typeof value === 'string' && value.length <= 64 ? parseHappenedAt(value) : null;
 }
 
 /** The event name of a call, when it has a usable one (the schema's own limits). */
@@ -283,14 +306,16 @@ function trackCallDraft(raw: unknown, mapping: SegmentMapping): Draft {
     });
   }
   let happenedAt: number | null = mapping.receivedAt;
-  if (call.timestamp === undefined || call.timestamp === null) {
+  const { timestamp } = call;
+  const stamped = timestamp !== undefined && timestamp !== null;
+  if (!stamped) {
     warnings.push({
       code: 'HAPPENED_AT_DEFAULTED',
       path: '/timestamp',
       message: 'No timestamp; the time of receipt was used.',
     });
   } else {
-    happenedAt = parseHappenedAt(call.timestamp);
+    happenedAt = parseHappenedAt(timestamp);
     if (happenedAt === null) {
       errors.push({
         code: 'HAPPENED_AT_INVALID',
@@ -298,6 +323,19 @@ function trackCallDraft(raw: unknown, mapping: SegmentMapping): Draft {
         message: 'Not a readable ISO-8601 time with a time zone.',
       });
     }
+  }
+  const sentAt =
+    call.sentAt === undefined || call.sentAt === null ? mapping.batchSentAt : readSentAt(call.sentAt);
+  if (sentAt === null) {
+    errors.push({
+      code: 'HAPPENED_AT_INVALID',
+      path: '/sentAt',
+      message: 'Not a readable ISO-8601 time with a time zone.',
+    });
+  } else if (sentAt !== undefined && happenedAt !== null && stamped) {
+    // Segment's own correction of the sender's clock: timestamp and sentAt are both read on that
+    // clock, so the event happened (sentAt - timestamp) before the call arrived.
+    happenedAt += mapping.receivedAt - sentAt;
   }
   const emails = emailCandidates(call);
   const chosen = chosenEmail(emails);

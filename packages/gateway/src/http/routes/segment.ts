@@ -7,6 +7,7 @@
 import { snakeCase } from '../../domain/conversions.js';
 import type { Draft } from '../../domain/ingest.js';
 import {
+  readSentAt,
   SegmentBatchSchema,
   type SegmentMapping,
   SegmentTrackSchema,
@@ -166,7 +167,15 @@ function trackDraft(body: unknown, mapping: SegmentMapping): Draft {
 }
 
 function batchDrafts(ctx: RouteContext, body: unknown, mapping: SegmentMapping): Draft[] {
-  return batchElements(body, ctx.deps.config.maxEventsPerRequest).map((call) =>
-    segmentBatchDraft(call, mapping),
-  );
+  const calls = batchElements(body, ctx.deps.config.maxEventsPerRequest);
+  // The batch's sentAt stands for each call's own that is missing (Segment's clock-skew correction).
+  const batchSentAt = readSentAt((body as { sentAt?: unknown }).sentAt);
+  if (batchSentAt === null) {
+    throw new GatewayError('BODY_INVALID', {
+      path: '/sentAt',
+      message: 'sentAt must be an ISO-8601 time with a time zone.',
+    });
+  }
+  const callMapping = batchSentAt === undefined ? mapping : { ...mapping, batchSentAt };
+  return calls.map((call) => segmentBatchDraft(call, callMapping));
 }

@@ -163,11 +163,11 @@ sources: [{ name: website, key: ${KEYS.website} }]
     });
 
     it.each([
-      ['limit=0', '/limit'],
-      ['limit=abc', '/limit'],
-      ['ruleId=urn:x', '/ruleId'],
-      ['since=tomorrow', '/since'],
-      ['colour=red', '/colour'],
+      ['limit=0', 'query:limit'],
+      ['limit=abc', 'query:limit'],
+      ['ruleId=urn:x', 'query:ruleId'],
+      ['since=tomorrow', 'query:since'],
+      ['colour=red', 'query:colour'],
     ])('400 QUERY_INVALID for %s', async (query, path) => {
       const res = await get(harness(), `/v1/dead-letters?${query}`);
       expect(res.status).toBe(400);
@@ -177,7 +177,7 @@ sources: [{ name: website, key: ${KEYS.website} }]
     it('says in words what a bad limit must be', async () => {
       const res = await get(harness(), '/v1/dead-letters?limit=abc');
       expect(await res.json()).toMatchObject({
-        error: { details: [{ code: 'QUERY_INVALID', path: '/limit', message: 'Must be a number.' }] },
+        error: { details: [{ code: 'QUERY_INVALID', path: 'query:limit', message: 'Must be a number.' }] },
       });
     });
   });

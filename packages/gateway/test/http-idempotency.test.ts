@@ -38,7 +38,7 @@ describe('Idempotency-Key on POST /v1/events', () => {
     expect(other.status).toBe(422);
     expect(((await other.json()) as ErrorReply).error).toMatchObject({
       code: 'IDEMPOTENCY_KEY_REUSED',
-      path: 'Idempotency-Key',
+      path: 'header:idempotency-key',
     });
     expect(await h.store.findByEventId('a-2')).toEqual([]);
     // Another source's k-1 is its own.
@@ -58,7 +58,7 @@ describe('Idempotency-Key on POST /v1/events', () => {
       const res = await post(h, '/v1/events', nativeEvent(), withKey(bad));
       expect(res.status).toBe(400);
       const { error } = (await res.json()) as ErrorReply;
-      expect(error).toMatchObject({ code: 'IDEMPOTENCY_KEY_INVALID', path: 'Idempotency-Key' });
+      expect(error).toMatchObject({ code: 'IDEMPOTENCY_KEY_INVALID', path: 'header:idempotency-key' });
       expect(error.fix.length).toBeGreaterThan(0);
     }
     expect((await post(h, '/v1/events', nativeEvent(), withKey('x'.repeat(255)))).status).toBe(200);

@@ -378,7 +378,9 @@ sources: [{ name: website, key: ${KEYS.website} }]
         const h = harness();
         const res = await post(h, '/v1/events', nativeEvent(), { query: 'validate_only=maybe' });
         expect(res.status).toBe(400);
-        expect(await res.json()).toMatchObject({ error: { code: 'QUERY_INVALID', path: 'validate_only' } });
+        expect(await res.json()).toMatchObject({
+          error: { code: 'QUERY_INVALID', path: 'query:validate_only' },
+        });
       });
     });
 
@@ -417,11 +419,12 @@ sources: [{ name: website, key: ${KEYS.website} }]
       });
 
       it.each([
-        ['an array', [nativeEvent()], '/'],
-        ['a string', 'event', '/'],
+        ['an array', [nativeEvent()], ''],
+        ['a string', 'event', ''],
         ['events not an array', { events: {} }, '/events'],
         ['empty events', { events: [] }, '/events'],
-        ['extra keys beside events', { events: [nativeEvent()], source: 'x' }, '/'],
+        ['extra keys beside events', { events: [nativeEvent()], source: 'x' }, '/source'],
+        ['an email as a key beside events', { events: [nativeEvent()], 'jane@example.com': 1 }, '/(key)'],
       ])('400 BODY_INVALID for %s', async (_name, body, path) => {
         const res = await post(harness(), '/v1/events', body);
         expect(res.status).toBe(400);
@@ -444,10 +447,10 @@ sources: [{ name: website, key: ${KEYS.website} }]
           headers: { 'content-length': String(big.length) },
         });
         expect(declared.status).toBe(413);
-        expect(await declared.json()).toMatchObject({ error: { code: 'BODY_TOO_LARGE' } });
+        expect(await declared.json()).toMatchObject({ error: { code: 'BODY_TOO_LARGE', path: '' } });
         const counted = await post(h, '/v1/events', null, { raw: big, chunked: true });
         expect(counted.status).toBe(413);
-        expect(await counted.json()).toMatchObject({ error: { code: 'BODY_TOO_LARGE' } });
+        expect(await counted.json()).toMatchObject({ error: { code: 'BODY_TOO_LARGE', path: '' } });
       });
 
       it('accepts a gzip body and limits it after decoding', async () => {

@@ -455,7 +455,7 @@ describe('Segment-compatible routes', () => {
   it('/v1/track refuses a body that is not one call', async () => {
     const res = await post(harness(), '/v1/track', [trackCall()]);
     expect(res.status).toBe(400);
-    expect(await res.json()).toMatchObject({ error: { code: 'BODY_INVALID', path: '/' } });
+    expect(await res.json()).toMatchObject({ error: { code: 'BODY_INVALID', path: '' } });
   });
 
   it('an old Segment timestamp is rejected by LinkedIn’s 90-day rule', async () => {

@@ -18,6 +18,7 @@ import { createIngestor } from './ingest.js';
 import { createIngestGate } from './ingest-gate.js';
 import { allowedMethodsLookup } from './method-not-allowed.js';
 import { openApiDocumentFactory, registerRequestIdHeaders, registerSecuritySchemes } from './openapi.js';
+import { REQUEST_METHOD, REQUEST_PATH } from './problem-path.js';
 import { errorResponse, handleError } from './respond.js';
 import { registerAdminRoutes } from './routes/admin.js';
 import { registerLinkedInRoutes } from './routes/linkedin.js';
@@ -71,11 +72,12 @@ export function createGatewayHttp(deps: HttpDeps): GatewayHttp {
   const allowedMethods = allowedMethodsLookup(app);
   app.notFound((c) => {
     const allowed = allowedMethods(c.req.path);
-    if (allowed.length === 0) return errorResponse(c, new GatewayError('NOT_FOUND'));
+    if (allowed.length === 0) return errorResponse(c, new GatewayError('NOT_FOUND', { path: REQUEST_PATH }));
     c.header('Allow', allowed.join(', '));
     return errorResponse(
       c,
       new GatewayError('METHOD_NOT_ALLOWED', {
+        path: REQUEST_METHOD,
         message: `${c.req.method} is not served at this path; it answers ${allowed.join(', ')}.`,
       }),
     );

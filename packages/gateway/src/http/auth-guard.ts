@@ -9,6 +9,7 @@ import { GatewayError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { GatewayMetrics } from '../metrics.js';
 import type { Clock } from '../ports.js';
+import { AUTHORIZATION } from './problem-path.js';
 
 export interface AuthGuard {
   /**
@@ -42,7 +43,10 @@ export function createAuthGuard(deps: {
     if (until === null) return;
     metrics.authFailures.inc({ result: 'throttled' });
     const seconds = Math.max(1, Math.ceil((until - now) / 1000));
-    throw new GatewayError('AUTH_THROTTLED', { headers: { 'Retry-After': String(seconds) } });
+    throw new GatewayError('AUTH_THROTTLED', {
+      path: AUTHORIZATION,
+      headers: { 'Retry-After': String(seconds) },
+    });
   };
   return {
     authenticate(client, authenticate) {

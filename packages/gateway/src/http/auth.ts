@@ -7,6 +7,7 @@ import * as crypto from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
 import { GatewayError } from '../errors.js';
 import { type AuthGuard, clientAddress } from './auth-guard.js';
+import { AUTHORIZATION } from './problem-path.js';
 
 /** One-shot `crypto.hash` (Node ≥ 20.12) is several times faster than a Hash object per request. */
 const oneShot = typeof crypto.hash === 'function' ? crypto.hash : undefined;
@@ -58,13 +59,14 @@ export function keyFromHeader(header: string | undefined, allowBasic: boolean): 
 }
 
 const CHALLENGE = { 'WWW-Authenticate': 'Bearer realm="capi-gateway"' };
+const UNAUTHORIZED = { path: AUTHORIZATION, headers: CHALLENGE };
 
 /** The name of the source whose key the Authorization header carries; AUTH_MISSING / AUTH_INVALID. */
 export function authenticateSource(header: string | undefined, ring: KeyRing, allowBasic: boolean): string {
   const key = keyFromHeader(header, allowBasic);
-  if (key === null) throw new GatewayError('AUTH_MISSING', { headers: CHALLENGE });
+  if (key === null) throw new GatewayError('AUTH_MISSING', UNAUTHORIZED);
   const source = ring.match(key);
-  if (source === null) throw new GatewayError('AUTH_INVALID', { headers: CHALLENGE });
+  if (source === null) throw new GatewayError('AUTH_INVALID', UNAUTHORIZED);
   return source;
 }
 
@@ -75,12 +77,12 @@ export function authenticateSource(header: string | undefined, ring: KeyRing, al
 export function requireAdmin(adminToken: string | null, guard: AuthGuard): MiddlewareHandler {
   const ring = adminToken === null ? null : createKeyRing([{ name: 'admin', key: adminToken }]);
   return async (c, next) => {
-    if (ring === null) throw new GatewayError('ADMIN_DISABLED');
+    if (ring === null) throw new GatewayError('ADMIN_DISABLED', { path: AUTHORIZATION });
     const client = clientAddress(c);
     guard.authenticate(client, () => {
       const key = keyFromHeader(c.req.header('authorization'), false);
-      if (key === null) throw new GatewayError('AUTH_MISSING', { headers: CHALLENGE });
-      if (ring.match(key) === null) throw new GatewayError('AUTH_INVALID', { headers: CHALLENGE });
+      if (key === null) throw new GatewayError('AUTH_MISSING', UNAUTHORIZED);
+      if (ring.match(key) === null) throw new GatewayError('AUTH_INVALID', UNAUTHORIZED);
     });
     await next();
   };

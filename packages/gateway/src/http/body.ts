@@ -7,6 +7,7 @@
  * personal data.
  */
 import { GatewayError } from '../errors.js';
+import { headerPath, WHOLE_BODY } from './problem-path.js';
 
 type Encoding = 'identity' | 'gzip' | 'deflate';
 
@@ -24,11 +25,12 @@ function encodingOf(header: string | null): Encoding {
   if (IDENTITY.has(value)) return 'identity';
   if (value === 'gzip' || value === 'x-gzip') return 'gzip';
   if (value === 'deflate') return 'deflate';
-  throw new GatewayError('BODY_ENCODING_UNSUPPORTED');
+  throw new GatewayError('BODY_ENCODING_UNSUPPORTED', { path: headerPath('content-encoding') });
 }
 
 export function tooLarge(limit: number): GatewayError {
   return new GatewayError('BODY_TOO_LARGE', {
+    path: WHOLE_BODY,
     message: `The request body is larger than the limit of ${limit} bytes.`,
   });
 }
@@ -39,7 +41,10 @@ export function tooLarge(limit: number): GatewayError {
  * gives up.
  */
 export function unreadable(): GatewayError {
-  return new GatewayError('BODY_INVALID_JSON', { message: 'The body could not be read or decompressed.' });
+  return new GatewayError('BODY_INVALID_JSON', {
+    path: WHOLE_BODY,
+    message: 'The body could not be read or decompressed.',
+  });
 }
 
 async function readCapped(stream: ReadableStream<Uint8Array>, limit: number): Promise<Buffer> {
@@ -114,10 +119,13 @@ export function withoutByteOrderMark(text: string): string {
 /** JSON.parse without echoing the input; BODY_INVALID_JSON. */
 export function parseJsonText(text: string): unknown {
   if (text.trim() === '')
-    throw new GatewayError('BODY_INVALID_JSON', { message: 'The body is empty; send a JSON document.' });
+    throw new GatewayError('BODY_INVALID_JSON', {
+      path: WHOLE_BODY,
+      message: 'The body is empty; send a JSON document.',
+    });
   try {
     return JSON.parse(text);
   } catch {
-    throw new GatewayError('BODY_INVALID_JSON');
+    throw new GatewayError('BODY_INVALID_JSON', { path: WHOLE_BODY });
   }
 }

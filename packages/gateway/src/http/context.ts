@@ -13,6 +13,7 @@ import { decodeBody, parseJsonText, readBodyText, withoutByteOrderMark } from '.
 import type { HttpDeps } from './deps.js';
 import type { Ingestor } from './ingest.js';
 import type { IngestGate } from './ingest-gate.js';
+import { queryPath } from './problem-path.js';
 import { requestIdOf } from './request-id.js';
 
 export type App = OpenAPIHono;
@@ -126,7 +127,7 @@ export function validateOnlyFlag(value: string | undefined): boolean {
   if (value === undefined || value === 'false' || value === '0') return false;
   if (value === 'true' || value === '1') return true;
   throw new GatewayError('QUERY_INVALID', {
-    path: 'validate_only',
+    path: queryPath('validate_only'),
     message: 'validate_only must be true or false.',
   });
 }

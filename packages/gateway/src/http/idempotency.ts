@@ -13,17 +13,19 @@ import { classifyStoreFailure } from '../store/failure.js';
 import type { HttpDeps } from './deps.js';
 import { storeRefusal } from './ingest.js';
 import type { IngestReply } from './ingest-reply.js';
+import { headerPath } from './problem-path.js';
 
 /** A request still unanswered after this long (its process died) gives its key to the next one. */
 export const IDEMPOTENCY_STALE_MS = 60_000;
 const MAX_KEY_LENGTH = 255;
 const VISIBLE_ASCII = /^[\x21-\x7e]+$/;
+const KEY_HEADER = headerPath('Idempotency-Key');
 
 /** The header's key, null when absent; IDEMPOTENCY_KEY_INVALID when it is not a usable key. */
 export function idempotencyKeyOf(header: string | undefined): string | null {
   if (header === undefined) return null;
   if (header.length === 0 || header.length > MAX_KEY_LENGTH || !VISIBLE_ASCII.test(header)) {
-    throw new GatewayError('IDEMPOTENCY_KEY_INVALID', { path: 'Idempotency-Key' });
+    throw new GatewayError('IDEMPOTENCY_KEY_INVALID', { path: KEY_HEADER });
   }
   return header;
 }
@@ -68,11 +70,10 @@ export async function runIdempotent(
     const begin = await beginOrFail(deps, request);
     if (begin.kind === 'new') break;
     if (begin.kind === 'replay') return { replay: { status: begin.status, body: begin.body } };
-    if (begin.kind === 'mismatch')
-      throw new GatewayError('IDEMPOTENCY_KEY_REUSED', { path: 'Idempotency-Key' });
+    if (begin.kind === 'mismatch') throw new GatewayError('IDEMPOTENCY_KEY_REUSED', { path: KEY_HEADER });
     if (performance.now() >= waitUntil) {
       throw new GatewayError('IDEMPOTENCY_KEY_IN_USE', {
-        path: 'Idempotency-Key',
+        path: KEY_HEADER,
         headers: { 'Retry-After': '1' },
       });
     }

@@ -6,6 +6,7 @@
  */
 import { countStatuses, type EventResult, type StatusCounts } from '../domain/ingest.js';
 import { ERROR_CODES, type ErrorBody } from '../errors.js';
+import { WHOLE_BODY } from './problem-path.js';
 
 export interface IngestReply {
   status: 200 | 207 | 422;
@@ -27,6 +28,8 @@ export function ingestReply(results: EventResult[], validateOnly: boolean, alway
     code: 'EVENT_INVALID',
     message: 'No event was accepted; see results[].errors.',
     fix: ERROR_CODES.EVENT_INVALID.fix,
+    // Every event in the body was refused; each result's errors name its own fields.
+    path: WHOLE_BODY,
   };
   const only = results.length === 1 ? results[0]?.errors : undefined;
   if (only && only.length > 0) body.error.details = only;

@@ -1,7 +1,8 @@
 /**
  * Error responses. Native, Segment and admin routes answer `{ error: { code, message, fix, … } }`;
  * the LinkedIn-compatible route answers in LinkedIn's own gateway shape `{ status, code, message }`
- * so a direct integration's error handling keeps working.
+ * so a direct integration's error handling keeps working, plus the `path` every 4xx names
+ * (problem-path.ts), which LinkedIn's clients pass over as an unknown field.
  */
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
@@ -12,7 +13,15 @@ import { requestIdOf } from './request-id.js';
 
 /** The body an error answers with on `path`: LinkedIn's shape under /rest/, the catalogue's elsewhere. */
 export function errorBodyFor(err: GatewayError, path: string): object {
-  if (speaksLinkedIn(path)) return { status: err.status, code: err.code, message: err.message };
+  if (speaksLinkedIn(path)) {
+    const body: { status: number; code: string; message: string; path?: string } = {
+      status: err.status,
+      code: err.code,
+      message: err.message,
+    };
+    if (err.path !== undefined) body.path = err.path;
+    return body;
+  }
   return err.toBody();
 }
 

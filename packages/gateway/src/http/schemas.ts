@@ -21,7 +21,12 @@ export const ErrorBodySchema = z
       code: z.string().describe('Stable code from docs/errors.md.'),
       message: z.string(),
       fix: z.string().describe('What to do about it.'),
-      path: z.string().optional(),
+      path: z
+        .string()
+        .optional()
+        .describe(
+          'Present on every 4xx: the part of the request at fault. A JSON pointer into the body ("" for the whole body), or header:<name>, query:<name>, path:<name> (URL path parameter), request:method, request:path.',
+        ),
       details: z.array(ProblemSchema).optional(),
     }),
   })
@@ -63,11 +68,16 @@ export const IngestResponseSchema = z
   .meta({ id: 'IngestResponse' });
 
 export const LinkedInErrorSchema = z
-  .object({ message: z.string(), status: z.number().int(), code: z.string().optional() })
+  .object({
+    message: z.string(),
+    status: z.number().int(),
+    code: z.string().optional(),
+    path: z.string().optional().describe('With code, on every 4xx: as in ErrorBody.'),
+  })
   .meta({
     id: 'LinkedInError',
     description:
-      'LinkedIn-shaped error. 422: one line per problem, "Index: N, ERROR :: /path :: reason". 400: "reason, indices [i, j] (0-indexed).". Gateway errors (auth, limits, shutdown) add a stable code.',
+      'LinkedIn-shaped error. 422: one line per problem, "Index: N, ERROR :: /path :: reason". 400: "reason, indices [i, j] (0-indexed).". Gateway errors (auth, limits, shutdown) add a stable code, and on a 4xx the path at fault.',
   });
 
 export const BatchCreateResponseSchema = z.object({

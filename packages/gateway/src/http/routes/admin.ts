@@ -10,6 +10,13 @@ import type { AuditEntry, DeadLetterFilter, OutboxEvent } from '../../ports.js';
 import { readJsonBody } from '../body.js';
 import { type App, json, type RouteContext } from '../context.js';
 import {
+  bodyPathFromPointer,
+  pathParameterPath,
+  queryPath,
+  queryPathFromPointer,
+  WHOLE_BODY,
+} from '../problem-path.js';
+import {
   DeadLetterQuerySchema,
   DeadLettersResponseSchema,
   ErrorBodySchema,
@@ -106,6 +113,7 @@ export function registerAdminRoutes(app: App, ctx: RouteContext): void {
     const rows = await fromStore('findByEventId', () => store.findByEventId(eventId));
     if (rows.length === 0)
       throw new GatewayError('NOT_FOUND', {
+        path: pathParameterPath('eventId'),
         message: 'No stored event has this eventId.',
         fix: 'Use the eventId the event was sent with. Rejected events are never stored, and events past the retention period are purged.',
       });
@@ -134,7 +142,10 @@ export function registerAdminRoutes(app: App, ctx: RouteContext): void {
   app.get('/v1/dead-letters', admin, async (c) => {
     const parsed = DeadLetterQuerySchema.safeParse(c.req.query());
     if (!parsed.success) {
-      const details = problemsFromIssues(parsed.error.issues, () => 'QUERY_INVALID');
+      const details = problemsFromIssues(parsed.error.issues, () => 'QUERY_INVALID').map((p) => ({
+        ...p,
+        path: queryPathFromPointer(p.path),
+      }));
       throw new GatewayError('QUERY_INVALID', { path: details[0]?.path, details });
     }
     const q = parsed.data;
@@ -142,7 +153,7 @@ export function registerAdminRoutes(app: App, ctx: RouteContext): void {
     if (q.ruleId) filter.ruleId = q.ruleId;
     if (q.account) filter.account = q.account;
     if (q.reason) filter.reason = q.reason;
-    const since = sinceMs(q.since, '/since', 'QUERY_INVALID');
+    const since = sinceMs(q.since, queryPath('since'), 'QUERY_INVALID');
     if (since !== undefined) filter.since = since;
     const dead = await fromStore('listDead', () => store.listDead(filter));
     return c.json({ deadLetters: dead.map(eventView), count: dead.length }, 200);
@@ -167,8 +178,11 @@ export function registerAdminRoutes(app: App, ctx: RouteContext): void {
     const body = await readJsonBody(c.req.raw, deps.config.bodyLimitBytes);
     const parsed = RedriveRequestSchema.safeParse(body);
     if (!parsed.success) {
-      const details = problemsFromIssues(parsed.error.issues, () => 'BODY_INVALID');
-      throw new GatewayError('BODY_INVALID', { path: details[0]?.path, details });
+      const details = problemsFromIssues(parsed.error.issues, () => 'BODY_INVALID').map((p) => ({
+        ...p,
+        path: bodyPathFromPointer(p.path),
+      }));
+      throw new GatewayError('BODY_INVALID', { path: details[0]?.path ?? WHOLE_BODY, details });
     }
     const r = parsed.data;
     const filter: DeadLetterFilter = {};
@@ -179,7 +193,8 @@ export function registerAdminRoutes(app: App, ctx: RouteContext): void {
     if (r.reason) filter.reason = r.reason;
     const since = sinceMs(r.since, '/since', 'BODY_INVALID');
     if (since !== undefined) filter.since = since;
-    if (Object.keys(filter).length === 0) throw new GatewayError('REDRIVE_FILTER_MISSING');
+    if (Object.keys(filter).length === 0)
+      throw new GatewayError('REDRIVE_FILTER_MISSING', { path: WHOLE_BODY });
 
     const redriven = await fromStore('redrive', () => store.redrive(filter, deps.clock.now()));
     // An operator action: always logged (filters only, never event contents).

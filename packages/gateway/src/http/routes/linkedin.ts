@@ -22,6 +22,7 @@ import {
   validateOnlyFlag,
   withIngestText,
 } from '../context.js';
+import { headerPath } from '../problem-path.js';
 import { BatchCreateResponseSchema, LinkedInErrorSchema, ValidateOnlyQuerySchema } from '../schemas.js';
 
 /**
@@ -105,6 +106,7 @@ function batchElements(body: unknown, max: number): unknown[] | LinkedInErrorBod
   if (!Array.isArray(elements)) return { message: `ERROR :: /elements :: ${REQUIRED}\n`, status: 422 };
   if (elements.length > max) {
     throw new GatewayError('TOO_MANY_EVENTS', {
+      path: '/elements',
       message: `The request carries ${elements.length} elements; at most ${max} are allowed per request.`,
     });
   }
@@ -193,7 +195,7 @@ export function answerLinkedIn(ctx: RouteContext, call: LinkedInCall): Promise<L
   const validateOnly = validateOnlyFlag(call.validateOnly);
   const method = call.restliMethod?.trim().toUpperCase();
   if (method !== undefined && method !== BATCH_CREATE && method !== CREATE) {
-    throw new GatewayError('RESTLI_METHOD_UNSUPPORTED');
+    throw new GatewayError('RESTLI_METHOD_UNSUPPORTED', { path: headerPath('X-RestLi-Method') });
   }
   const request = { source, validateOnly, batch: method === BATCH_CREATE, requestId: call.requestId };
   return withIngestText(ctx, call.read(), (body) => ingestLinkedIn(ctx, request, body));

@@ -2,6 +2,7 @@
  * `POST /v1/events`: the native ingest route. One event, or `{"events": [...]}`; one result per
  * event; `?validate_only=true` stores nothing and shows the hashed LinkedIn payload.
  */
+import { pointer } from '../../domain/issues.js';
 import { NativeBodySchema, nativeDraft } from '../../domain/native-event.js';
 import { GatewayError } from '../../errors.js';
 import {
@@ -17,6 +18,7 @@ import {
 } from '../context.js';
 import { fingerprintOf, type IdempotentReply, idempotencyKeyOf, runIdempotent } from '../idempotency.js';
 import { type IngestReply, ingestReply } from '../ingest-reply.js';
+import { WHOLE_BODY } from '../problem-path.js';
 import {
   ErrorBodySchema,
   IdempotencyHeaderSchema,
@@ -28,7 +30,7 @@ import {
 export function nativeElements(body: unknown, max: number): unknown[] {
   if (!isRecord(body)) {
     throw new GatewayError('BODY_INVALID', {
-      path: '/',
+      path: WHOLE_BODY,
       message: 'The body must be one event object or {"events": [...]}.',
     });
   }
@@ -36,7 +38,8 @@ export function nativeElements(body: unknown, max: number): unknown[] {
   for (const key in body) {
     if (key !== 'events') {
       throw new GatewayError('BODY_INVALID', {
-        path: '/',
+        // The key itself, unless it could be personal data (issues.ts).
+        path: pointer([key]),
         message: 'A batch body holds only the "events" array.',
       });
     }

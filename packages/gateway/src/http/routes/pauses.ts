@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { PAUSE_INDEFINITELY } from '../../domain/delivery-plan.js';
 import { GatewayError } from '../../errors.js';
 import { type App, json, type RouteContext } from '../context.js';
+import { pathParameterPath } from '../problem-path.js';
 import { ErrorBodySchema, PausesResponseSchema, ResumeResponseSchema } from '../schemas.js';
 import type { AdminKit } from './admin-kit.js';
 
@@ -70,7 +71,7 @@ export function registerPauseRoutes(app: App, ctx: RouteContext, kit: AdminKit):
     const configured = deps.config.accounts.map((a) => a.id);
     if (account !== ALL && !configured.includes(account)) {
       throw new GatewayError('NOT_FOUND', {
-        path: 'account',
+        path: pathParameterPath('account'),
         message: `No configured ad account has the id "${account.slice(0, 40)}"; configured: ${configured.join(', ')}.`,
         fix: `Use one of the configured account ids, or ${ALL} for every account.`,
       });

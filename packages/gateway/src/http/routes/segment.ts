@@ -27,12 +27,16 @@ import {
   withIngestText,
 } from '../context.js';
 import { type IngestReply, ingestReply } from '../ingest-reply.js';
+import { WHOLE_BODY } from '../problem-path.js';
 import { ErrorBodySchema, IngestResponseSchema, ValidateOnlyQuerySchema } from '../schemas.js';
 
 function batchElements(body: unknown, max: number): unknown[] {
   const batch = isRecord(body) ? body.batch : undefined;
   if (!Array.isArray(batch)) {
-    throw new GatewayError('BODY_INVALID', { path: '/batch', message: 'The body must be {"batch": [...]}.' });
+    throw new GatewayError('BODY_INVALID', {
+      path: isRecord(body) ? '/batch' : WHOLE_BODY,
+      message: 'The body must be {"batch": [...]}.',
+    });
   }
   if (batch.length === 0) {
     throw new GatewayError('BODY_INVALID', { path: '/batch', message: 'batch must hold at least one call.' });
@@ -159,7 +163,7 @@ function ingestSegment(ctx: RouteContext, request: SegmentRequest, body: unknown
 function trackDraft(body: unknown, mapping: SegmentMapping): Draft {
   if (!isRecord(body)) {
     throw new GatewayError('BODY_INVALID', {
-      path: '/',
+      path: WHOLE_BODY,
       message: 'The body must be one Segment track call.',
     });
   }

@@ -16,7 +16,7 @@ import type { HttpDeps } from './deps.js';
 import { directLane } from './direct-lane.js';
 import { createIngestor } from './ingest.js';
 import { createIngestGate } from './ingest-gate.js';
-import { allowedMethodsLookup } from './method-not-allowed.js';
+import { allowedMethodsLookup, type ServedAt } from './method-not-allowed.js';
 import { openApiDocumentFactory, registerRequestIdHeaders, registerSecuritySchemes } from './openapi.js';
 import { REQUEST_METHOD, REQUEST_PATH } from './problem-path.js';
 import { errorResponse, handleError } from './respond.js';
@@ -69,19 +69,37 @@ export function createGatewayHttp(deps: HttpDeps): GatewayHttp {
   registerAdminRoutes(app, ctx);
   registerOpsRoutes(app, ctx, openApiDocumentFactory(app, deps));
 
-  const allowedMethods = allowedMethodsLookup(app);
+  const servedAt = allowedMethodsLookup(app);
   app.notFound((c) => {
-    const allowed = allowedMethods(c.req.path);
-    if (allowed.length === 0) return errorResponse(c, new GatewayError('NOT_FOUND', { path: REQUEST_PATH }));
-    c.header('Allow', allowed.join(', '));
+    const { methods } = servedAt(c.req.path);
+    if (methods.length === 0) return errorResponse(c, notFound(servedAt, c.req.path));
+    c.header('Allow', methods.join(', '));
     return errorResponse(
       c,
       new GatewayError('METHOD_NOT_ALLOWED', {
         path: REQUEST_METHOD,
-        message: `${c.req.method} is not served at this path; it answers ${allowed.join(', ')}.`,
+        message: `${c.req.method} is not served at this path; it answers ${methods.join(', ')}.`,
       }),
     );
   });
   app.onError(handleError(deps.logger));
   return { app, directLane: directLane(ctx, deps.logger) };
+}
+
+/**
+ * 404 for a path no route serves. Routes are matched strictly, so `/v1/events/` is not
+ * `/v1/events`; that near miss is named, as the route's template (never the client's own path,
+ * which may hold an eventId).
+ */
+function notFound(servedAt: (path: string) => ServedAt, path: string): GatewayError {
+  const withoutSlash = path.length > 1 && path.endsWith('/') ? path.replace(/\/+$/, '') : null;
+  const near = withoutSlash === null ? null : servedAt(withoutSlash);
+  if (near === null || near.templates.length === 0)
+    return new GatewayError('NOT_FOUND', { path: REQUEST_PATH });
+  const route = near.templates.join(', ');
+  return new GatewayError('NOT_FOUND', {
+    path: REQUEST_PATH,
+    message: `Nothing is served at this path: it ends with a slash. ${route} (without it) answers ${near.methods.join(', ')}.`,
+    fix: `Send the request to ${route}, without the trailing slash.`,
+  });
 }

@@ -47,6 +47,12 @@ const GATEWAY_CODES = {
     'The credentials are not valid for this route.',
     'Check the key against CAPI_SOURCE_KEYS (ingest) or CAPI_ADMIN_TOKEN (admin routes).',
   ),
+  AUTH_SCHEME_UNSUPPORTED: def(
+    401,
+    'request',
+    'The Authorization header uses a scheme this route does not take, or names none.',
+    'Send the source key as "Authorization: Bearer <key>" (Segment routes also accept it as the Basic user name); on admin routes, the admin token as "Authorization: Bearer <token>".',
+  ),
   AUTH_THROTTLED: def(
     429,
     'request',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createMemoryStore } from '../src/store/memory.js';
-import { ACCOUNT, get, HOUR, harness, KEYS, NOW, nativeEvent, post, RULES } from './http-harness.js';
+import { ACCOUNT, basic, get, HOUR, harness, KEYS, NOW, nativeEvent, post, RULES } from './http-harness.js';
 
 type Harness = ReturnType<typeof harness>;
 
@@ -53,11 +53,36 @@ sources: [{ name: website, key: ${KEYS.website} }]
     it('401 for a missing token, and for a source key used as admin token', async () => {
       const h = harness();
       expect(await (await get(h, '/v1/dead-letters', null)).json()).toMatchObject({
-        error: { code: 'AUTH_MISSING' },
+        error: {
+          code: 'AUTH_MISSING',
+          fix: 'Send the admin token (CAPI_ADMIN_TOKEN) as "Authorization: Bearer <token>".',
+        },
       });
       const res = await get(h, '/v1/dead-letters', KEYS.website);
       expect(res.status).toBe(401);
-      expect(await res.json()).toMatchObject({ error: { code: 'AUTH_INVALID' } });
+      expect(await res.json()).toMatchObject({
+        error: { code: 'AUTH_INVALID', fix: 'Check the token against CAPI_ADMIN_TOKEN.' },
+      });
+    });
+
+    it('401 AUTH_SCHEME_UNSUPPORTED, speaking of the admin token, for Basic or a bare token', async () => {
+      const h = harness();
+      for (const authorization of [basic(KEYS.admin), KEYS.admin, `Token ${KEYS.admin}`]) {
+        const res = await h.app.request('http://gateway.test/v1/dead-letters', {
+          headers: { authorization },
+        });
+        expect(res.status).toBe(401);
+        const text = await res.text();
+        expect(JSON.parse(text)).toMatchObject({
+          error: {
+            code: 'AUTH_SCHEME_UNSUPPORTED',
+            path: 'header:authorization',
+            message: expect.stringContaining('admin token from the Bearer scheme only'),
+            fix: 'Send the admin token (CAPI_ADMIN_TOKEN) as "Authorization: Bearer <token>".',
+          },
+        });
+        expect(text).not.toContain(KEYS.admin);
+      }
     });
   });
 

@@ -87,9 +87,11 @@ describe('wrong keys and tokens, throttled per client address (server.authFailur
     expect((await send(s, '/v1/dead-letters', `Bearer ${KEYS.admin}`)).status).toBe(200);
   });
 
-  it('counts wrong admin tokens too, and never a request that sent no credentials', async () => {
+  it('counts wrong admin tokens too, and never a request that sent no credentials or another scheme', async () => {
     const s = await served({ CAPI_SERVER_AUTH_FAILURES_PER_MINUTE: '2' });
     for (let i = 0; i < 10; i++) expect((await send(s, '/v1/events', null)).status).toBe(401);
+    for (let i = 0; i < 10; i++) expect((await send(s, '/v1/events', basic(WRONG))).status).toBe(401);
+    for (let i = 0; i < 10; i++) expect((await send(s, '/v1/dead-letters', basic(WRONG))).status).toBe(401);
     expect((await send(s, '/v1/events', `Bearer ${KEYS.website}`)).status).toBe(200);
     expect((await send(s, '/v1/dead-letters', `Bearer ${WRONG}`)).status).toBe(401);
     expect((await send(s, '/v1/dead-letters', `Bearer ${WRONG}`)).status).toBe(401);

@@ -272,6 +272,17 @@ describe('POST /rest/conversionEvents (LinkedIn-compatible)', () => {
         key: 'AQV-linkedin-access-token',
       });
       expect(await wrong.json()).toMatchObject({ status: 401, code: 'AUTH_INVALID' });
+      const bare = await post(h, '/rest/conversionEvents', linkedInEvent(), {
+        key: null,
+        headers: { authorization: KEYS.website },
+      });
+      expect(await bare.json()).toEqual({
+        status: 401,
+        code: 'AUTH_SCHEME_UNSUPPORTED',
+        path: 'header:authorization',
+        message:
+          'The Authorization header is not "Bearer <key>": this route reads the source key from the Bearer scheme only.',
+      });
     });
 
     it('422 when BATCH_CREATE has no elements array; 200 for an empty one', async () => {

@@ -387,8 +387,12 @@ sources: [{ name: website, key: ${KEYS.website} }]
     describe('request-level errors', () => {
       it.each([
         ['missing', undefined, 'AUTH_MISSING'],
-        ['not bearer', 'Token abc', 'AUTH_MISSING'],
+        ['not bearer', 'Token abc', 'AUTH_SCHEME_UNSUPPORTED'],
+        ['Basic', `Basic ${Buffer.from(`${'x'.repeat(30)}:`).toString('base64')}`, 'AUTH_SCHEME_UNSUPPORTED'],
+        ['bare (no scheme)', 'x'.repeat(30), 'AUTH_SCHEME_UNSUPPORTED'],
+        ['empty Bearer', 'Bearer ', 'AUTH_MISSING'],
         ['unknown key', `Bearer ${'x'.repeat(30)}`, 'AUTH_INVALID'],
+        ['two-word Bearer', `Bearer ${'x'.repeat(30)} y`, 'AUTH_INVALID'],
         ['admin token', `Bearer ${KEYS.admin}`, 'AUTH_INVALID'],
       ])('401 for a %s key', async (_name, authorization, code) => {
         const h = harness();
@@ -399,6 +403,28 @@ sources: [{ name: website, key: ${KEYS.website} }]
         expect(body.error?.code).toBe(code);
         expect(body.error?.fix).toBeTruthy();
         expect(JSON.stringify(body)).not.toContain('x'.repeat(30));
+      });
+
+      it('says which scheme it takes when the key comes in another, or bare', async () => {
+        const h = harness();
+        for (const authorization of [
+          `Basic ${Buffer.from(`${KEYS.website}:`).toString('base64')}`,
+          KEYS.website,
+        ]) {
+          const res = await post(h, '/v1/events', nativeEvent(), { key: null, headers: { authorization } });
+          expect(res.status).toBe(401);
+          const text = await res.text();
+          expect(JSON.parse(text)).toMatchObject({
+            error: {
+              code: 'AUTH_SCHEME_UNSUPPORTED',
+              path: 'header:authorization',
+              message: expect.stringContaining('Bearer scheme only'),
+              fix: 'Send the source key as "Authorization: Bearer <key>".',
+            },
+          });
+          expect(text).not.toContain(KEYS.website);
+          expect(res.headers.get('www-authenticate')).toMatch(/^Bearer/);
+        }
       });
 
       it('400 BODY_INVALID_JSON for malformed JSON, without echoing it', async () => {

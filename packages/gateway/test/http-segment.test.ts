@@ -37,7 +37,10 @@ describe('Segment-compatible routes', () => {
       ['no header', {}, 'AUTH_MISSING'],
       ['an empty Basic user', { authorization: basic('') }, 'AUTH_MISSING'],
       ['an unknown Basic key', { authorization: basic('not-a-key-000000000') }, 'AUTH_INVALID'],
-      ['a malformed Basic value', { authorization: 'Basic ***' }, 'AUTH_MISSING'],
+      ['a malformed Basic value', { authorization: 'Basic ***' }, 'AUTH_INVALID'],
+      ['Basic with nothing after it', { authorization: 'Basic' }, 'AUTH_MISSING'],
+      ['a bare key (no scheme)', { authorization: KEYS.website }, 'AUTH_SCHEME_UNSUPPORTED'],
+      ['another scheme', { authorization: `Digest ${KEYS.website}` }, 'AUTH_SCHEME_UNSUPPORTED'],
     ])('401 with %s', async (_name, headers, code) => {
       const res = await post(harness(), '/v1/batch', { batch: [trackCall()] }, { key: null, headers });
       expect(res.status).toBe(401);

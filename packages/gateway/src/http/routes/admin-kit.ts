@@ -17,7 +17,7 @@ export function adminKit(ctx: RouteContext) {
     authErrors: {
       401: json(
         ErrorBodySchema,
-        'AUTH_MISSING, AUTH_INVALID, or ADMIN_DISABLED when CAPI_ADMIN_TOKEN is not set.',
+        'AUTH_MISSING, AUTH_SCHEME_UNSUPPORTED, AUTH_INVALID, or ADMIN_DISABLED when CAPI_ADMIN_TOKEN is not set.',
       ),
       429: json(ErrorBodySchema, 'AUTH_THROTTLED: too many wrong tokens from this address this minute.'),
       503: json(ErrorBodySchema, 'STORE_UNAVAILABLE.'),

@@ -142,7 +142,10 @@ export function registerLinkedInRoutes(app: App, ctx: RouteContext): void {
       200: json(BatchCreateResponseSchema, 'BATCH_CREATE stored: one {"status": 201} per element.'),
       201: { description: 'Single event stored; empty body, id in the x-restli-id header.' },
       400: json(LinkedInErrorSchema, 'Semantic problems, "… indices [i, j] (0-indexed)."; or a gateway 400.'),
-      401: json(LinkedInErrorSchema, 'AUTH_MISSING or AUTH_INVALID (source key).'),
+      401: json(
+        LinkedInErrorSchema,
+        'AUTH_MISSING, AUTH_SCHEME_UNSUPPORTED or AUTH_INVALID (source key, Bearer).',
+      ),
       403: json(
         LinkedInErrorSchema,
         '"No ad accounts found": a conversion rule the configuration does not list.',

@@ -88,7 +88,7 @@ export function registerNativeRoutes(app: App, ctx: RouteContext): void {
         ErrorBodySchema,
         'BODY_INVALID_JSON, BODY_INVALID, QUERY_INVALID or IDEMPOTENCY_KEY_INVALID.',
       ),
-      401: json(ErrorBodySchema, 'AUTH_MISSING or AUTH_INVALID.'),
+      401: json(ErrorBodySchema, 'AUTH_MISSING, AUTH_SCHEME_UNSUPPORTED or AUTH_INVALID.'),
       409: json(
         ErrorBodySchema,
         'IDEMPOTENCY_KEY_IN_USE: the first request with this key is still running (Retry-After).',

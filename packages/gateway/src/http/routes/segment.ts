@@ -53,7 +53,7 @@ function batchElements(body: unknown, max: number): unknown[] {
 const responses = {
   200: json(IngestResponseSchema, 'Per-event results (also when events were rejected).'),
   400: json(ErrorBodySchema, 'BODY_INVALID_JSON, BODY_INVALID or QUERY_INVALID.'),
-  401: json(ErrorBodySchema, 'AUTH_MISSING or AUTH_INVALID.'),
+  401: json(ErrorBodySchema, 'AUTH_MISSING, AUTH_SCHEME_UNSUPPORTED or AUTH_INVALID.'),
   413: json(ErrorBodySchema, 'BODY_TOO_LARGE or TOO_MANY_EVENTS.'),
   415: json(ErrorBodySchema, 'BODY_ENCODING_UNSUPPORTED.'),
   429: json(

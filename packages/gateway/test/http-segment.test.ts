@@ -1,6 +1,6 @@
 import { sha256Hex } from '@capi-gateway/linkedin';
 import { describe, expect, it } from 'vitest';
-import { basic, HOUR, harness, KEYS, NOW, post, RULES, trackCall } from './http-harness.js';
+import { basic, get, HOUR, harness, KEYS, NOW, post, RULES, trackCall } from './http-harness.js';
 
 type Body = {
   results: Array<{
@@ -284,6 +284,17 @@ describe('Segment-compatible routes', () => {
       expect(body.results[3]?.errors?.[0]).toMatchObject({ code: 'EVENT_INVALID', path: '/type' });
       expect(body.summary).toEqual({ accepted: 1, duplicate: 1, rejected: 1, suppressed: 0, ignored: 2 });
       expect(JSON.stringify(body)).not.toContain('x@example.com');
+    });
+
+    it('counts ignored calls in capigw_events_ingested_total{status="ignored"}', async () => {
+      const h = harness({ env: { CAPI_SEGMENT_UNMAPPED_EVENTS: 'ignore' } });
+      const res = await post(h, '/v1/batch', {
+        batch: [trackCall(), { type: 'identify', messageId: 'id-1' }, trackCall({ event: 'Signed Up' })],
+      });
+      expect(((await res.json()) as Body).summary).toMatchObject({ accepted: 1, ignored: 2 });
+      const text = await (await get(h, '/metrics', null)).text();
+      expect(text).toContain('capigw_events_ingested_total{source="website",status="ignored"} 2');
+      expect(text).toContain('capigw_events_ingested_total{source="website",status="accepted"} 1');
     });
 
     it('answers 200 even when every call was rejected (Segment SDKs only look at 2xx)', async () => {

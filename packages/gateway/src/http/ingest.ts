@@ -9,6 +9,7 @@ import {
   countStatuses,
   type Draft,
   type EventResult,
+  type EventStatus,
   type IngestPlan,
   planIngest,
   previewIngest,
@@ -81,7 +82,8 @@ export function createIngestor(deps: HttpDeps, resolver: ConversionResolver): In
 
   function record(source: string, results: readonly EventResult[]): void {
     const counts = countStatuses(results);
-    for (const status of ['accepted', 'duplicate', 'rejected', 'suppressed'] as const) {
+    // Every status the counts hold, so none can be left out of the metric.
+    for (const status of Object.keys(counts) as EventStatus[]) {
       if (counts[status] > 0) metrics.eventsIngested.inc({ source, status }, counts[status]);
     }
     if (counts.rejected === 0) return;

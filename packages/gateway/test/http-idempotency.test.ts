@@ -1,6 +1,14 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import { storedKeyOf } from '../src/http/idempotency.js';
 import type { OutboxStore } from '../src/ports.js';
 import { createMemoryStore } from '../src/store/memory.js';
+import { sqliteMigrations } from '../src/store/migrations/sqlite.js';
+import { migrateSqlite } from '../src/store/sqlite/migrate.js';
+import { createSqliteStore } from '../src/store/sqlite.js';
 import { HOUR, harness, KEYS, NOW, nativeEvent, post } from './http-harness.js';
 
 type Results = { results: Array<{ status: string }> };
@@ -116,5 +124,71 @@ describe('Idempotency-Key on POST /v1/events', () => {
     expect(retry.status).toBe(200);
     expect(retry.headers.get('idempotent-replayed')).toBeNull();
     expect(((await retry.json()) as Results).results[0]?.status).toBe('accepted');
+  });
+
+  it('keeps a digest of the key, never the key: a canary key is not in the SQLite file, and replays still work', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'capi-idem-'));
+    try {
+      const store = createSqliteStore({ path: join(dir, 'outbox.db'), clock: { now: () => NOW } });
+      const h = harness({ store });
+      const canary = `jane.canary.${Date.now().toString(36)}@example.com`;
+      const body = nativeEvent({ eventId: 'canary-1' });
+      const first = await answer(await post(h, '/v1/events', body, withKey(canary)));
+      expect(first.status).toBe(200);
+      const again = await answer(await post(h, '/v1/events', body, withKey(canary)));
+      expect(again).toEqual({ ...first, replayed: 'true' });
+      await store.close();
+      const files = readdirSync(dir).map((name) => readFileSync(join(dir, name)));
+      expect(files.length).toBeGreaterThan(0);
+      for (const bytes of files) {
+        expect(bytes.includes(canary)).toBe(false);
+        expect(bytes.includes('jane.canary')).toBe(false);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('hands the store a digest per source and key (the memory store knows the key by it alone)', async () => {
+    const h = harness();
+    const body = nativeEvent({ eventId: 'digest-1' });
+    expect((await post(h, '/v1/events', body, withKey('order-42'))).status).toBe(200);
+    const ask = (key: string) =>
+      h.store.beginIdempotent({
+        source: 'website',
+        key,
+        fingerprint: 'f'.repeat(64),
+        now: NOW,
+        windowMs: HOUR,
+        staleMs: HOUR,
+      });
+    expect((await ask('order-42')).kind).toBe('new');
+    expect((await ask(storedKeyOf('website', 'order-42'))).kind).toBe('mismatch');
+    expect(storedKeyOf('website', 'order-42')).toMatch(/^[0-9a-f]{64}$/);
+    expect(storedKeyOf('crm', 'order-42')).not.toBe(storedKeyOf('website', 'order-42'));
+  });
+
+  it('an upgraded SQLite store drops the keys it held as sent (schema version 10)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'capi-idem-'));
+    try {
+      const path = join(dir, 'outbox.db');
+      const db = new Database(path);
+      migrateSqlite(
+        db,
+        sqliteMigrations.filter((m) => m.version <= 9),
+      );
+      db.prepare(
+        "INSERT INTO idempotency_keys (source, key, fingerprint, created_at, status, body) VALUES ('website', 'jane@example.com', 'f', ?, 200, '{}')",
+      ).run(NOW);
+      db.close();
+      const store = createSqliteStore({ path, clock: { now: () => NOW } });
+      await store.migrate();
+      await store.close();
+      const reopened = new Database(path, { readonly: true });
+      expect(reopened.prepare('SELECT count(*) AS n FROM idempotency_keys').get()).toEqual({ n: 0 });
+      reopened.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -14,6 +14,10 @@
 /** A request with an Idempotency-Key, as the HTTP layer hands it to the store. */
 export interface IdempotencyStart {
   source: string;
+  /**
+   * A digest of the source and the client's Idempotency-Key (http/idempotency.ts), never the key
+   * itself: stores keep it as an opaque string.
+   */
   key: string;
   /** SHA-256 (hex) of what the request asks: the same key with another request is refused. */
   fingerprint: string;

@@ -30,6 +30,17 @@ export function idempotencyKeyOf(header: string | undefined): string | null {
   return header;
 }
 
+/**
+ * What the store keeps instead of the key: SHA-256 of the source and the key. A key is free text
+ * a client chooses (an order number, at worst an email address) and the store is kept for days;
+ * the digest finds the same row for the same key and says nothing readable about it, as request
+ * ids are never kept when they could hold personal data either (request-id.ts).
+ */
+export function storedKeyOf(source: string, key: string): string {
+  // The NUL keeps ("ab", "c") and ("a", "bc") apart; neither a source name nor a key holds one.
+  return createHash('sha256').update(`${source}\u0000${key}`).digest('hex');
+}
+
 /** What a request asks, for comparing a retry with the first request: its parsed body. */
 export function fingerprintOf(body: unknown): string {
   return createHash('sha256').update(JSON.stringify(body)).digest('hex');
@@ -62,12 +73,14 @@ export async function runIdempotent(
   run: () => Promise<IngestReply>,
 ): Promise<IdempotentReply> {
   const { store, logger } = deps;
-  const { source, key } = request;
+  const { source } = request;
+  const key = storedKeyOf(source, request.key);
+  const stored = { source, key, fingerprint: request.fingerprint };
   // A request sent again while the first is still running (a client that timed out and retried at
   // once) waits for the first one's answer rather than failing; past the wait it gets a 409.
   const waitUntil = performance.now() + PENDING_WAIT_MS;
   for (;;) {
-    const begin = await beginOrFail(deps, request);
+    const begin = await beginOrFail(deps, stored);
     if (begin.kind === 'new') break;
     if (begin.kind === 'replay') return { replay: { status: begin.status, body: begin.body } };
     if (begin.kind === 'mismatch') throw new GatewayError('IDEMPOTENCY_KEY_REUSED', { path: KEY_HEADER });

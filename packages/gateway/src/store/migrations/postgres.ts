@@ -119,4 +119,10 @@ export const postgresMigrations: readonly Migration[] = [
       'CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at)',
     ],
   },
+  {
+    // Keys kept as digests from now on, as in SQLite's version 10: the rows with keys as sent go.
+    version: 4,
+    name: 'idempotency_key_digests',
+    statements: ['DELETE FROM idempotency_keys'],
+  },
 ];

@@ -84,6 +84,24 @@ export const BatchCreateResponseSchema = z.object({
   elements: z.array(z.object({ status: z.literal(201) })),
 });
 
+export const LinkedInDryRunSchema = z
+  .object({
+    validateOnly: z.literal(true),
+    elements: z.array(
+      z.object({
+        status: z.literal(201),
+        payload: z
+          .record(z.string(), z.unknown())
+          .describe('The exact LinkedIn element that would be stored and sent.'),
+        warnings: z.array(ProblemSchema.extend({ severity: z.string() })),
+      }),
+    ),
+  })
+  .meta({
+    id: 'LinkedInDryRun',
+    description: '?validate_only=true, single or batch: nothing stored; one entry per element.',
+  });
+
 export const AttemptSchema = z.object({
   at: z.string().describe('ISO-8601.'),
   status: z.number().int().describe('LinkedIn HTTP status, 0 for a network error.'),

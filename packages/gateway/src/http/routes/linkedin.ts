@@ -23,7 +23,12 @@ import {
   withIngestText,
 } from '../context.js';
 import { headerPath } from '../problem-path.js';
-import { BatchCreateResponseSchema, LinkedInErrorSchema, ValidateOnlyQuerySchema } from '../schemas.js';
+import {
+  BatchCreateResponseSchema,
+  LinkedInDryRunSchema,
+  LinkedInErrorSchema,
+  ValidateOnlyQuerySchema,
+} from '../schemas.js';
 
 /**
  * LinkedIn's event, for the OpenAPI document. Requests are validated by the SDK's mirror of
@@ -139,9 +144,24 @@ export function registerLinkedInRoutes(app: App, ctx: RouteContext): void {
       },
     },
     responses: {
-      200: json(BatchCreateResponseSchema, 'BATCH_CREATE stored: one {"status": 201} per element.'),
-      201: { description: 'Single event stored; empty body, id in the x-restli-id header.' },
-      400: json(LinkedInErrorSchema, 'Semantic problems, "… indices [i, j] (0-indexed)."; or a gateway 400.'),
+      200: json(
+        z.union([BatchCreateResponseSchema, LinkedInDryRunSchema]),
+        'BATCH_CREATE stored: one {"status": 201} per element. With ?validate_only=true (single or batch): LinkedInDryRun, nothing stored.',
+      ),
+      201: {
+        description: 'Single event stored; empty body (Content-Length: 0).',
+        headers: {
+          'x-restli-id': {
+            description: "The stored event's id in the gateway.",
+            schema: { type: 'string' },
+          },
+          'x-restli-protocol-version': { schema: { type: 'string', enum: ['2.0.0'] } },
+        },
+      },
+      400: json(
+        LinkedInErrorSchema,
+        'Semantic problems, "… indices [i, j] (0-indexed)."; or a gateway 400 (BODY_INVALID_JSON, QUERY_INVALID, RESTLI_METHOD_UNSUPPORTED).',
+      ),
       401: json(
         LinkedInErrorSchema,
         'AUTH_MISSING, AUTH_SCHEME_UNSUPPORTED or AUTH_INVALID (source key, Bearer).',
@@ -151,6 +171,10 @@ export function registerLinkedInRoutes(app: App, ctx: RouteContext): void {
         '"No ad accounts found": a conversion rule the configuration does not list.',
       ),
       413: json(LinkedInErrorSchema, 'BODY_TOO_LARGE or TOO_MANY_EVENTS.'),
+      415: json(
+        LinkedInErrorSchema,
+        'BODY_ENCODING_UNSUPPORTED: a Content-Encoding other than gzip or deflate.',
+      ),
       422: json(LinkedInErrorSchema, 'Schema problems, one "Index: N, ERROR :: /path :: reason" line each.'),
       429: json(
         LinkedInErrorSchema,

@@ -2,6 +2,8 @@
  * `POST /v1/events`: the native ingest route. One event, or `{"events": [...]}`; one result per
  * event; `?validate_only=true` stores nothing and shows the hashed LinkedIn payload.
  */
+
+import { z } from 'zod';
 import { pointer } from '../../domain/issues.js';
 import { NativeBodySchema, nativeDraft } from '../../domain/native-event.js';
 import { GatewayError } from '../../errors.js';
@@ -96,8 +98,8 @@ export function registerNativeRoutes(app: App, ctx: RouteContext): void {
       413: json(ErrorBodySchema, 'BODY_TOO_LARGE or TOO_MANY_EVENTS.'),
       415: json(ErrorBodySchema, 'BODY_ENCODING_UNSUPPORTED.'),
       422: json(
-        IngestResponseSchema,
-        'No event accepted; error plus per-event results. Also IDEMPOTENCY_KEY_REUSED (an error body): the key was used for another request.',
+        z.union([IngestResponseSchema, ErrorBodySchema]),
+        'No event accepted: per-event results plus an error (IngestResponse). Or IDEMPOTENCY_KEY_REUSED, the key was used for another request (ErrorBody).',
       ),
       429: json(
         ErrorBodySchema,

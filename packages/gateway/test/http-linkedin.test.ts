@@ -1,6 +1,16 @@
 import { sha256Hex } from '@capi-gateway/linkedin';
 import { describe, expect, it } from 'vitest';
-import { ACCOUNT, HOUR, harness, KEYS, linkedInEvent, NOW, post, RULES } from './http-harness.js';
+import {
+  ACCOUNT,
+  HOUR,
+  harness,
+  KEYS,
+  linkedInEvent,
+  NOW,
+  post,
+  RULES,
+  type Transport,
+} from './http-harness.js';
 
 const BATCH = { 'x-restli-method': 'BATCH_CREATE' };
 const EMAIL_HASH = sha256Hex('jane.doe@example.com');
@@ -29,6 +39,52 @@ describe('POST /rest/conversionEvents (LinkedIn-compatible)', () => {
     });
     expect(JSON.parse(row?.payload ?? '')).toEqual(event);
     expect(h.wakeups()).toBe(1);
+  });
+
+  describe.each(['in-process', 'socket'] as Transport[])('a duplicate single create (%s)', (transport) => {
+    it('answers 201 with the x-restli-id of the stored event it repeats', async () => {
+      const h = harness({ transport });
+      const event = linkedInEvent({ eventId: 'li-dup' });
+      const first = await post(h, '/rest/conversionEvents', event);
+      const again = await post(h, '/rest/conversionEvents', event);
+      expect([first.status, again.status]).toEqual([201, 201]);
+      const rows = await h.store.findByEventId('li-dup');
+      expect(rows).toHaveLength(1);
+      expect(first.headers.get('x-restli-id')).toBe(rows[0]?.id);
+      expect(again.headers.get('x-restli-id')).toBe(rows[0]?.id);
+      // The same eventId under another rule is another event, with its own id.
+      const other = await post(
+        h,
+        '/rest/conversionEvents',
+        linkedInEvent({ eventId: 'li-dup', conversion: `urn:lla:llaPartnerConversion:${RULES.purchase}` }),
+      );
+      expect(other.headers.get('x-restli-id')).not.toBe(rows[0]?.id);
+      expect((await h.store.findByEventId('li-dup')).map((r) => r.id)).toContain(
+        other.headers.get('x-restli-id'),
+      );
+    });
+
+    it('without an eventId too (its content digest stands in)', async () => {
+      const h = harness({ transport });
+      const event = linkedInEvent();
+      delete event.eventId;
+      const first = await post(h, '/rest/conversionEvents', event);
+      const again = await post(h, '/rest/conversionEvents', event);
+      expect(again.status).toBe(201);
+      expect(again.headers.get('x-restli-id')).toBe(first.headers.get('x-restli-id'));
+    });
+
+    it('leaves the id out when the repeated event is no longer stored', async () => {
+      const h = harness({ transport });
+      const event = linkedInEvent({ eventId: 'li-gone' });
+      await post(h, '/rest/conversionEvents', event);
+      // Retention purged the event; its dedup key still stands.
+      h.store.findByEventId = async () => [];
+      const again = await post(h, '/rest/conversionEvents', event);
+      expect(again.status).toBe(201);
+      expect(again.headers.get('x-restli-id')).toBeNull();
+      expect(await again.text()).toBe('');
+    });
   });
 
   it('BATCH_CREATE: 200 with one {"status":201} per element, duplicates included', async () => {

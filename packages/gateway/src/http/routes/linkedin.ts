@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { prepareCompat } from '../../domain/linkedin-compat.js';
 import { type LinkedInErrorBody, safeFindingPath } from '../../domain/linkedin-errors.js';
 import { GatewayError } from '../../errors.js';
+import type { EnqueueStatus, NewOutboxEvent } from '../../ports.js';
 import { newOutboxId } from '../../store/ids.js';
 import {
   type App,
@@ -152,7 +153,8 @@ export function registerLinkedInRoutes(app: App, ctx: RouteContext): void {
         description: 'Single event stored; empty body (Content-Length: 0).',
         headers: {
           'x-restli-id': {
-            description: "The stored event's id in the gateway.",
+            description:
+              "The stored event's id in the gateway; for a duplicate, the stored event's it repeats (left out if retention already deleted that event).",
             schema: { type: 'string' },
           },
           'x-restli-protocol-version': { schema: { type: 'string', enum: ['2.0.0'] } },
@@ -277,25 +279,59 @@ function ingestLinkedIn(
   }
 
   const count = elements.length;
-  const firstId = outcome.rows[0]?.id ?? '';
+  const single = batch ? undefined : outcome.rows[0];
   return ingestor
     .commit(outcome.rows, LINKEDIN_EVENTS_PATH, request.requestId)
-    .then((statuses): LinkedInReply => {
+    .then((statuses): LinkedInReply | Promise<LinkedInReply> => {
       const inserted = statuses.filter((s) => s === 'inserted').length;
       if (inserted > 0) deps.metrics.eventsIngested.inc({ source, status: 'accepted' }, inserted);
       if (count > inserted)
         deps.metrics.eventsIngested.inc({ source, status: 'duplicate' }, count - inserted);
-      if (!batch) {
-        return {
-          status: 201,
-          headers: { 'x-restli-protocol-version': '2.0.0', 'x-restli-id': firstId, 'content-length': '0' },
-          body: null,
-        };
-      }
+      if (single !== undefined) return singleCreated(ctx, single, statuses[0]);
       return {
         status: 200,
         headers: { 'x-restli-protocol-version': '2.0.0' },
         body: { elements: Array.from({ length: count }, () => ({ status: 201 })) },
       };
     });
+}
+
+/**
+ * The 201 of a single create. `x-restli-id` names the stored event: the new row, or for a
+ * duplicate the stored event it repeats (looked up only then, so the common case costs nothing).
+ * A duplicate whose event retention has already purged (its dedup key outlives it) gets no id:
+ * a fresh one would name no row.
+ */
+function singleCreated(
+  ctx: RouteContext,
+  row: NewOutboxEvent,
+  status: EnqueueStatus | undefined,
+): LinkedInReply | Promise<LinkedInReply> {
+  if (status !== 'duplicate') return created(row.id);
+  return storedIdOf(ctx, row).then(created);
+}
+
+function created(id: string | null): LinkedInReply {
+  const headers: Record<string, string> = { 'x-restli-protocol-version': '2.0.0' };
+  if (id !== null) headers['x-restli-id'] = id;
+  headers['content-length'] = '0';
+  return { status: 201, headers, body: null };
+}
+
+/** The id of the stored event `row` repeats: the latest with its rule and eventId, as dedup compares. */
+function storedIdOf(ctx: RouteContext, row: NewOutboxEvent): Promise<string | null> {
+  return ctx.deps.store.findByEventId(row.eventId).then(
+    (events) => {
+      let latest: { id: string; receivedAt: number } | null = null;
+      for (const e of events) {
+        if (e.ruleId === row.ruleId && (latest === null || e.receivedAt > latest.receivedAt)) latest = e;
+      }
+      return latest?.id ?? null;
+    },
+    (err: unknown) => {
+      // The event is stored and the answer stands; only its id is left out.
+      ctx.deps.logger.warn({ err }, 'could not look up the stored id of a duplicate single create');
+      return null;
+    },
+  );
 }

@@ -74,6 +74,24 @@ describe('capi validate', () => {
     ]);
   });
 
+  it('reads the clock once: an unreadable happenedAt is not also called the future', async () => {
+    const { io: x, out } = io(
+      JSON.stringify({
+        conversion: 'lead',
+        eventId: 'e1',
+        happenedAt: '2026-13-45',
+        user: { email: 'a@b.co' },
+      }),
+    );
+    // A clock that moves on at every reading, as a real one may between two readings.
+    let ticks = 0;
+    x.now = () => NOW + ticks++;
+    expect(await runValidate('-', { json: true }, x, {})).toBe(1);
+    const report = JSON.parse(out.join('\n')) as { results: Array<{ errors?: Array<{ code: string }> }> };
+    expect(report.results[0]?.errors?.map((e) => e.code)).toEqual(['HAPPENED_AT_INVALID']);
+    expect(ticks).toBe(1);
+  });
+
   it('refuses input that is not JSON with exit code 2', async () => {
     const { io: x, err } = io('{oops');
     expect(await runValidate('events.json', {}, x, {})).toBe(2);

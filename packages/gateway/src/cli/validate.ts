@@ -61,11 +61,12 @@ export async function runValidate(
       : [body];
 
   const resolver = createConversionResolver({ rules: base.rules, accounts: base.accounts.map((a) => a.id) });
-  // One clock reading for both: a time of receipt later than the builder's `now` would be in its future.
-  const now = io.now();
+  // One reading of the clock, as the HTTP routes take one receipt time per request: an unreadable
+  // happenedAt is stood in for by the receipt time, which a later "now" would call the future.
+  const receivedAt = io.now();
   const buildOptions = {
     version: base.linkedin.version,
-    now,
+    now: receivedAt,
     hashNames: base.identity.hashNames,
     hashIp: base.identity.hashIp,
     cleanCompanySuffix: base.identity.cleanCompanySuffix,
@@ -75,7 +76,7 @@ export async function runValidate(
     resolve: (c) => resolver.resolve(c),
     build: (input) => buildConversionEvent(input, buildOptions),
     source: 'cli',
-    receivedAt: now,
+    receivedAt,
     newId: () => `validate-${++n}`,
   });
   const results = previewIngest(plan);

@@ -92,6 +92,14 @@ describe('capi validate', () => {
     expect(ticks).toBe(1);
   });
 
+  it('reads a file that starts with a UTF-8 byte order mark', async () => {
+    const event = { conversion: 'lead', eventId: 'e1', happenedAt: NOW - 60_000, user: { email: 'a@b.co' } };
+    const { io: x, out, err } = io(`\uFEFF${JSON.stringify(event)}`);
+    expect(await runValidate('events.json', {}, x, {})).toBe(0);
+    expect(err).toEqual([]);
+    expect(out.join('\n')).toContain('1 valid, 0 invalid');
+  });
+
   it('refuses input that is not JSON with exit code 2', async () => {
     const { io: x, err } = io('{oops');
     expect(await runValidate('events.json', {}, x, {})).toBe(2);

@@ -49,7 +49,8 @@ export async function runValidate(
   }
   let body: unknown;
   try {
-    body = JSON.parse(text);
+    // Editors on Windows save UTF-8 with a byte order mark, which JSON.parse refuses.
+    body = JSON.parse(text.startsWith('\uFEFF') ? text.slice(1) : text);
   } catch (err) {
     io.printErr(`capi: ${file === '-' ? 'stdin' : file} is not valid JSON: ${jsonSyntaxText(err)}`);
     return 2;

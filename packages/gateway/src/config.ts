@@ -8,7 +8,6 @@ import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
 import { DEFAULT_PG_CONNECT_TIMEOUT_MS, DEFAULT_PG_QUERY_TIMEOUT_MS } from './store/postgres/pool.js';
 import { DEFAULT_CACHE_MIB } from './store/sqlite/pragmas.js';
-import { wholeNumber } from './whole-number.js';
 
 const DAY_MS = 86_400_000;
 
@@ -117,24 +116,51 @@ const ruleId = z
   .union([z.string(), z.number()])
   .transform((v) => String(v).replace(/^urn:lla:llaPartnerConversion:/, ''))
   .pipe(digits);
-const positiveInt = wholeNumber().positive({ error: 'Must be greater than 0.' });
+
+/**
+ * Settings arrive as YAML values or as environment text. Text is read as a number only when it is
+ * written in plain decimal, and as a boolean only where the setting is one: JavaScript's own
+ * conversion would take `0x1F90` as 8080, `1e3` as 1000 and `''` as 0, and reading every variable
+ * as a possible boolean first made `yes` a 1 and `off` a 0.
+ */
+const PLAIN_DECIMAL = /^-?\d+(\.\d+)?$/;
+const fromText = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((v) => (typeof v === 'string' && PLAIN_DECIMAL.test(v) ? Number(v) : v), schema);
+const whole = () =>
+  z
+    // Only the type's message: a schema-wide message would also replace those of min and max.
+    .number({ error: (issue) => (issue.code === 'invalid_type' ? 'Must be a number.' : undefined) })
+    .int({ error: 'Must be a whole number.' });
+const positive = () => whole().positive({ error: 'Must be greater than 0.' });
+const wholeSetting = (min: number, max?: number) =>
+  fromText(max === undefined ? whole().min(min) : whole().min(min).max(max));
+const positiveSetting = (max?: number, maxMessage?: string) =>
+  fromText(max === undefined ? positive() : positive().max(max, maxMessage));
+
+const TRUE_WORDS = /^(true|1|yes|on)$/i;
+const FALSE_WORDS = /^(false|0|no|off)$/i;
+const flag = () =>
+  z.preprocess(
+    (v) => (typeof v === 'string' ? (TRUE_WORDS.test(v) ? true : FALSE_WORDS.test(v) ? false : v) : v),
+    z.boolean({ error: 'Must be true or false.' }),
+  );
 
 /** The YAML file's shape. Every key is optional: defaults live in `DEFAULTS` below. */
 const fileSchema = z
   .object({
     server: z
       .object({
-        port: wholeNumber().min(0).max(65535),
+        port: wholeSetting(0, 65535),
         host: z.string().min(1),
-        bodyLimitBytes: positiveInt,
-        maxEventsPerRequest: positiveInt.max(5000),
-        maxInFlightBytes: positiveInt,
-        heapGrowthPercent: wholeNumber().min(0).max(400),
-        allocationSitePretenuring: z.boolean(),
-        authFailuresPerMinute: wholeNumber().min(0),
-        idempotencyKeyHours: positiveInt.max(24 * 90),
-        shutdownGraceMs: wholeNumber().min(0),
-        drainMs: wholeNumber().min(0).max(300_000),
+        bodyLimitBytes: positiveSetting(),
+        maxEventsPerRequest: positiveSetting(5000),
+        maxInFlightBytes: positiveSetting(),
+        heapGrowthPercent: wholeSetting(0, 400),
+        allocationSitePretenuring: flag(),
+        authFailuresPerMinute: wholeSetting(0),
+        idempotencyKeyHours: positiveSetting(24 * 90),
+        shutdownGraceMs: wholeSetting(0),
+        drainMs: wholeSetting(0, 300_000),
       })
       .partial()
       .strict(),
@@ -142,13 +168,13 @@ const fileSchema = z
       .object({
         url: z.string().min(1),
         durability: z.enum(['normal', 'strict']),
-        dedupWindowDays: positiveInt,
-        retentionDays: positiveInt,
-        thread: z.boolean(),
-        sqliteCacheMiB: positiveInt.max(4096),
-        sqliteCheckpointThread: z.boolean(),
-        pgConnectTimeoutMs: positiveInt,
-        pgQueryTimeoutMs: positiveInt,
+        dedupWindowDays: positiveSetting(),
+        retentionDays: positiveSetting(),
+        thread: flag(),
+        sqliteCacheMiB: positiveSetting(4096),
+        sqliteCheckpointThread: flag(),
+        pgConnectTimeoutMs: positiveSetting(),
+        pgQueryTimeoutMs: positiveSetting(),
       })
       .partial()
       .strict(),
@@ -156,20 +182,24 @@ const fileSchema = z
       .object({
         apiBaseUrl: z.url(),
         oauthBaseUrl: z.url(),
-        version: z.string().regex(/^\d{6}$/, 'must be YYYYMM, e.g. 202609'),
-        timeoutMs: positiveInt,
+        // A number too: `version: 202609` unquoted is how most people write it in YAML.
+        version: z
+          .union([z.string(), z.number()])
+          .transform(String)
+          .pipe(z.string().regex(/^\d{6}$/, 'must be YYYYMM, e.g. 202609')),
+        timeoutMs: positiveSetting(),
       })
       .partial()
       .strict(),
     delivery: z
       .object({
-        batchSize: positiveInt.max(5000, 'LinkedIn accepts at most 5000 events per request'),
-        lingerMs: wholeNumber().min(0),
-        leaseMs: positiveInt,
-        retryBaseMs: positiveInt,
-        retryMaxMs: positiveInt,
-        concurrency: positiveInt,
-        pollMs: positiveInt,
+        batchSize: positiveSetting(5000, 'LinkedIn accepts at most 5000 events per request'),
+        lingerMs: wholeSetting(0),
+        leaseMs: positiveSetting(),
+        retryBaseMs: positiveSetting(),
+        retryMaxMs: positiveSetting(),
+        concurrency: positiveSetting(),
+        pollMs: positiveSetting(),
       })
       .partial()
       .strict(),
@@ -178,8 +208,8 @@ const fileSchema = z
         .object({
           id: accountId,
           token: z.string().min(1).optional(),
-          requestsPerMinute: positiveInt.optional(),
-          requestsPerDay: positiveInt.optional(),
+          requestsPerMinute: positiveSetting().optional(),
+          requestsPerDay: positiveSetting().optional(),
           conversions: z.record(z.string().min(1), ruleId).optional(),
         })
         .strict(),
@@ -188,10 +218,7 @@ const fileSchema = z
       z.object({ name: z.string().min(1), key: z.string().min(16, 'use at least 16 characters') }).strict(),
     ),
     adminToken: z.string().min(16, 'use at least 16 characters'),
-    identity: z
-      .object({ hashNames: z.boolean(), hashIp: z.boolean(), cleanCompanySuffix: z.boolean() })
-      .partial()
-      .strict(),
+    identity: z.object({ hashNames: flag(), hashIp: flag(), cleanCompanySuffix: flag() }).partial().strict(),
     segment: z
       .object({ unmappedEvents: z.enum(['reject', 'ignore']) })
       .partial()
@@ -287,21 +314,29 @@ const GENERIC_ENV: Record<string, string> = {
 
 type Env = Record<string, string | undefined>;
 
+/** An empty variable counts as unset, as `CAPI_PORT= capi start` in a shell means. */
+function given(value: string | undefined): value is string {
+  return value !== undefined && value !== '';
+}
+
+function isMapping(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Sets `path`, creating the sections it lacks. A section the file holds as something other than a
+ * mapping (`server: 5`) is left as it is: the override would replace it and hide its error.
+ */
 function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
   const parts = path.split('.');
   let node = target;
   for (const part of parts.slice(0, -1)) {
+    if (node[part] === undefined) node[part] = {};
     const next = node[part];
-    if (typeof next !== 'object' || next === null) node[part] = {};
-    node = node[part] as Record<string, unknown>;
+    if (!isMapping(next)) return;
+    node = next;
   }
   node[parts[parts.length - 1]!] = value;
-}
-
-function parseBoolean(value: string): boolean | string {
-  if (/^(true|1|yes|on)$/i.test(value)) return true;
-  if (/^(false|0|no|off)$/i.test(value)) return false;
-  return value;
 }
 
 /** `lead=22285180,purchase=22285181` → { lead: '22285180', purchase: '22285181' } */
@@ -333,18 +368,29 @@ export function parseSourceKeys(raw: string, key: string): Array<{ name: string;
     });
 }
 
-/** Merges environment overrides into the file's raw object (before validation). */
+/**
+ * Merges environment overrides into the file's raw object (before validation). Values stay text:
+ * the schema decides what each setting's text may be.
+ */
 function applyEnv(raw: Record<string, unknown>, env: Env): Record<string, unknown> {
   const merged = structuredClone(raw);
   for (const [name, path] of Object.entries({ ...ENV_VARS, ...GENERIC_ENV })) {
     const value = env[name];
-    if (value !== undefined && value !== '') setPath(merged, path, parseBoolean(value));
+    if (given(value)) setPath(merged, path, value);
   }
   if (env.CAPI_SOURCE_KEYS) merged.sources = parseSourceKeys(env.CAPI_SOURCE_KEYS, 'CAPI_SOURCE_KEYS');
 
   // The single-account shortcut: LINKEDIN_AD_ACCOUNT, LINKEDIN_ACCESS_TOKEN, CAPI_CONVERSIONS,
   // CAPI_LINKEDIN_RPM and CAPI_LINKEDIN_DAILY describe the first account of the file (or a new one).
-  const accounts = Array.isArray(merged.accounts) ? [...(merged.accounts as Record<string, unknown>[])] : [];
+  // A malformed `accounts` or first account stays as the file has it, so that its error is reported.
+  const fileAccounts = merged.accounts;
+  if (
+    fileAccounts !== undefined &&
+    !(Array.isArray(fileAccounts) && (fileAccounts.length === 0 || isMapping(fileAccounts[0])))
+  ) {
+    return merged;
+  }
+  const accounts = [...((fileAccounts ?? []) as Record<string, unknown>[])];
   const first: Record<string, unknown> = { ...(accounts[0] ?? {}) };
   let touched = false;
   const shortcut: Array<[string, string, (v: string) => unknown]> = [

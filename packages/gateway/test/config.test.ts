@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, parseConversionsList, parseSourceKeys } from '../src/config.js';
 
@@ -261,6 +262,84 @@ accounts:
   it('reports a YAML syntax error against the file', () => {
     const issues = errorsOf(() => loadConfig({ env: {}, yamlText: 'server: [oops' }));
     expect(issues[0]?.message).toMatch(/YAML/);
+  });
+});
+
+describe('what the environment may write', () => {
+  const keyAndMessage = (env: Record<string, string>, yamlText?: string) => {
+    const issue = errorsOf(() => loadConfig({ env, ...(yamlText ? { yamlText } : {}) }))[0];
+    return `${issue?.key}: ${issue?.message}`;
+  };
+
+  it.each([
+    ['CAPI_SERVER_MAX_EVENTS_PER_REQUEST', 'yes'],
+    ['CAPI_SERVER_MAX_EVENTS_PER_REQUEST', 'off'],
+    ['CAPI_PORT', '0x1F90'],
+    ['CAPI_PORT', '1e3'],
+    ['CAPI_PORT', 'true'],
+    ['CAPI_PORT', ' 8080'],
+    ['CAPI_LINKEDIN_RPM', 'on'],
+  ])('refuses %s=%j: numbers must be plain decimal', (name, value) => {
+    expect(keyAndMessage({ [name]: value })).toMatch(new RegExp(`^${name} \\(.+\\): Must be a number\\.$`));
+  });
+
+  it('reads any plain decimal whole number as that number', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 65535 }), (port) => {
+        expect(loadConfig({ env: { CAPI_PORT: String(port) } }).port).toBe(port);
+      }),
+    );
+  });
+
+  it('refuses any text that is not plain decimal for a number setting', () => {
+    fc.assert(
+      fc.property(
+        fc
+          .oneof(fc.string({ minLength: 1 }), fc.constantFrom('yes', 'off', '0x10', '1e3', ' ', '+5', '5 '))
+          .filter((s) => !/^-?\d+(\.\d+)?$/.test(s)),
+        (text) => {
+          expect(keyAndMessage({ CAPI_DELIVERY_LINGER_MS: text })).toBe(
+            'CAPI_DELIVERY_LINGER_MS (delivery.lingerMs): Must be a number.',
+          );
+        },
+      ),
+    );
+  });
+
+  it('reads boolean words for boolean settings only, and text settings as written', () => {
+    for (const [word, value] of [
+      ['yes', true],
+      ['On', true],
+      ['1', true],
+      ['no', false],
+      ['OFF', false],
+      ['0', false],
+    ] as const) {
+      expect(loadConfig({ env: { CAPI_STORE_THREAD: word } }).storeThread).toBe(value);
+    }
+    expect(keyAndMessage({ CAPI_STORE_THREAD: 'maybe' })).toBe(
+      'CAPI_STORE_THREAD (store.thread): Must be true or false.',
+    );
+    expect(loadConfig({ env: { CAPI_HOST: 'on' } }).host).toBe('on');
+  });
+
+  it('keeps refusing a malformed YAML section that an environment variable would override', () => {
+    expect(keyAndMessage({}, 'server: 5')).toMatch(/^server: /);
+    expect(keyAndMessage({ CAPI_PORT: '9000' }, 'server: 5')).toMatch(/^server: /);
+    expect(keyAndMessage({ CAPI_DELIVERY_LINGER_MS: '5' }, 'delivery: [1]')).toMatch(/^delivery: /);
+    expect(keyAndMessage({ LINKEDIN_ACCESS_TOKEN: 't' }, 'accounts: 5')).toMatch(/^accounts: /);
+    expect(keyAndMessage({ LINKEDIN_ACCESS_TOKEN: 't' }, 'accounts: [5]')).toMatch(
+      /^LINKEDIN_ACCESS_TOKEN|^accounts\.0: /,
+    );
+  });
+
+  it('reads linkedin.version written as a YAML number', () => {
+    expect(loadConfig({ env: {}, yamlText: 'linkedin: { version: 202609 }' }).linkedin.version).toBe(
+      '202609',
+    );
+    expect(keyAndMessage({}, 'linkedin: { version: 2026 }')).toBe(
+      'linkedin.version: must be YYYYMM, e.g. 202609',
+    );
   });
 });
 

@@ -215,7 +215,16 @@ const fileSchema = z
         .strict(),
     ),
     sources: z.array(
-      z.object({ name: z.string().min(1), key: z.string().min(16, 'use at least 16 characters') }).strict(),
+      z
+        .object({
+          name: z.string().min(1),
+          key: z
+            .string()
+            .min(16, 'use at least 16 characters')
+            // Clients send it as one token (Authorization: Bearer <key>), which cannot hold a space.
+            .regex(/^\S+$/, 'must not contain spaces'),
+        })
+        .strict(),
     ),
     adminToken: z.string().min(16, 'use at least 16 characters'),
     identity: z.object({ hashNames: flag(), hashIp: flag(), cleanCompanySuffix: flag() }).partial().strict(),
@@ -339,32 +348,55 @@ function setPath(target: Record<string, unknown>, path: string, value: unknown):
   node[parts[parts.length - 1]!] = value;
 }
 
-/** `lead=22285180,purchase=22285181` → { lead: '22285180', purchase: '22285181' } */
+/**
+ * `lead=22285180,purchase=22285181` → { lead: '22285180', purchase: '22285181' }. An alias given
+ * twice (aliases are case-insensitive) or an entry with more than one `=` is refused: kept as a
+ * map, the first would silently lose to the second, and the extra part would be dropped.
+ */
 export function parseConversionsList(raw: string, key: string): Record<string, string> {
   const out: Record<string, string> = {};
+  const seen = new Set<string>();
+  const issues: Array<{ key: string; message: string }> = [];
   for (const pair of raw
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean)) {
-    const [alias, id] = pair.split('=').map((s) => s.trim());
-    if (!alias || !id) throw new ConfigError([{ key, message: `"${pair}" is not of the form alias=ruleId` }]);
+    const parts = pair.split('=').map((s) => s.trim());
+    const [alias, id] = parts;
+    if (parts.length !== 2 || !alias || !id) {
+      issues.push({ key, message: `"${pair}" is not of the form alias=ruleId` });
+      continue;
+    }
+    const folded = alias.toLowerCase();
+    if (seen.has(folded)) {
+      issues.push({ key, message: `alias "${folded}" is listed twice (aliases ignore case)` });
+      continue;
+    }
+    seen.add(folded);
     out[alias] = id;
   }
+  if (issues.length > 0) throw new ConfigError(issues);
   return out;
 }
 
-/** `website:key1,crm:key2` → [{name:'website',key:'key1'}, …] */
+/**
+ * `website:key1,crm:key2` → [{name:'website',key:'key1'}, …]; a key may contain colons. Spaces
+ * around names and keys are dropped: a client could never send a key with them. Messages name the
+ * entry by position, never by content, since the content is a secret.
+ */
 export function parseSourceKeys(raw: string, key: string): Array<{ name: string; key: string }> {
   return raw
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean)
-    .map((pair) => {
+    .map((pair, i) => {
       const at = pair.indexOf(':');
-      if (at <= 0 || at === pair.length - 1) {
-        throw new ConfigError([{ key, message: 'each entry must be of the form name:key' }]);
+      const name = at < 0 ? '' : pair.slice(0, at).trim();
+      const secret = at < 0 ? '' : pair.slice(at + 1).trim();
+      if (name === '' || secret === '') {
+        throw new ConfigError([{ key, message: `entry ${i + 1} is not of the form name:key` }]);
       }
-      return { name: pair.slice(0, at), key: pair.slice(at + 1) };
+      return { name, key: secret };
     });
 }
 
@@ -378,7 +410,7 @@ function applyEnv(raw: Record<string, unknown>, env: Env): Record<string, unknow
     const value = env[name];
     if (given(value)) setPath(merged, path, value);
   }
-  if (env.CAPI_SOURCE_KEYS) merged.sources = parseSourceKeys(env.CAPI_SOURCE_KEYS, 'CAPI_SOURCE_KEYS');
+  if (given(env.CAPI_SOURCE_KEYS)) merged.sources = parseSourceKeys(env.CAPI_SOURCE_KEYS, 'CAPI_SOURCE_KEYS');
 
   // The single-account shortcut: LINKEDIN_AD_ACCOUNT, LINKEDIN_ACCESS_TOKEN, CAPI_CONVERSIONS,
   // CAPI_LINKEDIN_RPM and CAPI_LINKEDIN_DAILY describe the first account of the file (or a new one).
@@ -431,7 +463,7 @@ export function yamlSyntaxText(err: unknown): string {
 /** Names the environment variable behind a YAML path, for error messages. */
 function keyName(path: string, env: Env): string {
   const all = { ...ENV_VARS, ...GENERIC_ENV };
-  const fromEnv = Object.entries(all).find(([name, p]) => p === path && env[name] !== undefined);
+  const fromEnv = Object.entries(all).find(([name, p]) => p === path && given(env[name]));
   if (fromEnv) return `${fromEnv[0]} (${path})`;
   const shortcut: Record<string, string> = {
     'accounts.0.id': 'LINKEDIN_AD_ACCOUNT',
@@ -440,17 +472,17 @@ function keyName(path: string, env: Env): string {
     'accounts.0.requestsPerDay': 'CAPI_LINKEDIN_DAILY',
   };
   const envName = shortcut[path];
-  if (envName && env[envName] !== undefined) return `${envName} (${path})`;
-  if (path.startsWith('accounts.0.conversions') && env.CAPI_CONVERSIONS !== undefined) {
+  if (envName && given(env[envName])) return `${envName} (${path})`;
+  if (path.startsWith('accounts.0.conversions') && given(env.CAPI_CONVERSIONS)) {
     return `CAPI_CONVERSIONS (${path})`;
   }
-  if (path.startsWith('sources') && env.CAPI_SOURCE_KEYS !== undefined) return `CAPI_SOURCE_KEYS (${path})`;
+  if (path.startsWith('sources') && given(env.CAPI_SOURCE_KEYS)) return `CAPI_SOURCE_KEYS (${path})`;
   return path;
 }
 
 export interface LoadConfigOptions {
   env?: Env;
-  /** YAML file path; defaults to env CAPI_CONFIG; none when neither is set. */
+  /** YAML file path, as given with `--config`; defaults to env CAPI_CONFIG; none when neither is set. */
   file?: string;
   /** Raw YAML text, for tests. */
   yamlText?: string;
@@ -460,7 +492,8 @@ export function loadConfig(options: LoadConfigOptions = {}): Readonly<GatewayCon
   const env = options.env ?? process.env;
   let raw: Record<string, unknown> = {};
   const file = options.file ?? env.CAPI_CONFIG;
-  const text = options.yamlText ?? (file ? readConfigFile(file) : undefined);
+  const fileKey = options.file !== undefined ? '--config' : 'CAPI_CONFIG';
+  const text = options.yamlText ?? (file ? readConfigFile(file, fileKey) : undefined);
   if (text !== undefined) {
     let parsed: unknown;
     try {
@@ -485,28 +518,28 @@ export function loadConfig(options: LoadConfigOptions = {}): Readonly<GatewayCon
       })),
     );
   }
-  return resolve(result.data);
+  return resolve(result.data, (path) => keyName(path, env));
 }
 
-function readConfigFile(file: string): string {
+function readConfigFile(file: string, key: string): string {
   try {
     return readFileSync(file, 'utf8');
   } catch (err) {
-    throw new ConfigError([
-      { key: 'CAPI_CONFIG', message: `cannot read ${file}: ${(err as Error).message}` },
-    ]);
+    throw new ConfigError([{ key, message: `cannot read ${file}: ${(err as Error).message}` }]);
   }
 }
 
-function resolve(file: ConfigFile): Readonly<GatewayConfig> {
+/** `keyOf` names a YAML path in errors: with the environment variable, when one set it. */
+function resolve(file: ConfigFile, keyOf: (path: string) => string): Readonly<GatewayConfig> {
   const issues: Array<{ key: string; message: string }> = [];
+  const issue = (path: string, message: string) => issues.push({ key: keyOf(path), message });
   const accounts: AccountConfig[] = [];
   const rules: RuleMapping[] = [];
   const seenAlias = new Map<string, string>();
   const seenRule = new Map<string, string>();
   (file.accounts ?? []).forEach((acct, i) => {
     if (accounts.some((a) => a.id === acct.id)) {
-      issues.push({ key: `accounts.${i}.id`, message: `account ${acct.id} is listed twice` });
+      issue(`accounts.${i}.id`, `account ${acct.id} is listed twice`);
     }
     accounts.push({
       id: acct.id,
@@ -518,15 +551,10 @@ function resolve(file: ConfigFile): Readonly<GatewayConfig> {
     });
     for (const [alias, id] of Object.entries(acct.conversions ?? {})) {
       const key = alias.trim().toLowerCase();
-      if (seenAlias.has(key)) {
-        issues.push({ key: `accounts.${i}.conversions.${alias}`, message: `alias "${key}" is mapped twice` });
-      }
+      if (seenAlias.has(key)) issue(`accounts.${i}.conversions.${alias}`, `alias "${key}" is mapped twice`);
       const owner = seenRule.get(id);
       if (owner !== undefined && owner !== acct.id) {
-        issues.push({
-          key: `accounts.${i}.conversions.${alias}`,
-          message: `rule ${id} already belongs to account ${owner}`,
-        });
+        issue(`accounts.${i}.conversions.${alias}`, `rule ${id} already belongs to account ${owner}`);
       }
       seenAlias.set(key, id);
       seenRule.set(id, acct.id);
@@ -536,11 +564,10 @@ function resolve(file: ConfigFile): Readonly<GatewayConfig> {
   const withToken = accounts.filter((a) => a.token !== null);
   if (withToken.length > 0 && withToken.length < accounts.length) {
     const missing = accounts.findIndex((a) => a.token === null);
-    issues.push({
-      key: `accounts.${missing}.token`,
-      message:
-        'every account needs a token once any account has one (live mode); remove all tokens for sandbox mode',
-    });
+    issue(
+      `accounts.${missing}.token`,
+      'every account needs a token once any account has one (live mode); remove all tokens for sandbox mode',
+    );
   }
   const sandbox = withToken.length === 0;
   const sources = file.sources ?? [];
@@ -549,9 +576,16 @@ function resolve(file: ConfigFile): Readonly<GatewayConfig> {
   }
   const names = new Set<string>();
   sources.forEach((s, i) => {
-    if (names.has(s.name))
-      issues.push({ key: `sources.${i}.name`, message: `source "${s.name}" is listed twice` });
+    if (names.has(s.name)) issue(`sources.${i}.name`, `source "${s.name}" is listed twice`);
     names.add(s.name);
+    // A key shared by two sources would be credited to the first one listed.
+    const sharing = sources.findIndex((other) => other.key === s.key);
+    if (sharing < i) {
+      issue(
+        `sources.${i}.key`,
+        `the same key as source "${sources[sharing]?.name}": give each source its own`,
+      );
+    }
   });
   if (issues.length > 0) throw new ConfigError(issues);
 

@@ -343,6 +343,61 @@ describe('what the environment may write', () => {
   });
 });
 
+describe('errors name the setting as it was given', () => {
+  const keysOf = (env: Record<string, string>, yamlText?: string) =>
+    errorsOf(() => loadConfig({ env, ...(yamlText ? { yamlText } : {}) })).map(
+      (i) => `${i.key}: ${i.message}`,
+    );
+
+  it('names CAPI_CONVERSIONS for an alias given twice, in any case, and for an entry with two "="', () => {
+    expect(keysOf({ CAPI_CONVERSIONS: 'lead=22285180,lead=22285181' })).toEqual([
+      'CAPI_CONVERSIONS: alias "lead" is listed twice (aliases ignore case)',
+    ]);
+    expect(keysOf({ CAPI_CONVERSIONS: 'lead=1,LEAD=2' })).toEqual([
+      'CAPI_CONVERSIONS: alias "lead" is listed twice (aliases ignore case)',
+    ]);
+    expect(keysOf({ CAPI_CONVERSIONS: 'lead=22285180=5' })).toEqual([
+      'CAPI_CONVERSIONS: "lead=22285180=5" is not of the form alias=ruleId',
+    ]);
+  });
+
+  it('names CAPI_SOURCE_KEYS for a source listed twice and a key given to two sources, never quoting a key', () => {
+    const twice = keysOf({ CAPI_SOURCE_KEYS: 'web:0123456789abcdef,web:0123456789abcdeg' });
+    expect(twice).toEqual(['CAPI_SOURCE_KEYS (sources.1.name): source "web" is listed twice']);
+    const shared = keysOf({ CAPI_SOURCE_KEYS: 'web:0123456789abcdef,crm:0123456789abcdef' });
+    expect(shared).toEqual([
+      'CAPI_SOURCE_KEYS (sources.1.key): the same key as source "web": give each source its own',
+    ]);
+    expect(JSON.stringify(shared)).not.toContain('0123456789abcdef');
+    expect(
+      keysOf({}, 'sources: [{ name: a, key: 0123456789abcdef }, { name: b, key: 0123456789abcdef }]')[0],
+    ).toMatch(/^sources\.1\.key: /);
+  });
+
+  it("names the file's key when a file account repeats what the shortcut mapped", () => {
+    const issues = keysOf(
+      { CAPI_CONVERSIONS: 'Lead=1' },
+      'accounts: [{ id: 1, conversions: { x: 9 } }, { id: 2, conversions: { lead: 2 } }]',
+    );
+    expect(issues).toEqual(['accounts.1.conversions.lead: alias "lead" is mapped twice']);
+    const mine = keysOf(
+      { CAPI_CONVERSIONS: 'lead=2' },
+      'accounts: [{ id: 1 }, { id: 2, conversions: { sql: 2 } }]',
+    );
+    expect(mine).toEqual(['accounts.1.conversions.sql: rule 2 already belongs to account 1']);
+  });
+
+  it('names --config when the file came from the option, CAPI_CONFIG when from the environment', () => {
+    const missing = '/nonexistent/capi-gateway.yaml';
+    expect(errorsOf(() => loadConfig({ env: {}, file: missing }))[0]?.key).toBe('--config');
+    expect(errorsOf(() => loadConfig({ env: { CAPI_CONFIG: missing } }))[0]?.key).toBe('CAPI_CONFIG');
+  });
+
+  it('does not name a variable that is set but empty, which counts as unset', () => {
+    expect(keysOf({ CAPI_PORT: '' }, 'server: { port: eighty }')).toEqual(['server.port: Must be a number.']);
+  });
+});
+
 describe('list parsers', () => {
   it('parses the CDP connector form alias=ruleId', () => {
     expect(parseConversionsList('LEAD=22285180,purchase=1', 'X')).toEqual({
@@ -354,5 +409,22 @@ describe('list parsers', () => {
   it('parses name:key source pairs, keys may contain colons', () => {
     expect(parseSourceKeys('web:a:b', 'X')).toEqual([{ name: 'web', key: 'a:b' }]);
     expect(() => parseSourceKeys('web', 'CAPI_SOURCE_KEYS')).toThrow(/name:key/);
+  });
+  it('drops the spaces around source names and keys, which no client could send', () => {
+    expect(parseSourceKeys(' web : key-1 , crm:key-2', 'X')).toEqual([
+      { name: 'web', key: 'key-1' },
+      { name: 'crm', key: 'key-2' },
+    ]);
+    expect(() => parseSourceKeys('web:secret-key,crm: ', 'CAPI_SOURCE_KEYS')).toThrow(
+      /entry 2 is not of the form name:key/,
+    );
+    expect(() => parseSourceKeys('web:secret-key,crm: ', 'CAPI_SOURCE_KEYS')).not.toThrow(/secret/);
+  });
+  it('refuses a source key with a space inside', () => {
+    const issues = errorsOf(() => loadConfig({ env: { CAPI_SOURCE_KEYS: 'web:0123456789 abcdef' } }));
+    expect(issues[0]).toEqual({
+      key: 'CAPI_SOURCE_KEYS (sources.0.key)',
+      message: 'must not contain spaces',
+    });
   });
 });

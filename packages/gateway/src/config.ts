@@ -4,6 +4,7 @@
  * Every error names the key (YAML path or environment variable) and what is wrong with it.
  */
 import { readFileSync } from 'node:fs';
+import { HASHED_NAMES_SINCE, supportsHashedNames } from '@capi-gateway/linkedin';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
 import { DEFAULT_PG_CONNECT_TIMEOUT_MS, DEFAULT_PG_QUERY_TIMEOUT_MS } from './store/postgres/pool.js';
@@ -109,7 +110,9 @@ export class ConfigError extends Error {
 
 const digits = z.string().regex(/^\d+$/, 'must be a numeric id');
 const accountId = z
-  .union([z.string(), z.number()])
+  .union([z.string(), z.number()], {
+    error: 'must be the ad account id: digits or urn:li:sponsoredAccount:<digits>',
+  })
   .transform((v) => String(v).replace(/^urn:li:sponsoredAccount:/, ''))
   .pipe(digits);
 const ruleId = z
@@ -206,7 +209,9 @@ const fileSchema = z
     accounts: z.array(
       z
         .object({
-          id: accountId,
+          // Checked in resolve(): a missing id is an error unless the environment made the account and
+          // nothing is sent for it (sandbox mode, capi validate, capi migrate).
+          id: accountId.optional(),
           token: z.string().min(1).optional(),
           requestsPerMinute: positiveSetting().optional(),
           requestsPerDay: positiveSetting().optional(),
@@ -400,11 +405,26 @@ export function parseSourceKeys(raw: string, key: string): Array<{ name: string;
     });
 }
 
+/** The environment's single-account shortcut: each variable and the field of the first account it sets. */
+const ACCOUNT_SHORTCUT: ReadonlyArray<[string, string]> = [
+  ['LINKEDIN_AD_ACCOUNT', 'id'],
+  ['LINKEDIN_ACCESS_TOKEN', 'token'],
+  ['CAPI_LINKEDIN_RPM', 'requestsPerMinute'],
+  ['CAPI_LINKEDIN_DAILY', 'requestsPerDay'],
+  ['CAPI_CONVERSIONS', 'conversions'],
+];
+
+interface Merged {
+  raw: Record<string, unknown>;
+  /** The first account exists only because of the shortcut variables: the file lists none. */
+  accountFromEnvOnly: boolean;
+}
+
 /**
  * Merges environment overrides into the file's raw object (before validation). Values stay text:
  * the schema decides what each setting's text may be.
  */
-function applyEnv(raw: Record<string, unknown>, env: Env): Record<string, unknown> {
+function applyEnv(raw: Record<string, unknown>, env: Env): Merged {
   const merged = structuredClone(raw);
   for (const [name, path] of Object.entries({ ...ENV_VARS, ...GENERIC_ENV })) {
     const value = env[name];
@@ -414,37 +434,26 @@ function applyEnv(raw: Record<string, unknown>, env: Env): Record<string, unknow
 
   // The single-account shortcut: LINKEDIN_AD_ACCOUNT, LINKEDIN_ACCESS_TOKEN, CAPI_CONVERSIONS,
   // CAPI_LINKEDIN_RPM and CAPI_LINKEDIN_DAILY describe the first account of the file (or a new one).
-  // A malformed `accounts` or first account stays as the file has it, so that its error is reported.
+  const set = ACCOUNT_SHORTCUT.filter(([name]) => given(env[name]));
   const fileAccounts = merged.accounts;
+  const fileFirst = Array.isArray(fileAccounts) ? (fileAccounts[0] as unknown) : undefined;
+  // A malformed `accounts` or first account stays as the file has it, so that its error is reported.
   if (
-    fileAccounts !== undefined &&
-    !(Array.isArray(fileAccounts) && (fileAccounts.length === 0 || isMapping(fileAccounts[0])))
+    set.length === 0 ||
+    (fileAccounts !== undefined && !Array.isArray(fileAccounts)) ||
+    (fileFirst !== undefined && !isMapping(fileFirst))
   ) {
-    return merged;
+    return { raw: merged, accountFromEnvOnly: false };
   }
-  const accounts = [...((fileAccounts ?? []) as Record<string, unknown>[])];
-  const first: Record<string, unknown> = { ...(accounts[0] ?? {}) };
-  let touched = false;
-  const shortcut: Array<[string, string, (v: string) => unknown]> = [
-    ['LINKEDIN_AD_ACCOUNT', 'id', (v) => v],
-    ['LINKEDIN_ACCESS_TOKEN', 'token', (v) => v],
-    ['CAPI_LINKEDIN_RPM', 'requestsPerMinute', (v) => v],
-    ['CAPI_LINKEDIN_DAILY', 'requestsPerDay', (v) => v],
-    ['CAPI_CONVERSIONS', 'conversions', (v) => parseConversionsList(v, 'CAPI_CONVERSIONS')],
-  ];
-  for (const [name, field, convert] of shortcut) {
-    const value = env[name];
-    if (value !== undefined && value !== '') {
-      first[field] = convert(value);
-      touched = true;
-    }
+  const first: Record<string, unknown> = { ...(fileFirst ?? {}) };
+  for (const [name, field] of set) {
+    const value = env[name] as string;
+    first[field] = field === 'conversions' ? parseConversionsList(value, name) : value;
   }
-  if (touched) {
-    if (first.id === undefined) first.id = '0';
-    accounts[0] = first;
-    merged.accounts = accounts;
-  }
-  return merged;
+  const accounts = Array.isArray(fileAccounts) ? [...fileAccounts] : [];
+  accounts[0] = first;
+  merged.accounts = accounts;
+  return { raw: merged, accountFromEnvOnly: fileFirst === undefined };
 }
 
 /**
@@ -480,12 +489,20 @@ function keyName(path: string, env: Env): string {
   return path;
 }
 
+/**
+ * What the configuration is loaded for. `start` (the default) needs everything serving and
+ * delivering take. `validate` (capi validate) and `migrate` (capi migrate) send nothing and take no
+ * requests, so they do not ask for source keys, the ad account's id or a token for every account.
+ */
+export type ConfigPurpose = 'start' | 'validate' | 'migrate';
+
 export interface LoadConfigOptions {
   env?: Env;
   /** YAML file path, as given with `--config`; defaults to env CAPI_CONFIG; none when neither is set. */
   file?: string;
   /** Raw YAML text, for tests. */
   yamlText?: string;
+  purpose?: ConfigPurpose;
 }
 
 export function loadConfig(options: LoadConfigOptions = {}): Readonly<GatewayConfig> {
@@ -509,7 +526,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Readonly<GatewayCon
     }
   }
   const merged = applyEnv(raw, env);
-  const result = fileSchema.safeParse(merged);
+  const result = fileSchema.safeParse(merged.raw);
   if (!result.success) {
     throw new ConfigError(
       result.error.issues.map((issue) => ({
@@ -518,7 +535,11 @@ export function loadConfig(options: LoadConfigOptions = {}): Readonly<GatewayCon
       })),
     );
   }
-  return resolve(result.data, (path) => keyName(path, env));
+  return resolve(result.data, {
+    purpose: options.purpose ?? 'start',
+    accountFromEnvOnly: merged.accountFromEnvOnly,
+    keyOf: (path) => keyName(path, env),
+  });
 }
 
 function readConfigFile(file: string, key: string): string {
@@ -529,49 +550,81 @@ function readConfigFile(file: string, key: string): string {
   }
 }
 
-/** `keyOf` names a YAML path in errors: with the environment variable, when one set it. */
-function resolve(file: ConfigFile, keyOf: (path: string) => string): Readonly<GatewayConfig> {
+/**
+ * Stands in for the id of the shortcut's account when LINKEDIN_AD_ACCOUNT is not set and nothing is
+ * sent for it: sandbox mode delivers for the sandbox's demo account instead, and `capi validate`
+ * sends nothing (no payload holds the account).
+ */
+const ACCOUNT_NOT_SET = '0';
+
+interface ResolveContext {
+  purpose: ConfigPurpose;
+  accountFromEnvOnly: boolean;
+  /** The key an error names for a YAML path: with the environment variable, when one set it. */
+  keyOf(path: string): string;
+}
+
+function resolve(file: ConfigFile, ctx: ResolveContext): Readonly<GatewayConfig> {
   const issues: Array<{ key: string; message: string }> = [];
-  const issue = (path: string, message: string) => issues.push({ key: keyOf(path), message });
+  const issue = (path: string, message: string) => issues.push({ key: ctx.keyOf(path), message });
+  const serving = ctx.purpose === 'start';
   const accounts: AccountConfig[] = [];
   const rules: RuleMapping[] = [];
   const seenAlias = new Map<string, string>();
   const seenRule = new Map<string, string>();
+  const sandbox = !(file.accounts ?? []).some((a) => a.token !== undefined);
   (file.accounts ?? []).forEach((acct, i) => {
-    if (accounts.some((a) => a.id === acct.id)) {
-      issue(`accounts.${i}.id`, `account ${acct.id} is listed twice`);
+    if (acct.id === undefined) {
+      if (i === 0 && ctx.accountFromEnvOnly) {
+        // Without an id a live gateway would deliver for no account, and its events would wait forever.
+        if (serving && !sandbox) {
+          issues.push({
+            key: 'LINKEDIN_AD_ACCOUNT (accounts.0.id)',
+            message:
+              'live mode (a LinkedIn token is set) needs the ad account the events are for: its id or urn:li:sponsoredAccount: URN',
+          });
+        }
+      } else {
+        issue(
+          `accounts.${i}.id`,
+          `missing: the ad account id, digits or urn:li:sponsoredAccount:<digits>${i === 0 ? ' (or LINKEDIN_AD_ACCOUNT)' : ''}`,
+        );
+      }
+    }
+    const id = acct.id ?? ACCOUNT_NOT_SET;
+    if (acct.id !== undefined && accounts.some((a) => a.id === id)) {
+      issue(`accounts.${i}.id`, `account ${id} is listed twice`);
     }
     accounts.push({
-      id: acct.id,
+      id,
       token: acct.token ?? null,
       limits: {
         perMinute: acct.requestsPerMinute ?? DEFAULTS.requestsPerMinute,
         perDay: acct.requestsPerDay ?? DEFAULTS.requestsPerDay,
       },
     });
-    for (const [alias, id] of Object.entries(acct.conversions ?? {})) {
+    for (const [alias, ruleId] of Object.entries(acct.conversions ?? {})) {
       const key = alias.trim().toLowerCase();
       if (seenAlias.has(key)) issue(`accounts.${i}.conversions.${alias}`, `alias "${key}" is mapped twice`);
-      const owner = seenRule.get(id);
-      if (owner !== undefined && owner !== acct.id) {
-        issue(`accounts.${i}.conversions.${alias}`, `rule ${id} already belongs to account ${owner}`);
+      const owner = seenRule.get(ruleId);
+      if (owner !== undefined && owner !== id) {
+        issue(`accounts.${i}.conversions.${alias}`, `rule ${ruleId} already belongs to account ${owner}`);
       }
-      seenAlias.set(key, id);
-      seenRule.set(id, acct.id);
-      rules.push({ alias: key, ruleId: id, account: acct.id });
+      seenAlias.set(key, ruleId);
+      seenRule.set(ruleId, id);
+      rules.push({ alias: key, ruleId, account: id });
     }
   });
   const withToken = accounts.filter((a) => a.token !== null);
-  if (withToken.length > 0 && withToken.length < accounts.length) {
+  if (serving && withToken.length > 0 && withToken.length < accounts.length) {
     const missing = accounts.findIndex((a) => a.token === null);
     issue(
       `accounts.${missing}.token`,
       'every account needs a token once any account has one (live mode); remove all tokens for sandbox mode',
     );
   }
-  const sandbox = withToken.length === 0;
   const sources = file.sources ?? [];
-  if (!sandbox && sources.length === 0) {
+  if (serving && !sandbox && sources.length === 0) {
     issues.push({ key: 'CAPI_SOURCE_KEYS', message: 'live mode needs at least one source key (name:key)' });
   }
   const names = new Set<string>();
@@ -587,6 +640,14 @@ function resolve(file: ConfigFile, keyOf: (path: string) => string): Readonly<Ga
       );
     }
   });
+  const version = file.linkedin?.version ?? DEFAULTS.version;
+  if (file.identity?.hashNames === true && !supportsHashedNames(version)) {
+    // Otherwise every event with a name would be refused with HASHED_NAME_VERSION.
+    issue(
+      'identity.hashNames',
+      `hashed names need LinkedIn-Version ${HASHED_NAMES_SINCE} or later, but ${ctx.keyOf('linkedin.version')} is ${version}: raise the version or turn name hashing off`,
+    );
+  }
   if (issues.length > 0) throw new ConfigError(issues);
 
   const config: GatewayConfig = {
@@ -613,7 +674,7 @@ function resolve(file: ConfigFile, keyOf: (path: string) => string): Readonly<Ga
     linkedin: {
       baseUrl: (file.linkedin?.apiBaseUrl ?? DEFAULTS.apiBaseUrl).replace(/\/+$/, ''),
       oauthBaseUrl: (file.linkedin?.oauthBaseUrl ?? DEFAULTS.oauthBaseUrl).replace(/\/+$/, ''),
-      version: file.linkedin?.version ?? DEFAULTS.version,
+      version,
       timeoutMs: file.linkedin?.timeoutMs ?? DEFAULTS.timeoutMs,
     },
     sandbox,

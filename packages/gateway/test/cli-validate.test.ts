@@ -100,6 +100,25 @@ describe('capi validate', () => {
     expect(out.join('\n')).toContain('1 valid, 0 invalid');
   });
 
+  it('validates against live rules without source keys or an ad account, which it does not use', async () => {
+    const {
+      io: x,
+      out,
+      err,
+    } = io(
+      JSON.stringify({
+        conversion: 'lead',
+        eventId: 'e1',
+        happenedAt: NOW - 60_000,
+        user: { email: 'a@b.co' },
+      }),
+    );
+    const env = { LINKEDIN_ACCESS_TOKEN: 'tok', CAPI_CONVERSIONS: 'lead=22285180' };
+    expect(await runValidate('-', {}, x, env)).toBe(0);
+    expect(err).toEqual([]);
+    expect(out.join('\n')).toContain('urn:lla:llaPartnerConversion:22285180');
+  });
+
   it('refuses input that is not JSON with exit code 2', async () => {
     const { io: x, err } = io('{oops');
     expect(await runValidate('events.json', {}, x, {})).toBe(2);

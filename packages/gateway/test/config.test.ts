@@ -265,6 +265,86 @@ accounts:
   });
 });
 
+describe('settings the gateway needs to serve and deliver', () => {
+  const LIVE = { LINKEDIN_ACCESS_TOKEN: 'tok', CAPI_SOURCE_KEYS: 'web:0123456789abcdef' };
+
+  it('refuses live mode without the ad account, naming LINKEDIN_AD_ACCOUNT and accounts.0.id', () => {
+    const issues = errorsOf(() => loadConfig({ env: { ...LIVE, CAPI_CONVERSIONS: 'lead=22285180' } }));
+    expect(issues).toHaveLength(1);
+    expect(issues[0]?.key).toBe('LINKEDIN_AD_ACCOUNT (accounts.0.id)');
+    expect(issues[0]?.message).toMatch(/live mode/);
+  });
+
+  it('says what a YAML account without an id lacks, in sandbox and in live mode', () => {
+    for (const env of [{}, LIVE]) {
+      const issues = errorsOf(() =>
+        loadConfig({ env, yamlText: 'accounts: [{ conversions: { lead: 1 } }]' }),
+      );
+      expect(issues[0]?.key).toBe('accounts.0.id');
+      expect(issues[0]?.message).toMatch(/^missing: the ad account id, digits or urn:li:sponsoredAccount:/);
+      expect(issues[0]?.message).toContain('LINKEDIN_AD_ACCOUNT');
+    }
+    const second = errorsOf(() =>
+      loadConfig({ env: {}, yamlText: 'accounts: [{ id: 1 }, { conversions: { lead: 1 } }]' }),
+    );
+    expect(second[0]?.key).toBe('accounts.1.id');
+    expect(second[0]?.message).not.toContain('LINKEDIN_AD_ACCOUNT');
+    const wrongType = errorsOf(() => loadConfig({ env: {}, yamlText: 'accounts: [{ id: [1] }]' }));
+    expect(wrongType[0]?.message).toMatch(/ad account id: digits or urn:li:sponsoredAccount:/);
+  });
+
+  it('needs no ad account in sandbox mode, where the demo account stands in', () => {
+    const c = loadConfig({ env: { CAPI_CONVERSIONS: 'lead=22285180', CAPI_LINKEDIN_RPM: '60' } });
+    expect(c.sandbox).toBe(true);
+    expect(c.accounts[0]?.limits.perMinute).toBe(60);
+  });
+
+  it('asks capi validate and capi migrate for nothing they do not use: source keys, ad account, every token', () => {
+    const env = { LINKEDIN_ACCESS_TOKEN: 'tok', CAPI_CONVERSIONS: 'lead=22285180' };
+    expect(errorsOf(() => loadConfig({ env })).map((i) => i.key)).toEqual([
+      'LINKEDIN_AD_ACCOUNT (accounts.0.id)',
+      'CAPI_SOURCE_KEYS',
+    ]);
+    for (const purpose of ['validate', 'migrate'] as const) {
+      const c = loadConfig({ env, purpose });
+      expect(c.sandbox).toBe(false);
+      expect(c.rules.map((r) => r.ruleId)).toEqual(['22285180']);
+      expect(
+        loadConfig({ env: {}, purpose, yamlText: 'accounts: [{ id: 1, token: a }, { id: 2 }]' }).accounts,
+      ).toHaveLength(2);
+    }
+    // What validate does use is still checked.
+    const bad = errorsOf(() =>
+      loadConfig({ env: { ...env, CAPI_CONVERSIONS: 'lead=x' }, purpose: 'validate' }),
+    );
+    expect(bad[0]?.key).toBe('CAPI_CONVERSIONS (accounts.0.conversions.lead)');
+  });
+
+  it('refuses hashed names with a LinkedIn version that has none, naming both settings', () => {
+    const fromEnv = errorsOf(() =>
+      loadConfig({ env: { CAPI_IDENTITY_HASH_NAMES: 'true', LINKEDIN_VERSION: '202608' } }),
+    );
+    expect(fromEnv).toHaveLength(1);
+    expect(fromEnv[0]?.key).toBe('CAPI_IDENTITY_HASH_NAMES (identity.hashNames)');
+    expect(fromEnv[0]?.message).toContain('202609');
+    expect(fromEnv[0]?.message).toContain('LINKEDIN_VERSION (linkedin.version) is 202608');
+    const fromYaml = errorsOf(() =>
+      loadConfig({ env: {}, yamlText: 'identity: { hashNames: true }\nlinkedin: { version: "202601" }' }),
+    );
+    expect(fromYaml[0]?.key).toBe('identity.hashNames');
+    expect(fromYaml[0]?.message).toContain('linkedin.version is 202601');
+    // The check holds for capi validate too: it would refuse every event with a name.
+    expect(() =>
+      loadConfig({
+        env: { CAPI_IDENTITY_HASH_NAMES: 'on', LINKEDIN_VERSION: '202608' },
+        purpose: 'validate',
+      }),
+    ).toThrow(ConfigError);
+    expect(loadConfig({ env: { CAPI_IDENTITY_HASH_NAMES: 'true' } }).identity.hashNames).toBe(true);
+    expect(loadConfig({ env: { LINKEDIN_VERSION: '202608' } }).linkedin.version).toBe('202608');
+  });
+});
+
 describe('what the environment may write', () => {
   const keyAndMessage = (env: Record<string, string>, yamlText?: string) => {
     const issue = errorsOf(() => loadConfig({ env, ...(yamlText ? { yamlText } : {}) }))[0];

@@ -262,8 +262,9 @@ describe('POST /rest/conversionEvents (LinkedIn-compatible)', () => {
     expect(await res.json()).toEqual({ message: 'No ad accounts found', status: 403 });
   });
 
-  it('keeps plain names plain before 202609 or without hashNames (LinkedIn needs them)', async () => {
-    const h = harness({ yaml: 'linkedin: { version: "202608" }\nidentity: { hashNames: true }\n' });
+  // hashNames with a version before 202609 is refused at start (config.test.ts).
+  it('keeps plain names plain before 202609 (LinkedIn needs them)', async () => {
+    const h = harness({ yaml: 'linkedin: { version: "202608" }\n' });
     const event = linkedInEvent({
       eventId: 'plain',
       user: { userIds: [], userInfo: { firstName: 'Jane', lastName: 'Doe' } },

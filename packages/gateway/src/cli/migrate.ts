@@ -3,7 +3,7 @@ import { loadConfig } from '../config.js';
 import { openStore } from '../store/open.js';
 
 export async function runMigrate(opts: { config?: string }): Promise<void> {
-  const config = loadConfig(opts.config ? { file: opts.config } : {});
+  const config = loadConfig({ purpose: 'migrate', ...(opts.config ? { file: opts.config } : {}) });
   const store = await openStore(config.storeUrl, {
     durability: config.durability,
     dedupWindowMs: config.dedupWindowMs,

@@ -31,7 +31,7 @@ export async function runValidate(
   io: ValidateIo = defaultIo,
   env: Record<string, string | undefined> = process.env,
 ): Promise<number> {
-  let base = loadConfig({ env, ...(opts.config ? { file: opts.config } : {}) });
+  let base = loadConfig({ env, purpose: 'validate', ...(opts.config ? { file: opts.config } : {}) });
   // In sandbox mode the demo rules are what `capi start` would use; validate against the same.
   if (base.sandbox)
     base = sandboxConfig(

@@ -8,7 +8,7 @@ import { runAdminCommand } from './cli/admin.js';
 import { runMigrate } from './cli/migrate.js';
 import { runStart } from './cli/start.js';
 import { runValidate } from './cli/validate.js';
-import { ConfigError } from './config.js';
+import { adminTargetUrl, ConfigError } from './config.js';
 
 const program = new Command();
 program
@@ -45,9 +45,16 @@ program
     process.exitCode = await runValidate(file, opts);
   });
 
+const SINCE_HELP = 'dead-lettered at or after this time: ISO-8601 or epoch milliseconds';
+
 const adminOptions = (cmd: Command) =>
   cmd
-    .addOption(new Option('--url <url>', 'gateway base URL').env('CAPI_URL').default('http://127.0.0.1:8080'))
+    .addOption(
+      new Option(
+        '--url <url>',
+        'gateway base URL (default: http://$CAPI_HOST:$CAPI_PORT, else http://127.0.0.1:8080)',
+      ).env('CAPI_URL'),
+    )
     .addOption(new Option('--token <token>', 'admin token').env('CAPI_ADMIN_TOKEN'))
     .option('--json', 'machine-readable output');
 
@@ -57,7 +64,7 @@ adminOptions(
     .description("show an event's state and delivery attempts")
     .argument('<eventId>', 'the business eventId'),
 ).action(async (eventId: string, opts: AdminOpts) => {
-  process.exitCode = await runAdminCommand({ kind: 'status', eventId }, opts);
+  process.exitCode = await runAdminCommand({ kind: 'status', eventId }, target(opts));
 });
 
 const dlq = program.command('dlq').description('dead letters: list and redrive');
@@ -68,9 +75,10 @@ adminOptions(
     .option('--rule <ruleId>')
     .option('--account <account>')
     .option('--reason <reason>')
+    .option('--since <time>', SINCE_HELP)
     .option('--limit <n>', 'at most this many', '100'),
 ).action(async (opts: AdminOpts & DlqFilterOpts) => {
-  process.exitCode = await runAdminCommand({ kind: 'dlq-list', filter: opts }, opts);
+  process.exitCode = await runAdminCommand({ kind: 'dlq-list', filter: opts }, target(opts));
 });
 adminOptions(
   dlq
@@ -80,16 +88,17 @@ adminOptions(
     .option('--event-id <eventId...>', 'business eventIds')
     .option('--rule <ruleId>')
     .option('--account <account>')
-    .option('--reason <reason>'),
+    .option('--reason <reason>')
+    .option('--since <time>', SINCE_HELP),
 ).action(async (opts: AdminOpts & DlqFilterOpts & { id?: string[]; eventId?: string[] }) => {
-  process.exitCode = await runAdminCommand({ kind: 'dlq-redrive', filter: opts }, opts);
+  process.exitCode = await runAdminCommand({ kind: 'dlq-redrive', filter: opts }, target(opts));
 });
 
 const accounts = program.command('accounts').description('ad accounts: delivery pauses');
 adminOptions(
   accounts.command('paused').description('list the ad accounts whose delivery is paused, and why'),
 ).action(async (opts: AdminOpts) => {
-  process.exitCode = await runAdminCommand({ kind: 'accounts-paused' }, opts);
+  process.exitCode = await runAdminCommand({ kind: 'accounts-paused' }, target(opts));
 });
 adminOptions(
   accounts
@@ -97,7 +106,7 @@ adminOptions(
     .description("lift an account's delivery pause (after replacing a refused token), for every instance")
     .argument('<account>', 'a configured ad account id, or "all"'),
 ).action(async (account: string, opts: AdminOpts) => {
-  process.exitCode = await runAdminCommand({ kind: 'accounts-resume', account }, opts);
+  process.exitCode = await runAdminCommand({ kind: 'accounts-resume', account }, target(opts));
 });
 
 program
@@ -109,7 +118,7 @@ program
   });
 
 interface AdminOpts {
-  url: string;
+  url?: string;
   token?: string;
   json?: boolean;
 }
@@ -117,7 +126,13 @@ interface DlqFilterOpts {
   rule?: string;
   account?: string;
   reason?: string;
+  since?: string;
   limit?: string;
+}
+
+/** The gateway an admin command talks to: --url, else CAPI_URL (commander reads both), else CAPI_HOST and CAPI_PORT. */
+function target<T extends AdminOpts>(opts: T): T & { url: string } {
+  return { ...opts, url: opts.url ?? adminTargetUrl() };
 }
 
 program.parseAsync(process.argv).catch((err: unknown) => {

@@ -702,6 +702,30 @@ function resolve(file: ConfigFile, ctx: ResolveContext): Readonly<GatewayConfig>
   return deepFreeze(config);
 }
 
+/**
+ * Where the admin commands (`capi status`, `capi dlq`, `capi accounts`) find the gateway when
+ * neither --url nor CAPI_URL says: where `capi start` listens with the same environment (CAPI_HOST,
+ * CAPI_PORT), a wildcard address reached over loopback.
+ */
+export function adminTargetUrl(env: Env = process.env): string {
+  let port: number = DEFAULTS.port;
+  if (given(env.CAPI_PORT)) {
+    port = /^\d+$/.test(env.CAPI_PORT) ? Number(env.CAPI_PORT) : Number.NaN;
+    if (!(port >= 1 && port <= 65535)) {
+      throw new ConfigError([
+        {
+          key: 'CAPI_PORT',
+          message: `${port === 0 ? '0 (any free port) names no port to connect to' : 'must be a port number, 1 to 65535'}; or pass --url (CAPI_URL)`,
+        },
+      ]);
+    }
+  }
+  const host = given(env.CAPI_HOST) ? env.CAPI_HOST : DEFAULTS.host;
+  const reachable = host === '0.0.0.0' ? '127.0.0.1' : host === '::' || host === '[::]' ? '::1' : host;
+  const literal = reachable.includes(':') && !reachable.startsWith('[') ? `[${reachable}]` : reachable;
+  return `http://${literal}:${port}`;
+}
+
 function deepFreeze<T>(value: T): Readonly<T> {
   if (typeof value === 'object' && value !== null) {
     for (const inner of Object.values(value)) deepFreeze(inner);

@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, parseConversionsList, parseSourceKeys } from '../src/config.js';
+import {
+  adminTargetUrl,
+  ConfigError,
+  loadConfig,
+  parseConversionsList,
+  parseSourceKeys,
+} from '../src/config.js';
 
 const errorsOf = (fn: () => unknown): Array<{ key: string; message: string }> => {
   try {
@@ -475,6 +481,25 @@ describe('errors name the setting as it was given', () => {
 
   it('does not name a variable that is set but empty, which counts as unset', () => {
     expect(keysOf({ CAPI_PORT: '' }, 'server: { port: eighty }')).toEqual(['server.port: Must be a number.']);
+  });
+});
+
+describe('the admin commands target', () => {
+  it('is where capi start listens with the same environment, a wildcard address over loopback', () => {
+    expect(adminTargetUrl({})).toBe('http://127.0.0.1:8080');
+    expect(adminTargetUrl({ CAPI_PORT: '9090' })).toBe('http://127.0.0.1:9090');
+    expect(adminTargetUrl({ CAPI_HOST: 'gw.internal', CAPI_PORT: '80' })).toBe('http://gw.internal:80');
+    expect(adminTargetUrl({ CAPI_HOST: '0.0.0.0' })).toBe('http://127.0.0.1:8080');
+    expect(adminTargetUrl({ CAPI_HOST: '::' })).toBe('http://[::1]:8080');
+    expect(adminTargetUrl({ CAPI_HOST: '::1', CAPI_PORT: '81' })).toBe('http://[::1]:81');
+  });
+
+  it('refuses a CAPI_PORT it cannot connect to, by name', () => {
+    for (const port of ['0', 'abc', '0x50', '70000']) {
+      const issues = errorsOf(() => adminTargetUrl({ CAPI_PORT: port }));
+      expect(issues[0]?.key).toBe('CAPI_PORT');
+      expect(issues[0]?.message).toContain('--url');
+    }
   });
 });
 

@@ -13,10 +13,20 @@ interface ErrorShape {
 
 export type AdminCommand =
   | { kind: 'status'; eventId: string }
-  | { kind: 'dlq-list'; filter: { rule?: string; account?: string; reason?: string; limit?: string } }
+  | {
+      kind: 'dlq-list';
+      filter: { rule?: string; account?: string; reason?: string; since?: string; limit?: string };
+    }
   | {
       kind: 'dlq-redrive';
-      filter: { rule?: string; account?: string; reason?: string; id?: string[]; eventId?: string[] };
+      filter: {
+        rule?: string;
+        account?: string;
+        reason?: string;
+        since?: string;
+        id?: string[];
+        eventId?: string[];
+      };
     }
   | { kind: 'accounts-paused' }
   | { kind: 'accounts-resume'; account: string };
@@ -51,6 +61,7 @@ export async function runAdminCommand(
       if (command.filter.rule) q.set('ruleId', command.filter.rule);
       if (command.filter.account) q.set('account', command.filter.account);
       if (command.filter.reason) q.set('reason', command.filter.reason);
+      if (command.filter.since) q.set('since', command.filter.since);
       if (command.filter.limit) q.set('limit', command.filter.limit);
       res = await fetch(`${base}/v1/dead-letters?${q}`, { headers });
     } else if (command.kind === 'accounts-paused') {
@@ -68,9 +79,11 @@ export async function runAdminCommand(
         ...(f.rule ? { ruleId: f.rule } : {}),
         ...(f.account ? { account: f.account } : {}),
         ...(f.reason ? { reason: f.reason } : {}),
+        // As given: the gateway reads ISO-8601 and epoch milliseconds alike, and says which it refuses.
+        ...(f.since ? { since: f.since } : {}),
       };
       if (Object.keys(body).length === 0) {
-        printErr('capi: dlq redrive needs --id, --event-id, --rule, --account or --reason');
+        printErr('capi: dlq redrive needs --id, --event-id, --rule, --account, --reason or --since');
         return 2;
       }
       res = await fetch(`${base}/v1/dead-letters/redrive`, {
@@ -81,7 +94,7 @@ export async function runAdminCommand(
     }
   } catch (err) {
     printErr(
-      `capi: cannot reach the gateway at ${base}: ${(err as Error).message}. Is it running? (--url / CAPI_URL)`,
+      `capi: cannot reach the gateway at ${base}: ${(err as Error).message}. Is it running? (--url / CAPI_URL, else CAPI_HOST and CAPI_PORT)`,
     );
     return 1;
   }

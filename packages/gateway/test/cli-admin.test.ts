@@ -1,0 +1,76 @@
+/**
+ * `capi dlq list` and `capi dlq redrive`: what they ask the admin API, seen by a server that
+ * records each request and answers as the gateway does.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type AdminCommand, runAdminCommand } from '../src/cli/admin.js';
+
+interface Seen {
+  method: string;
+  url: string;
+  body: string;
+}
+
+let server: Server | null = null;
+afterEach(async () => {
+  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  server = null;
+});
+
+async function recorder(): Promise<{ url: string; seen: Seen[] }> {
+  const seen: Seen[] = [];
+  const listening = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => {
+      body += chunk.toString('utf8');
+    });
+    req.on('end', () => {
+      seen.push({ method: req.method ?? '', url: req.url ?? '', body });
+      res.setHeader('content-type', 'application/json');
+      res.end(req.method === 'POST' ? '{"redriven":0}' : '{"deadLetters":[],"count":0}');
+    });
+  });
+  server = listening;
+  await new Promise<void>((resolve) => listening.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(listening.address() as AddressInfo).port}`, seen };
+}
+
+async function capi(command: AdminCommand, url: string) {
+  const err: string[] = [];
+  const code = await runAdminCommand(
+    command,
+    { url, token: 'admin-token-0123456789abcdef' },
+    () => {},
+    (l) => err.push(l),
+  );
+  return { code, err };
+}
+
+describe('capi dlq --since', () => {
+  it('lists the dead letters since a time, passed on as the since query parameter', async () => {
+    const { url, seen } = await recorder();
+    const since = '2026-11-20T00:00:00Z';
+    expect((await capi({ kind: 'dlq-list', filter: { reason: 'rejected', since } }, url)).code).toBe(0);
+    const query = new URL(seen[0]?.url ?? '', url).searchParams;
+    expect(seen[0]?.method).toBe('GET');
+    expect(query.get('since')).toBe(since);
+    expect(query.get('reason')).toBe('rejected');
+  });
+
+  it('redrives the dead letters since a time, since alone being filter enough', async () => {
+    const { url, seen } = await recorder();
+    expect((await capi({ kind: 'dlq-redrive', filter: { since: '1795000000000' } }, url)).code).toBe(0);
+    expect(seen[0]?.method).toBe('POST');
+    expect(JSON.parse(seen[0]?.body ?? '')).toEqual({ since: '1795000000000' });
+  });
+
+  it('names --since among the filters a bare redrive lacks', async () => {
+    const { url, seen } = await recorder();
+    const { code, err } = await capi({ kind: 'dlq-redrive', filter: {} }, url);
+    expect(code).toBe(2);
+    expect(err.join('\n')).toContain('--since');
+    expect(seen).toEqual([]);
+  });
+});

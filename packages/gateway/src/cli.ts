@@ -5,10 +5,11 @@
  */
 import { Command, Option } from 'commander';
 import { runAdminCommand } from './cli/admin.js';
+import { failureReport } from './cli/failure.js';
 import { runMigrate } from './cli/migrate.js';
 import { runStart } from './cli/start.js';
 import { runValidate } from './cli/validate.js';
-import { adminTargetUrl, ConfigError } from './config.js';
+import { adminTargetUrl } from './config.js';
 
 const program = new Command();
 program
@@ -136,11 +137,7 @@ function target<T extends AdminOpts>(opts: T): T & { url: string } {
 }
 
 program.parseAsync(process.argv).catch((err: unknown) => {
-  if (err instanceof ConfigError) {
-    process.stderr.write(`capi: ${err.message}\n`);
-    process.exit(2);
-  }
-  const code = (err as { code?: string }).code;
-  process.stderr.write(`capi: ${code ? `${code}: ` : ''}${(err as Error).message ?? String(err)}\n`);
-  process.exit(1);
+  const report = failureReport(err);
+  for (const line of report.lines) process.stderr.write(`${line}\n`);
+  process.exit(report.exitCode);
 });

@@ -5,6 +5,7 @@ import { createGateway } from '../gateway.js';
 import { applyHeapGrowth } from '../heap-growth.js';
 import { applyAllocationSitePretenuring } from '../pretenuring.js';
 import { confineSemiSpaceSizeToMainThread } from '../young-generation.js';
+import { listenFailure, storeFailure } from './start-failures.js';
 
 export async function runStart(opts: { config?: string }): Promise<void> {
   const config = loadConfig(opts.config ? { file: opts.config } : {});
@@ -13,8 +14,12 @@ export async function runStart(opts: { config?: string }): Promise<void> {
   applyHeapGrowth(config.heapGrowthPercent);
   applyAllocationSitePretenuring(config.allocationSitePretenuring);
   confineSemiSpaceSizeToMainThread();
-  const gateway = await createGateway(config);
-  const { url } = await gateway.listen();
+  const gateway = await createGateway(config).catch((err: unknown) => {
+    throw storeFailure(err, config.storeUrl);
+  });
+  const { url } = await gateway.listen().catch((err: unknown) => {
+    throw listenFailure(err, config);
+  });
   const effective = gateway.config;
   gateway.logger.info(
     {

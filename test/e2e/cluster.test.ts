@@ -47,6 +47,8 @@ await describeWithPg('cluster: 3 instances on one PostgreSQL, kill -9 every few 
     env = gatewayEnv(sb.url, storeUrl, {
       CAPI_LINKEDIN_RPM: String(RPM),
       CAPI_DELIVERY_LEASE_MS: '5000',
+      // A request may take at most half the lease (config.ts).
+      CAPI_LINKEDIN_TIMEOUT_MS: '2500',
       CAPI_DELIVERY_LINGER_MS: '300',
       CAPI_DELIVERY_CONCURRENCY: String(CONCURRENCY),
     });

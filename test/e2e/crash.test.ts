@@ -40,6 +40,8 @@ describe('crash: kill -9 during ingest', () => {
       // A killed gateway's claims come back when their lease ends; 10 s (not the default 60 s)
       // keeps the test short while staying far above a sandbox round trip.
       CAPI_DELIVERY_LEASE_MS: '10000',
+      // A request may take at most half the lease (config.ts).
+      CAPI_LINKEDIN_TIMEOUT_MS: '5000',
     });
     gw = await spawnGateway(env, { port });
   });

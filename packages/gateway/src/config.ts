@@ -648,6 +648,16 @@ function resolve(file: ConfigFile, ctx: ResolveContext): Readonly<GatewayConfig>
       `hashed names need LinkedIn-Version ${HASHED_NAMES_SINCE} or later, but ${ctx.keyOf('linkedin.version')} is ${version}: raise the version or turn name hashing off`,
     );
   }
+  const leaseMs = file.delivery?.leaseMs ?? DEFAULTS.leaseMs;
+  const timeoutMs = file.linkedin?.timeoutMs ?? DEFAULTS.timeoutMs;
+  if (leaseMs < 2 * timeoutMs) {
+    // The worker sends only while half the lease is left; a request allowed to run longer than that
+    // half could outlive the lease, and the events be claimed and sent again by another slot.
+    issue(
+      'delivery.leaseMs',
+      `must be at least twice ${ctx.keyOf('linkedin.timeoutMs')} (${timeoutMs} ms), so a LinkedIn request always ends inside its lease and its events are never sent twice: raise it to ${2 * timeoutMs} or more, or lower the timeout`,
+    );
+  }
   if (issues.length > 0) throw new ConfigError(issues);
 
   const config: GatewayConfig = {

@@ -180,6 +180,20 @@ delivery: { lingerMs: 10 }
     }
   });
 
+  it('refuses a lease shorter than twice the LinkedIn timeout, naming both settings', () => {
+    // A request may outlive a shorter lease, and its events be claimed and sent again.
+    const issues = errorsOf(() =>
+      loadConfig({ env: { CAPI_DELIVERY_LEASE_MS: '6000', CAPI_LINKEDIN_TIMEOUT_MS: '8000' } }),
+    );
+    expect(issues[0]?.key).toContain('CAPI_DELIVERY_LEASE_MS');
+    expect(issues[0]?.message).toContain('CAPI_LINKEDIN_TIMEOUT_MS');
+    expect(errorsOf(() => loadConfig({ env: { CAPI_DELIVERY_LEASE_MS: '59999' } }))[0]?.key).toContain(
+      'CAPI_DELIVERY_LEASE_MS',
+    );
+    const fine = loadConfig({ env: { CAPI_DELIVERY_LEASE_MS: '10000', CAPI_LINKEDIN_TIMEOUT_MS: '5000' } });
+    expect(fine.delivery.leaseMs).toBe(10_000);
+  });
+
   it('environment overrides the YAML file', () => {
     const c = loadConfig({ env: { CAPI_PORT: '7000' }, yamlText: 'server: { port: 6000 }' });
     expect(c.port).toBe(7000);

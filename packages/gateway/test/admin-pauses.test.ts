@@ -178,7 +178,7 @@ describe('delivery pauses, for operators', () => {
     expect(badLimit.code).toBe(1);
     expect(badLimit.err.split('\n')).toEqual([
       'capi: 400 QUERY_INVALID A query parameter has an invalid value.',
-      '  /limit: Must be a number.',
+      '  query:limit: Must be a number.',
       expect.stringMatching(/^fix: /),
     ]);
     const redrive = await capi({ kind: 'dlq-redrive', filter: {} }, url);

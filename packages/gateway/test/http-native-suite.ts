@@ -201,6 +201,14 @@ export function describeNativeRoute(transport: Transport): void {
       expect(body.results[0]?.status).toBe('rejected');
     });
 
+    it('names an event that is not an object with the empty pointer, the whole event', async () => {
+      const body = (await (
+        await post(harness(), '/v1/events', { events: [5, nativeEvent()] })
+      ).json()) as Body;
+      expect(body.results[0]?.status).toBe('rejected');
+      expect(body.results[0]?.errors?.[0]?.path).toBe('');
+    });
+
     it('reports field problems with stable codes and JSON-pointer paths', async () => {
       const h = harness();
       const res = await post(h, '/v1/events', {

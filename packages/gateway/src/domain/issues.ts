@@ -21,9 +21,12 @@ function segment(key: PropertyKey): string {
   return s.replaceAll('~', '~0').replaceAll('/', '~1');
 }
 
-/** ['user', 'email'] → '/user/email'; the event itself is '/'. */
+/**
+ * ['user', 'email'] → '/user/email'; the event itself is '' (RFC 6901's whole document, as
+ * request-level problems name the whole body).
+ */
 export function pointer(path: readonly PropertyKey[], prefix = ''): string {
-  if (path.length === 0) return prefix === '' ? '/' : prefix;
+  if (path.length === 0) return prefix;
   let out = prefix;
   for (const key of path) out += `/${segment(key)}`;
   return out;

@@ -101,6 +101,7 @@ export async function createGateway(
     intake: { accepting: () => accepting },
     onAccepted: () => worker.kick(),
     resumeDelivery: (account) => worker.resumeAccount(account),
+    processPause: () => worker.processPause(),
     readiness: async () => {
       const checks: Record<string, string> = {};
       checks.intake = accepting ? 'open' : 'closed';

@@ -161,6 +161,39 @@ describe('delivery pauses, for operators', () => {
     expect(h.wakeups()).toBe(1);
   });
 
+  it("shows this instance's pause of all sending (a setup error), in the pauses and in /metrics, until resumed", async () => {
+    let misconfigured = true;
+    const transport: LinkedInTransport = {
+      async sendBatch() {
+        return misconfigured
+          ? { kind: 'config', status: 404, requestId: null, code: 'HTTP_404', body: null }
+          : accepted;
+      },
+    };
+    const { url, gateway } = await listening(transport);
+    await ingest(url, 'setup-1');
+    const admin = { authorization: `Bearer ${KEYS.admin}` };
+    const listed = await until('the pause of all sending', async () => {
+      const { pauses } = (await (await fetch(`${url}/v1/accounts/paused`, { headers: admin })).json()) as {
+        pauses: Array<{ account: string; reason: string; until: string | null }>;
+      };
+      return pauses.length > 0 ? pauses : null;
+    });
+    expect(listed).toEqual([{ account: 'all', reason: 'config', until: expect.any(String) }]);
+    expect(await (await fetch(`${url}/metrics`)).text()).toContain(
+      'capigw_linkedin_account_paused{account="all",reason="config"} 1',
+    );
+
+    misconfigured = false;
+    const resumed = await fetch(`${url}/v1/accounts/all/resume`, { method: 'POST', headers: admin });
+    expect(resumed.status).toBe(200);
+    expect(gateway.worker.processPause()).toBeNull();
+    expect(await (await fetch(`${url}/metrics`)).text()).not.toContain('account="all"');
+    await until('delivery', async () =>
+      (await gateway.store.stats()).byState.delivered === 1 ? true : null,
+    );
+  });
+
   it('capi admin commands: usage and connection errors are exit codes with a reason', async () => {
     const li = linkedIn();
     const { url } = await listening(li.transport);

@@ -28,6 +28,8 @@ export interface HttpDeps {
    * pause in the store and wakes the worker with `onAccepted`.
    */
   resumeDelivery?: (account: string) => Promise<void>;
+  /** This process's pause of all sending, if any (the worker's); shown beside the account pauses. */
+  processPause?: () => { until: number; reason: string } | null;
   /** Deep readiness (store reachable, migrations done…); defaults to a store.ping() probe. */
   readiness?: () => Promise<Readiness>;
 }

@@ -193,7 +193,11 @@ export const ValidateOnlyQuerySchema = z.object({
 });
 
 export const PauseSchema = z.object({
-  account: z.string().describe('Ad account id (digits).'),
+  account: z
+    .string()
+    .describe(
+      'Ad account id (digits); "all" for this instance\'s pause of all sending after a setup error (reason config).',
+    ),
   reason: z
     .string()
     .describe('throttled (429), reauth (401), revoked (401, token revoked), forbidden (403), or config.'),

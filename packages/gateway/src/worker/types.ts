@@ -55,6 +55,11 @@ export interface DeliveryWorker {
    * count) and nothing is in flight, as seen by a claim started after this call.
    */
   waitForIdle(timeoutMs?: number): Promise<void>;
+  /**
+   * This process's pause of all sending (a `config` outcome: LinkedIn refused the version or the
+   * endpoint is wrong), while it lasts. Kept in the process, never in the store.
+   */
+  processPause(): { until: number; reason: string } | null;
   /** Subscribes to delivery reports; returns the unsubscribe function. */
   onOutcome(listener: (report: DeliveryReport) => void): () => void;
   /**

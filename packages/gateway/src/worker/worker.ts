@@ -52,6 +52,7 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
   const holds = new Map<string, number>();
   const lingering = new Map<string, number>();
   let allPausedUntil = 0;
+  let allPausedReason = '';
   const inFlight = new Set<Promise<void>>();
   const listeners = new Set<(report: DeliveryReport) => void>();
   const idleWaiters = new Set<{ after: number; resolve: () => void }>();
@@ -78,8 +79,9 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
     splitHints: new SplitHints(),
     stopping: stopping.signal,
     aborting: aborting.signal,
-    pauseAll(until) {
+    pauseAll(until, reason) {
       allPausedUntil = Math.max(allPausedUntil, until);
+      allPausedReason = reason;
     },
     holdAccount(account, until) {
       holds.set(account, Math.min(until, clock.now() + MAX_LOCAL_HOLD_MS));
@@ -294,6 +296,9 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
         idleWaiters.add(waiter);
         wakeup.kick();
       });
+    },
+    processPause() {
+      return allPausedUntil > clock.now() ? { until: allPausedUntil, reason: allPausedReason } : null;
     },
     onOutcome(listener) {
       listeners.add(listener);

@@ -77,6 +77,8 @@ export function registerOpsRoutes(app: App, ctx: RouteContext, openApiDocument: 
       const paused = await store.pausedAccounts(deps.clock.now());
       metrics.accountPaused.reset();
       for (const { account, reason } of paused) metrics.accountPaused.set({ account, reason }, 1);
+      const own = deps.processPause?.();
+      if (own) metrics.accountPaused.set({ account: 'all', reason: own.reason }, 1);
     } catch (err) {
       // Serve the other metrics anyway; a stale gauge is better than a failed scrape.
       logger.warn({ err }, 'could not refresh queue depth or paused accounts for /metrics');

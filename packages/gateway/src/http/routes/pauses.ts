@@ -32,7 +32,10 @@ export function registerPauseRoutes(app: App, ctx: RouteContext, kit: AdminKit):
 
   const pauses = async () => {
     const rows = await fromStore('pausedAccounts', () => store.pausedAccounts(deps.clock.now()));
-    return rows.map((p) => ({
+    // This instance's own pause of all sending, which no store row shows (it is not the others').
+    const own = deps.processPause?.();
+    const all = own ? [{ account: ALL, ...own }, ...rows] : rows;
+    return all.map((p) => ({
       account: p.account,
       reason: p.reason,
       until: p.until >= PAUSE_INDEFINITELY ? null : new Date(p.until).toISOString(),

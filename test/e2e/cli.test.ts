@@ -67,5 +67,9 @@ describe('capi', () => {
     );
     const other = `http://127.0.0.1:${await freePort()}`;
     expect(capi(['status', 'e1'], { ...env, CAPI_URL: other }).stderr).toContain(`gateway at ${other}`);
+    // An empty CAPI_URL is unset, as every empty variable is.
+    expect(capi(['status', 'e1'], { ...env, CAPI_URL: '' }).stderr).toContain(
+      `cannot reach the gateway at http://127.0.0.1:${port}`,
+    );
   });
 });

@@ -133,7 +133,8 @@ interface DlqFilterOpts {
 
 /** The gateway an admin command talks to: --url, else CAPI_URL (commander reads both), else CAPI_HOST and CAPI_PORT. */
 function target<T extends AdminOpts>(opts: T): T & { url: string } {
-  return { ...opts, url: opts.url ?? adminTargetUrl() };
+  // An empty CAPI_URL is unset, as every empty variable is for the configuration.
+  return { ...opts, url: opts.url?.trim() ? opts.url : adminTargetUrl() };
 }
 
 program.parseAsync(process.argv).catch((err: unknown) => {

@@ -124,11 +124,12 @@ const ruleId = z
  * Settings arrive as YAML values or as environment text. Text is read as a number only when it is
  * written in plain decimal, and as a boolean only where the setting is one: JavaScript's own
  * conversion would take `0x1F90` as 8080, `1e3` as 1000 and `''` as 0, and reading every variable
- * as a possible boolean first made `yes` a 1 and `off` a 0.
+ * as a possible boolean first made `yes` a 1 and `off` a 0. Spaces and line ends around the
+ * number are dropped: env files and config maps leave them there ("600\n", "600\r").
  */
 const PLAIN_DECIMAL = /^-?\d+(\.\d+)?$/;
 const fromText = <T extends z.ZodType>(schema: T) =>
-  z.preprocess((v) => (typeof v === 'string' && PLAIN_DECIMAL.test(v) ? Number(v) : v), schema);
+  z.preprocess((v) => (typeof v === 'string' && PLAIN_DECIMAL.test(v.trim()) ? Number(v) : v), schema);
 const whole = () =>
   z
     // Only the type's message: a schema-wide message would also replace those of min and max.
@@ -650,7 +651,7 @@ function resolve(file: ConfigFile, ctx: ResolveContext): Readonly<GatewayConfig>
   }
   const leaseMs = file.delivery?.leaseMs ?? DEFAULTS.leaseMs;
   const timeoutMs = file.linkedin?.timeoutMs ?? DEFAULTS.timeoutMs;
-  if (leaseMs < 2 * timeoutMs) {
+  if (serving && leaseMs < 2 * timeoutMs) {
     // The worker sends only while half the lease is left; a request allowed to run longer than that
     // half could outlive the lease, and the events be claimed and sent again by another slot.
     issue(
@@ -720,8 +721,10 @@ function resolve(file: ConfigFile, ctx: ResolveContext): Readonly<GatewayConfig>
 export function adminTargetUrl(env: Env = process.env): string {
   let port: number = DEFAULTS.port;
   if (given(env.CAPI_PORT)) {
-    port = /^\d+$/.test(env.CAPI_PORT) ? Number(env.CAPI_PORT) : Number.NaN;
-    if (!(port >= 1 && port <= 65535)) {
+    // Read as `capi start` reads it: plain decimal, spaces around it dropped.
+    const text = env.CAPI_PORT.trim();
+    port = PLAIN_DECIMAL.test(text) ? Number(text) : Number.NaN;
+    if (!(Number.isInteger(port) && port >= 1 && port <= 65535)) {
       throw new ConfigError([
         {
           key: 'CAPI_PORT',

@@ -194,6 +194,29 @@ delivery: { lingerMs: 10 }
     expect(fine.delivery.leaseMs).toBe(10_000);
   });
 
+  it('reads numbers with spaces or line ends around them, as env files leave them', () => {
+    const config = loadConfig({
+      env: {
+        CAPI_PORT: ' 18501',
+        CAPI_LINKEDIN_RPM: '600 ',
+        CAPI_SERVER_DRAIN_MS: '5000\n',
+        CAPI_LINKEDIN_DAILY: '9\r\n',
+      },
+    });
+    expect(config.port).toBe(18_501);
+    expect(config.drainMs).toBe(5_000);
+    expect(config.accounts[0]?.limits).toEqual({ perMinute: 600, perDay: 9 });
+    expect(errorsOf(() => loadConfig({ env: { CAPI_PORT: '18 501' } }))[0]?.key).toContain('CAPI_PORT');
+  });
+
+  it('checks the lease against the timeout only where delivery runs (not for validate or migrate)', () => {
+    const env = { CAPI_DELIVERY_LEASE_MS: '1000' };
+    expect(errorsOf(() => loadConfig({ env }))[0]?.key).toContain('CAPI_DELIVERY_LEASE_MS');
+    for (const purpose of ['validate', 'migrate'] as const) {
+      expect(loadConfig({ env, purpose }).delivery.leaseMs).toBe(1_000);
+    }
+  });
+
   it('environment overrides the YAML file', () => {
     const c = loadConfig({ env: { CAPI_PORT: '7000' }, yamlText: 'server: { port: 6000 }' });
     expect(c.port).toBe(7000);
@@ -377,7 +400,7 @@ describe('what the environment may write', () => {
     ['CAPI_PORT', '0x1F90'],
     ['CAPI_PORT', '1e3'],
     ['CAPI_PORT', 'true'],
-    ['CAPI_PORT', ' 8080'],
+    ['CAPI_PORT', '80 80'],
     ['CAPI_LINKEDIN_RPM', 'on'],
   ])('refuses %s=%j: numbers must be plain decimal', (name, value) => {
     expect(keyAndMessage({ [name]: value })).toMatch(new RegExp(`^${name} \\(.+\\): Must be a number\\.$`));
@@ -395,8 +418,9 @@ describe('what the environment may write', () => {
     fc.assert(
       fc.property(
         fc
-          .oneof(fc.string({ minLength: 1 }), fc.constantFrom('yes', 'off', '0x10', '1e3', ' ', '+5', '5 '))
-          .filter((s) => !/^-?\d+(\.\d+)?$/.test(s)),
+          .oneof(fc.string({ minLength: 1 }), fc.constantFrom('yes', 'off', '0x10', '1e3', ' ', '+5', '5 5'))
+          // Spaces around a number are dropped (env files leave them), so those are numbers.
+          .filter((s) => !/^-?\d+(\.\d+)?$/.test(s.trim())),
         (text) => {
           expect(keyAndMessage({ CAPI_DELIVERY_LINGER_MS: text })).toBe(
             'CAPI_DELIVERY_LINGER_MS (delivery.lingerMs): Must be a number.',
@@ -506,10 +530,13 @@ describe('the admin commands target', () => {
     expect(adminTargetUrl({ CAPI_HOST: '0.0.0.0' })).toBe('http://127.0.0.1:8080');
     expect(adminTargetUrl({ CAPI_HOST: '::' })).toBe('http://[::1]:8080');
     expect(adminTargetUrl({ CAPI_HOST: '::1', CAPI_PORT: '81' })).toBe('http://[::1]:81');
+    // Read as capi start reads it: spaces and line ends from env files dropped, 18501.0 a port.
+    expect(adminTargetUrl({ CAPI_PORT: ' 9090\r\n' })).toBe('http://127.0.0.1:9090');
+    expect(adminTargetUrl({ CAPI_PORT: '9090.0' })).toBe('http://127.0.0.1:9090');
   });
 
   it('refuses a CAPI_PORT it cannot connect to, by name', () => {
-    for (const port of ['0', 'abc', '0x50', '70000']) {
+    for (const port of ['0', 'abc', '0x50', '70000', '80.5']) {
       const issues = errorsOf(() => adminTargetUrl({ CAPI_PORT: port }));
       expect(issues[0]?.key).toBe('CAPI_PORT');
       expect(issues[0]?.message).toContain('--url');

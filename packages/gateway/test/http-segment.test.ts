@@ -6,7 +6,7 @@ type Body = {
   results: Array<{
     eventId: string | null;
     status: string;
-    errors?: Array<{ code: string; path: string }>;
+    errors?: Array<{ code: string; path: string; message?: string }>;
     warnings?: Array<{ code: string }>;
     payload?: { user: Record<string, unknown>; conversionValue?: unknown; conversionHappenedAt: number };
   }>;
@@ -463,6 +463,37 @@ describe('Segment-compatible routes', () => {
       const batch = await post(harness(), '/v1/batch', { sentAt: 'now-ish', batch: [trackCall()] });
       expect(batch.status).toBe(400);
       expect(await batch.json()).toMatchObject({ error: { code: 'BODY_INVALID', path: '/sentAt' } });
+    });
+
+    it('rejects a sentAt that cannot be a clock reading: a date alone, an impossible day, a day or more off', async () => {
+      for (const sentAt of [
+        '2026-12-01',
+        '2026-02-30T00:00:00Z',
+        '0001-01-01T00:00:00Z',
+        iso(NOW - 25 * HOUR),
+      ]) {
+        const res = await post(harness(), '/v1/track', trackCall({ timestamp: iso(NOW - 5000), sentAt }));
+        const result = ((await res.json()) as Body).results[0];
+        expect(result?.status, sentAt).toBe('rejected');
+        expect(result?.errors?.map((e) => [e.code, e.path])).toEqual([['HAPPENED_AT_INVALID', '/sentAt']]);
+      }
+      // Up to a day off is a wrong clock, corrected.
+      const res = await post(
+        harness(),
+        '/v1/track',
+        trackCall({ timestamp: iso(NOW - 23 * HOUR - 5000), sentAt: iso(NOW - 23 * HOUR) }),
+      );
+      const corrected = ((await res.json()) as Body).results[0];
+      expect(corrected?.status).toBe('accepted');
+    });
+
+    it('names a batch element that is not an object with the empty pointer', async () => {
+      const res = await post(harness(), '/v1/batch?validate_only=true', {
+        batch: [5, null, 'x', [], { type: 'foo' }],
+      });
+      const results = ((await res.json()) as Body).results;
+      expect(results.map((r) => r.errors?.[0]?.path)).toEqual(['', '', '', '', '/type']);
+      expect(results[4]?.errors?.[0]?.message).not.toContain('batch');
     });
   });
 

@@ -7,7 +7,8 @@
 import type { Problem } from '../errors.js';
 
 // Date, or date-time with an explicit zone: "2026-11-20", "2026-11-20T10:15:00Z", "…T10:15+01:00".
-const ISO_8601 = /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2}))?$/i;
+const ISO_8601 =
+  /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2}))?$/i;
 const DIGITS = /^\d{1,16}$/;
 
 /** Epoch ms, or null when the value is not a readable point in time. */
@@ -15,9 +16,27 @@ export function parseHappenedAt(value: string | number): number | null {
   if (typeof value === 'number') return Number.isFinite(value) ? value : null;
   const text = value.trim();
   if (DIGITS.test(text)) return Number(text);
-  if (!ISO_8601.test(text)) return null;
+  const parts = ISO_8601.exec(text);
+  if (!parts || !isCalendarTime(parts)) return null;
   const ms = Date.parse(text);
   return Number.isNaN(ms) ? null : ms;
+}
+
+/**
+ * Date.parse rolls impossible dates over ("2026-02-30" is 2 March), so a typo would become another
+ * day without a word. The fields must name a real day and a time of day.
+ */
+function isCalendarTime(parts: RegExpExecArray): boolean {
+  const [year, month, day] = [Number(parts[1]), Number(parts[2]), Number(parts[3])];
+  if (month < 1 || month > 12 || day < 1) return false;
+  if (day > new Date(Date.UTC(year, month, 0)).getUTCDate()) return false;
+  const [hour, minute, second] = [Number(parts[4] ?? 0), Number(parts[5] ?? 0), Number(parts[6] ?? 0)];
+  return hour < 24 && minute < 60 && second < 60;
+}
+
+/** Whether the text is a date with a time of day (not a date alone): what a clock reading needs. */
+export function hasTimeOfDay(value: string): boolean {
+  return /T\d/i.test(value);
 }
 
 /**

@@ -5,8 +5,10 @@
  */
 import type { Problem } from '../errors.js';
 
-// Compiled once: no per-request regex compilation on the hot path.
-const EMAIL = /[^\s@<>()[\]\\,;:"']+@[^\s@<>()[\]\\,;:"']+\.[A-Za-z]{2,}/;
+// Compiled once: no per-request regex compilation on the hot path. The local part stops at URL
+// punctuation (/ ? # & =), so a profile path such as https://www.tiktok.com/@acme.official is not
+// an address, while ?email=jane@example.com still is (its local part starts after the "=").
+const EMAIL = /[^\s@<>()[\]\\,;:"'/?#&=]+@[^\s@<>()[\]\\,;:"']+\.[A-Za-z]{2,}/;
 
 /** Keys of a context envelope that name personal data. Company and account names are not personal. */
 const PII_KEY =

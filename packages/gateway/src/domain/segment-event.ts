@@ -11,7 +11,7 @@
 import { MAX_BATCH_SIZE, normalizeEmail } from '@capi-gateway/linkedin';
 import { z } from 'zod';
 import type { Problem } from '../errors.js';
-import { parseHappenedAt } from './happened-at.js';
+import { hasTimeOfDay, parseHappenedAt } from './happened-at.js';
 import { type Draft, MAX_EVENT_ID, type PathOf } from './ingest.js';
 import { type CodeFor, isMissing, problemsFromIssues } from './issues.js';
 import { looksLikeEmail, rawEmailProblems } from './pii.js';
@@ -131,8 +131,17 @@ export interface SegmentMapping {
  */
 export function readSentAt(value: unknown): number | null | undefined {
   if (value === undefined || value === null) return undefined;
-  return typeof value === 'string' && value.length <= 64 ? parseHappenedAt(value) : null;
+  // A clock reading: a date alone cannot correct a clock by seconds.
+  if (typeof value !== 'string' || value.length > 64 || !hasTimeOfDay(value)) return null;
+  return parseHappenedAt(value);
 }
+
+/**
+ * How far sentAt may be from the time of receipt: the sender's clock error plus the time in
+ * transit. Further than this it is not the sender's clock at sending (a constant, a date typed by
+ * hand), and correcting by it would move the event by as much.
+ */
+export const SENT_AT_MAX_DISTANCE_MS = 24 * 3_600_000;
 
 /** The event name of a call, when it has a usable one (the schema's own limits). */
 function eventNameOf(raw: unknown): string | undefined {
@@ -332,6 +341,13 @@ function trackCallDraft(raw: unknown, mapping: SegmentMapping): Draft {
       path: '/sentAt',
       message: 'Not a readable ISO-8601 time with a time zone.',
     });
+  } else if (sentAt !== undefined && Math.abs(mapping.receivedAt - sentAt) > SENT_AT_MAX_DISTANCE_MS) {
+    errors.push({
+      code: 'HAPPENED_AT_INVALID',
+      path: '/sentAt',
+      message:
+        "sentAt is more than a day from the time of receipt, so it is not the sender's clock when it sent the call.",
+    });
   } else if (sentAt !== undefined && happenedAt !== null && stamped) {
     // Segment's own correction of the sender's clock: timestamp and sentAt are both read on that
     // clock, so the event happened (sentAt - timestamp) before the call arrived.
@@ -446,16 +462,19 @@ export function segmentBatchDraft(raw: unknown, mapping: SegmentMapping): Draft 
       ],
     };
   }
+  const isCall = typeof raw === 'object' && raw !== null && !Array.isArray(raw);
   return {
     kind: 'rejected',
     eventId: messageIdOf(raw),
     errors: [
-      {
-        code: 'EVENT_INVALID',
-        path: '/type',
-        message:
-          'Each batch element needs a Segment call type: track, identify, page, screen, group or alias.',
-      },
+      isCall
+        ? {
+            code: 'EVENT_INVALID',
+            path: '/type',
+            message: 'A Segment call needs a type: track, identify, page, screen, group or alias.',
+          }
+        : // The call as a whole: the empty pointer, as on the native route.
+          { code: 'EVENT_INVALID', path: '', message: 'A Segment call must be a JSON object.' },
     ],
   };
 }

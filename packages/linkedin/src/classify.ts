@@ -15,6 +15,12 @@ export interface ResponseSnapshot {
   body: string;
   /** Number of events in the request (1 for a single create). */
   batchSize: number;
+  /**
+   * What was sent, when known: LinkedIn answers a BATCH_CREATE with 200 and `{"elements": […]}`,
+   * a single create with 201. Any other success is not LinkedIn's (a wrong base URL reaching a web
+   * server that answers 200 to everything) and is a `config` outcome, never `delivered`.
+   */
+  request?: 'batch' | 'single';
   /** Clock for an HTTP-date Retry-After; defaults to Date.now(). */
   now?: number;
 }
@@ -92,7 +98,18 @@ export function classifyResponse(res: ResponseSnapshot): Classification {
   const requestId = headerValue(res.headers, 'x-li-uuid') ?? null;
   const body = res.body.length > 0 ? res.body : null;
 
-  if (status >= 200 && status < 300) return delivered(res, requestId);
+  if (status >= 200 && status < 300) {
+    if (res.request !== undefined && !isConversionsSuccess(res)) {
+      return {
+        kind: 'config',
+        status,
+        requestId,
+        code: 'NOT_A_LINKEDIN_ANSWER',
+        body: body?.slice(0, 500) ?? null,
+      };
+    }
+    return delivered(res, requestId);
+  }
 
   if (RETRY_STATUS.has(status) || (status >= 500 && status !== 501)) {
     const afterMs = parseRetryAfter(headerValue(res.headers, 'retry-after'), res.now ?? Date.now());
@@ -130,6 +147,14 @@ export function classifyResponse(res: ResponseSnapshot): Classification {
   // 404, 405, 415, 501, redirects and anything else unexpected: the base URL, path or method is
   // wrong, which no retry and no removal of events can fix.
   return { kind: 'config', status, requestId, code: code ?? `HTTP_${status}`, body };
+}
+
+const ELEMENTS = /^\s*\{[\s\S]*"elements"\s*:\s*\[/;
+
+/** Whether a success looks like the conversions endpoint's own (see `ResponseSnapshot.request`). */
+function isConversionsSuccess(res: ResponseSnapshot): boolean {
+  if (res.request === 'single') return res.status === 201;
+  return res.status === 200 && ELEMENTS.test(res.body);
 }
 
 function retryReason(status: number): string {

@@ -125,7 +125,7 @@ export class LinkedInClient {
    * Rejects with RangeError for more than 5,000 events; every HTTP or network outcome is a value.
    */
   async sendBatchRaw(payloadJson: string[], signal?: AbortSignal): Promise<Classification> {
-    return this.#deliver(batchCreateRequest(payloadJson), payloadJson.length, signal);
+    return this.#deliver(batchCreateRequest(payloadJson), payloadJson.length, 'batch', signal);
   }
 
   /** Any number of events, split into BATCH_CREATEs of at most 5,000; one Classification per chunk. */
@@ -144,12 +144,13 @@ export class LinkedInClient {
 
   /** Single create: LinkedIn answers 201 with an empty body. */
   async sendEvent(event: ConversionEvent, signal?: AbortSignal): Promise<Classification> {
-    return this.#deliver(singleCreateRequest(JSON.stringify(event)), 1, signal);
+    return this.#deliver(singleCreateRequest(JSON.stringify(event)), 1, 'single', signal);
   }
 
   async #deliver(
     req: ApiRequest,
     batchSize: number,
+    request: 'batch' | 'single',
     signal: AbortSignal | undefined,
   ): Promise<Classification> {
     // Outside the try: a failing token provider is the caller's infrastructure, not a network error.
@@ -160,7 +161,7 @@ export class LinkedInClient {
     } catch (err) {
       return classifyNetworkError(err);
     }
-    return classifyResponse({ status: res.status, headers: res.headers, body: res.body, batchSize });
+    return classifyResponse({ status: res.status, headers: res.headers, body: res.body, batchSize, request });
   }
 
   // -------------------------------------------------------------------------------------------

@@ -53,6 +53,42 @@ describe('classifyResponse: success', () => {
   });
 });
 
+describe('classifyResponse: a success that is not the conversions endpoint', () => {
+  const as = (r: ResponseSnapshot, request: 'batch' | 'single'): ResponseSnapshot => ({ ...r, request });
+
+  it('takes only 200 with elements for a batch, and 201 for a single create', () => {
+    const elements = { elements: [{ status: 201 }, { status: 201 }] };
+    expect(classifyResponse(as(res(200, elements, 2), 'batch')).kind).toBe('delivered');
+    expect(classifyResponse(as(res(201, '', 1), 'single')).kind).toBe('delivered');
+  });
+
+  it('a web page, an empty body or the wrong status is a setup problem, never delivered', () => {
+    for (const [snapshot, request] of [
+      [res(200, '<html><body>Welcome</body></html>', 2), 'batch'],
+      [res(200, '', 2), 'batch'],
+      [res(204, '', 2), 'batch'],
+      [res(200, { ok: true }, 2), 'batch'],
+      [res(201, elementsLess(), 2), 'batch'],
+      [res(200, '', 1), 'single'],
+    ] as const) {
+      expect(classifyResponse(as(snapshot, request))).toMatchObject({
+        kind: 'config',
+        code: 'NOT_A_LINKEDIN_ANSWER',
+      });
+    }
+  });
+
+  it('keeps the body it quotes short', () => {
+    const page = `<html>${'x'.repeat(10_000)}</html>`;
+    const outcome = classifyResponse(as(res(200, page, 2), 'batch'));
+    expect(outcome.kind === 'config' && outcome.body?.length).toBe(500);
+  });
+});
+
+function elementsLess() {
+  return { items: [{ status: 201 }] };
+}
+
 describe('classifyResponse: configuration errors', () => {
   it('400 VERSION_MISSING', () => {
     const body = {

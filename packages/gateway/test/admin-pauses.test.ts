@@ -187,6 +187,7 @@ describe('delivery pauses, for operators', () => {
     misconfigured = false;
     const resumed = await fetch(`${url}/v1/accounts/all/resume`, { method: 'POST', headers: admin });
     expect(resumed.status).toBe(200);
+    expect(((await resumed.json()) as { resumed: string[] }).resumed[0]).toBe('all');
     expect(gateway.worker.processPause()).toBeNull();
     expect(await (await fetch(`${url}/metrics`)).text()).not.toContain('account="all"');
     await until('delivery', async () =>

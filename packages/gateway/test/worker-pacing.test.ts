@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import {
+  ACCOUNT,
   DAY,
   delivered,
   events,
@@ -72,6 +73,31 @@ describe.each(STORE_KINDS)('on the %s store', (kind) => {
         expect(busiest).toBe(perWindow);
       },
     );
+
+    it('pauses every account of a token LinkedIn throttles, each listed as itself', async () => {
+      const config = workerConfig({ concurrency: 1 });
+      config.accounts = config.accounts.map((a) => ({ ...a, token: 'one-token' }));
+      const h = await start({
+        start: false,
+        config,
+        script: () => ({
+          kind: 'retry',
+          status: 429,
+          requestId: 'req-429',
+          afterMs: 30_000,
+          reason: 'throttled',
+          body: '{"status":429}',
+        }),
+      });
+      await h.store.enqueue(events(h.clock, 1));
+      h.worker.start();
+      await h.settle();
+      const paused = await h.store.pausedAccounts(h.clock.now());
+      expect(paused.map((p) => [p.account, p.reason]).sort()).toEqual([
+        [ACCOUNT, 'throttled'],
+        [OTHER_ACCOUNT, 'throttled'],
+      ]);
+    });
 
     it('stops at the daily budget and starts again at 00:00 UTC', async () => {
       const config = workerConfig();

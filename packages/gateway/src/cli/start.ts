@@ -64,6 +64,8 @@ export async function runStart(opts: { config?: string }): Promise<void> {
         process.exit(1);
       });
   };
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
+  // `on`, not `once`: a second signal during the drain or the grace period (an orchestrator that
+  // repeats its SIGTERM) must not fall through to Node's default, which kills the process mid-stop.
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
 }

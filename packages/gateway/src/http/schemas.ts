@@ -214,7 +214,9 @@ export const PausesResponseSchema = z.object({ pauses: z.array(PauseSchema) });
 export const ResumeResponseSchema = z.object({
   resumed: z
     .array(z.string())
-    .describe('The accounts whose pause was lifted (all configured ones for "all").'),
+    .describe(
+      'The accounts whose pause was lifted (all configured ones for "all", led by "all" itself when this instance had paused all sending).',
+    ),
   wasPaused: z.array(PauseSchema).describe('The pauses in force before the resume.'),
 });
 

@@ -97,13 +97,13 @@ async function pause(
 ) {
   if (order.scope === 'all') ctx.pauseAll(order.until, order.reason);
   else {
-    await persist(ctx, 'pauseAccount', until, () =>
-      ctx.store.pauseAccount(group.account, order.until, order.reason),
-    );
-    // LinkedIn throttles the token: the accounts that share it wait too (their budget honours it).
-    const { key } = budgetFor(ctx, group.account);
-    if (order.reason === 'throttled' && key !== group.account) {
-      await persist(ctx, 'pauseAccount', until, () => ctx.store.pauseAccount(key, order.until, order.reason));
+    // LinkedIn throttles the token, so a 429 pauses every account that shares it, each as itself:
+    // listed and lifted like any other pause. A refused token or permission stays with its account.
+    const accounts = order.reason === 'throttled' ? budgetFor(ctx, group.account).accounts : [group.account];
+    for (const account of accounts) {
+      await persist(ctx, 'pauseAccount', until, () =>
+        ctx.store.pauseAccount(account, order.until, order.reason),
+      );
     }
   }
   const details = {

@@ -51,8 +51,11 @@ export async function deliverBatch(
       ctx.holdAccount(account, budget.retryAt);
       return defer(ctx, account, queue, 'budget', until, bisecting);
     }
-    ctx.metrics.budgetLeft.set({ account, window: 'minute' }, budget.minuteLeft);
-    ctx.metrics.budgetLeft.set({ account, window: 'day' }, budget.dayLeft);
+    // Every account on the budget shows what is left of it, not only the one that spent a request.
+    for (const sharer of shared.accounts) {
+      ctx.metrics.budgetLeft.set({ account: sharer, window: 'minute' }, budget.minuteLeft);
+      ctx.metrics.budgetLeft.set({ account: sharer, window: 'day' }, budget.dayLeft);
+    }
     // stop() may have begun while the store answered; nothing new goes out once it has.
     if (ctx.stopping.aborted) return defer(ctx, account, queue, 'stopping', until, bisecting);
     // The budget may have taken retries (a store that failed for a while): the lease rule still holds.

@@ -88,8 +88,10 @@ export function registerPauseRoutes(app: App, ctx: RouteContext, kit: AdminKit):
     });
     // An operator action: always logged.
     logger.info({ accounts: targets }, 'delivery pause lifted by an operator');
+    // "all" first when this instance's pause of all sending was among them: it was lifted too.
+    const resumed = account === ALL && before.some((p) => p.account === ALL) ? [ALL, ...targets] : targets;
     return c.json(
-      { resumed: targets, wasPaused: before.filter((p) => account === ALL || p.account === account) },
+      { resumed, wasPaused: before.filter((p) => account === ALL || p.account === account) },
       200,
     );
   });

@@ -168,7 +168,7 @@ describe('Idempotency-Key on POST /v1/events', () => {
     expect(storedKeyOf('crm', 'order-42')).not.toBe(storedKeyOf('website', 'order-42'));
   });
 
-  it('an upgraded SQLite store drops the keys it held as sent (schema version 10)', async () => {
+  it('an upgraded SQLite store drops the keys it held as sent, their bytes too (schema version 10)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'capi-idem-'));
     try {
       const path = join(dir, 'outbox.db');
@@ -187,6 +187,10 @@ describe('Idempotency-Key on POST /v1/events', () => {
       const reopened = new Database(path, { readonly: true });
       expect(reopened.prepare('SELECT count(*) AS n FROM idempotency_keys').get()).toEqual({ n: 0 });
       reopened.close();
+      // A deleted row's bytes stay in its page unless SQLite overwrites them (secure_delete).
+      for (const name of readdirSync(dir)) {
+        expect(readFileSync(join(dir, name)).includes('jane@example.com'), name).toBe(false);
+      }
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

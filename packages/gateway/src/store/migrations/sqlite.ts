@@ -290,9 +290,10 @@ export const sqliteMigrations: readonly Migration[] = [
   {
     // Idempotency keys are kept as a digest of (source, key) from now on, never as sent: a key is
     // free text and may be personal data. The rows written before held keys as sent; no request
-    // finds them any more (it looks up the digest), so they go rather than wait for expiry.
+    // finds them any more (it looks up the digest), so they go rather than wait for expiry, and
+    // secure_delete overwrites their bytes: a plain DELETE leaves them readable in the file's pages.
     version: 10,
     name: 'idempotency_key_digests',
-    statements: ['DELETE FROM idempotency_keys'],
+    statements: ['PRAGMA secure_delete = ON', 'DELETE FROM idempotency_keys', 'PRAGMA secure_delete = OFF'],
   },
 ];

@@ -43,11 +43,3 @@ export const AUTHORIZATION = headerPath('authorization');
 export function queryPathFromPointer(pointer: string): string {
   return queryPath(pointer.startsWith('/') ? pointer.slice(1) : pointer);
 }
-
-/**
- * A body problem from the domain's pointers, which write the value itself as "/" (per-event
- * problems); for a request-level problem that is the whole body, "".
- */
-export function bodyPathFromPointer(pointer: string): string {
-  return pointer === '/' ? WHOLE_BODY : pointer;
-}

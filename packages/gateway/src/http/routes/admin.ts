@@ -9,13 +9,7 @@ import { GatewayError } from '../../errors.js';
 import type { AuditEntry, DeadLetterFilter, OutboxEvent } from '../../ports.js';
 import { readJsonBody } from '../body.js';
 import { type App, json, type RouteContext } from '../context.js';
-import {
-  bodyPathFromPointer,
-  pathParameterPath,
-  queryPath,
-  queryPathFromPointer,
-  WHOLE_BODY,
-} from '../problem-path.js';
+import { pathParameterPath, queryPath, queryPathFromPointer, WHOLE_BODY } from '../problem-path.js';
 import {
   DeadLetterQuerySchema,
   DeadLettersResponseSchema,
@@ -178,10 +172,8 @@ export function registerAdminRoutes(app: App, ctx: RouteContext): void {
     const body = await readJsonBody(c.req.raw, deps.config.bodyLimitBytes);
     const parsed = RedriveRequestSchema.safeParse(body);
     if (!parsed.success) {
-      const details = problemsFromIssues(parsed.error.issues, () => 'BODY_INVALID').map((p) => ({
-        ...p,
-        path: bodyPathFromPointer(p.path),
-      }));
+      // The domain's pointers name the whole body "", as request-level problems do.
+      const details = problemsFromIssues(parsed.error.issues, () => 'BODY_INVALID');
       throw new GatewayError('BODY_INVALID', { path: details[0]?.path ?? WHOLE_BODY, details });
     }
     const r = parsed.data;

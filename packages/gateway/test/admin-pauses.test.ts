@@ -113,9 +113,11 @@ describe('delivery pauses, for operators', () => {
 
     // The token is replaced; the operator resumes the account.
     li.state.refusing = false;
-    const unknown = await capi({ kind: 'accounts-resume', account: '999' }, url);
+    const unknown = await capi({ kind: 'accounts-resume', account: 'jane@example.com' }, url);
     expect(unknown.code).toBe(1);
-    expect(unknown.err).toMatch(/404 NOT_FOUND .*999/);
+    expect(unknown.err).toMatch(/404 NOT_FOUND .*configured: /);
+    // The id asked for is client input, and is not repeated.
+    expect(unknown.err).not.toContain('jane@example.com');
     const resumed = await capi({ kind: 'accounts-resume', account: ACCOUNT }, url);
     expect(resumed).toMatchObject({ code: 0, out: `resumed: ${ACCOUNT}` });
     await until('the delivery', async () => {
@@ -208,6 +210,12 @@ describe('delivery pauses, for operators', () => {
     const missing = await capi({ kind: 'status', eventId: 'never-sent' }, url);
     expect(missing.code).toBe(1);
     expect(missing.err).toMatch(/404 NOT_FOUND/);
+    // Credentials in the gateway's URL are never printed (fetch refuses such a URL, quoting it).
+    const withPassword = url.replace('http://', 'http://admin:URLPASSCANARY@');
+    const refused = await capi({ kind: 'accounts-paused' }, withPassword);
+    expect(refused.code).toBe(1);
+    expect(refused.err).toMatch(/cannot reach the gateway at http:\/\/admin:\*\*\*@/);
+    expect(refused.err).not.toContain('URLPASSCANARY');
     const badLimit = await capi({ kind: 'dlq-list', filter: { limit: 'x' } }, url);
     expect(badLimit.code).toBe(1);
     expect(badLimit.err.split('\n')).toEqual([

@@ -59,6 +59,13 @@ describe('parseStoreUrl', () => {
   it('never repeats a password in its error or in redacted URLs', () => {
     expect(() => parseStoreUrl('mysql://capi:s3cret@db/capi')).toThrow(/^(?!.*s3cret)/s);
     expect(redactStoreUrl('postgres://capi:s3cret@db:5432/capi')).toBe('postgres://capi:***@db:5432/capi');
+    // A password with an unescaped "@", and one given as a query parameter, as pg and libpq take it.
+    expect(redactStoreUrl('postgres://capi:s3@cret@db:5432/capi')).toBe('postgres://capi:***@db:5432/capi');
+    expect(redactStoreUrl('postgres://capi@db/capi?sslmode=require&password=s3cret')).toBe(
+      'postgres://capi@db/capi?sslmode=require&password=***',
+    );
+    expect(redactStoreUrl('sqlite:./.capi/gateway.db')).toBe('sqlite:./.capi/gateway.db');
+    expect(redactStoreUrl('./data/gateway.db')).toBe('./data/gateway.db');
   });
 });
 

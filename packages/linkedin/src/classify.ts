@@ -105,7 +105,9 @@ export function classifyResponse(res: ResponseSnapshot): Classification {
         status,
         requestId,
         code: 'NOT_A_LINKEDIN_ANSWER',
-        body: body?.slice(0, 500) ?? null,
+        // Not kept: a server that answers everything may echo the request (our token, the events'
+        // identifiers) back, and a body goes on to logs, audit rows and dead letters.
+        body: null,
       };
     }
     return delivered(res, requestId);

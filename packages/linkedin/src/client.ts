@@ -161,7 +161,14 @@ export class LinkedInClient {
     } catch (err) {
       return classifyNetworkError(err);
     }
-    return classifyResponse({ status: res.status, headers: res.headers, body: res.body, batchSize, request });
+    const outcome = classifyResponse({
+      status: res.status,
+      headers: res.headers,
+      body: res.body,
+      batchSize,
+      request,
+    });
+    return withoutCredentials(outcome, prepared.headers.Authorization);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -364,6 +371,18 @@ function parseJson<T>(what: string, res: HttpResponse): T {
       cause,
     });
   }
+}
+
+/**
+ * A response body is kept for logs, audit rows and dead letters, and a server that is not LinkedIn
+ * (a wrong base URL, a proxy) may echo the request back: the token must not travel on in it.
+ */
+function withoutCredentials(outcome: Classification, authorization: string | undefined): Classification {
+  if (!('body' in outcome) || !outcome.body) return outcome;
+  const token = authorization?.replace(/^Bearer\s+/i, '') ?? '';
+  let body = token.length >= 8 ? outcome.body.replaceAll(token, '***') : outcome.body;
+  body = body.replace(/(Bearer\s+)[A-Za-z0-9._~+/=-]+/gi, '$1***');
+  return body === outcome.body ? outcome : { ...outcome, body };
 }
 
 function trimSlash(url: string): string {

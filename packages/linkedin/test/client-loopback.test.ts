@@ -83,6 +83,20 @@ describe('LinkedInClient over loopback HTTP', () => {
     expect(seen[1]?.body).toBe('{"elements":[{"b":2}]}');
   });
 
+  it('never hands back a body that echoes the token, whatever the answer', async () => {
+    const c = client({ accessToken: 'AQXcanarytoken0123456789' });
+    // A server that is not LinkedIn (a wrong base URL) echoing the request's headers.
+    handler = (req, res) => {
+      res.writeHead(404, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ echoed: req.headers, note: 'token AQXcanarytoken0123456789 again' }));
+    };
+    const outcome = await c.sendBatchRaw(['{}']);
+    expect(outcome.kind).toBe('config');
+    const body = 'body' in outcome ? (outcome.body ?? '') : '';
+    expect(body).toContain('Bearer ***');
+    expect(body).not.toContain('AQXcanarytoken');
+  });
+
   it('works through an injected fetch', async () => {
     const c = client({ fetch: (url, init) => fetch(url, init) });
     handler = (_req, res) => {

@@ -2,6 +2,7 @@
  * Admin commands (`status`, `dlq list`, `dlq redrive`, `accounts paused`, `accounts resume`) talk to a running gateway over its admin API,
  * so they work the same against SQLite (owned by one process) and PostgreSQL.
  */
+import { redactUrlCredentials } from '../store/open.js';
 
 /** What the gateway's error bodies hold, as far as the CLI prints them. */
 interface ErrorShape {
@@ -93,8 +94,11 @@ export async function runAdminCommand(
       });
     }
   } catch (err) {
+    // Credentials in the URL (CAPI_URL=http://user:password@…) are not printed; fetch's own
+    // message quotes the URL too.
+    const message = (err as Error).message.replace(/\/\/[^\s/@]*:[^\s/]*@/g, '//***@');
     printErr(
-      `capi: cannot reach the gateway at ${base}: ${(err as Error).message}. Is it running? (--url / CAPI_URL, else CAPI_HOST and CAPI_PORT)`,
+      `capi: cannot reach the gateway at ${redactUrlCredentials(base)}: ${message}. Is it running? (--url / CAPI_URL, else CAPI_HOST and CAPI_PORT)`,
     );
     return 1;
   }

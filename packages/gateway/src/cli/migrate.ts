@@ -1,6 +1,6 @@
 /** `capi migrate`: create or upgrade the store's schema, then exit. */
 import { loadConfig } from '../config.js';
-import { openStore } from '../store/open.js';
+import { openStore, redactStoreUrl } from '../store/open.js';
 import { storeFailure } from './start-failures.js';
 
 export async function runMigrate(opts: { config?: string }): Promise<void> {
@@ -15,7 +15,7 @@ export async function runMigrate(opts: { config?: string }): Promise<void> {
     await store.migrate().catch((err: unknown) => {
       throw storeFailure(err, config.storeUrl);
     });
-    process.stdout.write(`schema is up to date (${config.storeUrl.replace(/\/\/[^@/]*@/, '//***@')})\n`);
+    process.stdout.write(`schema is up to date (${redactStoreUrl(config.storeUrl)})\n`);
   } finally {
     await store.close();
   }

@@ -4,6 +4,7 @@ import { budgetPlans } from '../domain/token-budgets.js';
 import { createGateway } from '../gateway.js';
 import { applyHeapGrowth } from '../heap-growth.js';
 import { applyAllocationSitePretenuring } from '../pretenuring.js';
+import { redactStoreUrl } from '../store/open.js';
 import { confineSemiSpaceSizeToMainThread } from '../young-generation.js';
 import { listenFailure, storeFailure } from './start-failures.js';
 
@@ -24,7 +25,7 @@ export async function runStart(opts: { config?: string }): Promise<void> {
   gateway.logger.info(
     {
       url,
-      store: effective.storeUrl.replace(/\/\/[^@/]*@/, '//***@'),
+      store: redactStoreUrl(effective.storeUrl),
       mode: effective.sandbox ? 'sandbox' : 'live',
       accounts: effective.accounts.map((a) => a.id),
       rules: effective.rules.map((r) => `${r.alias}=${r.ruleId}`),

@@ -75,7 +75,8 @@ export function registerPauseRoutes(app: App, ctx: RouteContext, kit: AdminKit):
     if (account !== ALL && !configured.includes(account)) {
       throw new GatewayError('NOT_FOUND', {
         path: pathParameterPath('account'),
-        message: `No configured ad account has the id "${account.slice(0, 40)}"; configured: ${configured.join(', ')}.`,
+        // The id is not repeated: a path parameter is client input, and may be anything.
+        message: `No configured ad account has this id; configured: ${configured.join(', ')}.`,
         fix: `Use one of the configured account ids, or ${ALL} for every account.`,
       });
     }

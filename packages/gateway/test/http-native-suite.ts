@@ -459,6 +459,8 @@ sources: [{ name: website, key: ${KEYS.website} }]
         ['empty events', { events: [] }, '/events'],
         ['extra keys beside events', { events: [nativeEvent()], source: 'x' }, '/source'],
         ['an email as a key beside events', { events: [nativeEvent()], 'jane@example.com': 1 }, '/(key)'],
+        ['a name as a key beside events', { events: [nativeEvent()], 'Jane Canary': 1 }, '/(key)'],
+        ['a token as a key beside events', { events: [nativeEvent()], 'Bearer AQX/tok+en=': 1 }, '/(key)'],
       ])('400 BODY_INVALID for %s', async (_name, body, path) => {
         const res = await post(harness(), '/v1/events', body);
         expect(res.status).toBe(400);

@@ -12,13 +12,15 @@ type Issue = core.$ZodIssue;
 /** Picks the code for an issue from its path (e.g. eventId problems get EVENT_ID_*). */
 export type CodeFor = (issue: Issue, path: readonly PropertyKey[]) => string;
 
-const MAX_KEY_IN_PATH = 64;
+/** A key shown as it is: a field name (letters, digits, _ . -; array indices too), at most 64. */
+const PLAIN_KEY = /^[A-Za-z0-9_.-]{1,64}$/;
 
 function segment(key: PropertyKey): string {
   const s = String(key);
-  // A key can be anything the client sent; never echo one that could be personal data.
-  if (s.length > MAX_KEY_IN_PATH || looksLikeEmail(s)) return '(key)';
-  return s.replaceAll('~', '~0').replaceAll('/', '~1');
+  // A key can be anything the client sent; only a field name's shape is repeated, so no name,
+  // address, token or sentence a client put in a key comes back in an error.
+  if (!PLAIN_KEY.test(s) || looksLikeEmail(s)) return '(key)';
+  return s;
 }
 
 /**

@@ -9,6 +9,7 @@ import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
 import { DEFAULT_PG_CONNECT_TIMEOUT_MS, DEFAULT_PG_QUERY_TIMEOUT_MS } from './store/postgres/pool.js';
 import { DEFAULT_CACHE_MIB } from './store/sqlite/pragmas.js';
+import { wholeNumber } from './whole-number.js';
 
 const DAY_MS = 86_400_000;
 
@@ -130,16 +131,13 @@ const ruleId = z
 const PLAIN_DECIMAL = /^-?\d+(\.\d+)?$/;
 const fromText = <T extends z.ZodType>(schema: T) =>
   z.preprocess((v) => (typeof v === 'string' && PLAIN_DECIMAL.test(v.trim()) ? Number(v) : v), schema);
-const whole = () =>
-  z
-    // Only the type's message: a schema-wide message would also replace those of min and max.
-    .number({ error: (issue) => (issue.code === 'invalid_type' ? 'Must be a number.' : undefined) })
-    .int({ error: 'Must be a whole number.' });
-const positive = () => whole().positive({ error: 'Must be greater than 0.' });
+const positive = () => wholeNumber().positive({ error: 'Must be greater than 0.' });
 const wholeSetting = (min: number, max?: number) =>
-  fromText(max === undefined ? whole().min(min) : whole().min(min).max(max));
+  fromText(max === undefined ? wholeNumber().min(min) : wholeNumber().min(min).max(max));
 const positiveSetting = (max?: number, maxMessage?: string) =>
   fromText(max === undefined ? positive() : positive().max(max, maxMessage));
+
+const PORT_SETTING = wholeSetting(0, 65535);
 
 const TRUE_WORDS = /^(true|1|yes|on)$/i;
 const FALSE_WORDS = /^(false|0|no|off)$/i;
@@ -154,7 +152,7 @@ const fileSchema = z
   .object({
     server: z
       .object({
-        port: wholeSetting(0, 65535),
+        port: PORT_SETTING,
         host: z.string().min(1),
         bodyLimitBytes: positiveSetting(),
         maxEventsPerRequest: positiveSetting(5000),
@@ -686,13 +684,13 @@ function resolve(file: ConfigFile, ctx: ResolveContext): Readonly<GatewayConfig>
       baseUrl: (file.linkedin?.apiBaseUrl ?? DEFAULTS.apiBaseUrl).replace(/\/+$/, ''),
       oauthBaseUrl: (file.linkedin?.oauthBaseUrl ?? DEFAULTS.oauthBaseUrl).replace(/\/+$/, ''),
       version,
-      timeoutMs: file.linkedin?.timeoutMs ?? DEFAULTS.timeoutMs,
+      timeoutMs,
     },
     sandbox,
     delivery: {
       batchSize: file.delivery?.batchSize ?? DEFAULTS.batchSize,
       lingerMs: file.delivery?.lingerMs ?? DEFAULTS.lingerMs,
-      leaseMs: file.delivery?.leaseMs ?? DEFAULTS.leaseMs,
+      leaseMs,
       retryBaseMs: file.delivery?.retryBaseMs ?? DEFAULTS.retryBaseMs,
       retryMaxMs: file.delivery?.retryMaxMs ?? DEFAULTS.retryMaxMs,
       concurrency: file.delivery?.concurrency ?? DEFAULTS.concurrency,
@@ -721,17 +719,17 @@ function resolve(file: ConfigFile, ctx: ResolveContext): Readonly<GatewayConfig>
 export function adminTargetUrl(env: Env = process.env): string {
   let port: number = DEFAULTS.port;
   if (given(env.CAPI_PORT)) {
-    // Read as `capi start` reads it: plain decimal, spaces around it dropped.
-    const text = env.CAPI_PORT.trim();
-    port = PLAIN_DECIMAL.test(text) ? Number(text) : Number.NaN;
-    if (!(Number.isInteger(port) && port >= 1 && port <= 65535)) {
+    // Read by the schema `capi start` reads it with.
+    const read = PORT_SETTING.safeParse(env.CAPI_PORT);
+    if (!read.success || read.data === 0) {
       throw new ConfigError([
         {
           key: 'CAPI_PORT',
-          message: `${port === 0 ? '0 (any free port) names no port to connect to' : 'must be a port number, 1 to 65535'}; or pass --url (CAPI_URL)`,
+          message: `${read.success ? '0 (any free port) names no port to connect to' : 'must be a port number, 1 to 65535'}; or pass --url (CAPI_URL)`,
         },
       ]);
     }
+    port = read.data;
   }
   const host = given(env.CAPI_HOST) ? env.CAPI_HOST : DEFAULTS.host;
   const reachable = host === '0.0.0.0' ? '127.0.0.1' : host === '::' || host === '[::]' ? '::1' : host;

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { MAX_EVENT_ID } from '../domain/ingest.js';
 import { OUTBOX_STATES } from '../ports.js';
-import { wholeNumber } from '../whole-number.js';
+import { coercedWholeNumber } from '../whole-number.js';
 
 export const ProblemSchema = z
   .object({
@@ -156,7 +156,7 @@ export const DeadLetterQuerySchema = z
     account: z.string().regex(/^\d+$/).optional().describe('Ad account id.'),
     reason: z.string().max(100).optional().describe('Dead-letter reason, e.g. expired, rejected.'),
     since: z.string().max(64).optional().describe('Dead-lettered at or after: ISO-8601 or epoch ms.'),
-    limit: wholeNumber().min(1).max(1000).optional().describe('Default 100, at most 1000.'),
+    limit: coercedWholeNumber().min(1).max(1000).optional().describe('Default 100, at most 1000.'),
   })
   .strict();
 

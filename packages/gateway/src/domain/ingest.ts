@@ -175,7 +175,7 @@ export function planIngest(drafts: readonly Draft[], ctx: PlanContext): IngestPl
     const input = draft.input;
     let happenedAt = input.happenedAt;
     let draftWarnings = draft.warnings;
-    if (happenedAt > ctx.receivedAt && isClockSkew(happenedAt, ctx.receivedAt)) {
+    if (isClockSkew(happenedAt, ctx.receivedAt)) {
       draftWarnings = [...draftWarnings, clampedWarning(happenedAt - ctx.receivedAt)];
       happenedAt = ctx.receivedAt;
     }

@@ -167,6 +167,11 @@ function unmappedDraft(raw: unknown, conversion: string, mapping: SegmentMapping
 
 type Track = z.infer<typeof SegmentTrackSchema>;
 
+/** A call's `type` as sent, whatever it is; undefined when the call is not an object. */
+function callTypeOf(raw: unknown): unknown {
+  return typeof raw === 'object' && raw !== null ? (raw as { type?: unknown }).type : undefined;
+}
+
 function messageIdOf(raw: unknown): string | null {
   if (typeof raw !== 'object' || raw === null) return null;
   const id = (raw as { messageId?: unknown }).messageId;
@@ -283,7 +288,7 @@ const PLAIN_FIELDS = ['liFatId', 'firstName', 'lastName', 'companyName', 'title'
  * rather than taken for a conversion.
  */
 export function segmentTrackDraft(raw: unknown, mapping: SegmentMapping): Draft {
-  const type = typeof raw === 'object' && raw !== null ? (raw as { type?: unknown }).type : undefined;
+  const type = callTypeOf(raw);
   return type === undefined || type === null ? trackCallDraft(raw, mapping) : segmentBatchDraft(raw, mapping);
 }
 
@@ -446,7 +451,7 @@ function userFieldOrigin(call: Track, field: string): string | undefined {
 
 /** One element of a Segment batch: track calls are mapped, other known call types are ignored. */
 export function segmentBatchDraft(raw: unknown, mapping: SegmentMapping): Draft {
-  const type = typeof raw === 'object' && raw !== null ? (raw as { type?: unknown }).type : undefined;
+  const type = callTypeOf(raw);
   const kind = typeof type === 'string' ? type.toLowerCase() : undefined;
   if (kind === 'track') return trackCallDraft(raw, mapping);
   if (kind !== undefined && IGNORED_TYPES.has(kind)) {

@@ -9,6 +9,7 @@ import { loadConfig } from '../config.js';
 import { createConversionResolver } from '../domain/conversions.js';
 import { type EventResult, planIngest, previewIngest } from '../domain/ingest.js';
 import { nativeDraft } from '../domain/native-event.js';
+import { withoutByteOrderMark } from '../http/body.js';
 import { sandboxConfig } from '../sandbox-mode.js';
 
 export interface ValidateIo {
@@ -50,7 +51,7 @@ export async function runValidate(
   let body: unknown;
   try {
     // Editors on Windows save UTF-8 with a byte order mark, which JSON.parse refuses.
-    body = JSON.parse(text.startsWith('\uFEFF') ? text.slice(1) : text);
+    body = JSON.parse(withoutByteOrderMark(text));
   } catch (err) {
     io.printErr(`capi: ${file === '-' ? 'stdin' : file} is not valid JSON: ${jsonSyntaxText(err)}`);
     return 2;

@@ -14,9 +14,11 @@ const jsonObject = fc
 function reordered(value: unknown, order: (keys: string[]) => string[]): unknown {
   if (Array.isArray(value)) return value.map((v) => reordered(v, order));
   if (typeof value !== 'object' || value === null) return value;
-  const out: Json = {};
-  for (const key of order(Object.keys(value))) out[key] = reordered((value as Json)[key], order);
-  return out;
+  // fromEntries, not assignment: `out.__proto__ = v` would set the prototype, and a parsed body
+  // can hold "__proto__" as an ordinary key.
+  return Object.fromEntries(
+    order(Object.keys(value)).map((key) => [key, reordered((value as Json)[key], order)]),
+  );
 }
 
 describe('contentEventId (the stand-in eventId of a drop-in element without one)', () => {
@@ -34,6 +36,13 @@ describe('contentEventId (the stand-in eventId of a drop-in element without one)
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('keeps a "__proto__" key, as JSON.parse makes it, in its place', () => {
+    const el = JSON.parse('{"a":{"b":1,"__proto__":0},"c":2}') as Json;
+    const other = JSON.parse('{"c":2,"a":{"__proto__":0,"b":1}}') as Json;
+    expect(contentEventId(other)).toBe(contentEventId(el));
+    expect(canonicalJson(el)).toBe('{"a":{"__proto__":0,"b":1},"c":2}');
   });
 
   it('differs whenever the content differs', () => {

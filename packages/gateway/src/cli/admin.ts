@@ -2,7 +2,7 @@
  * Admin commands (`status`, `dlq list`, `dlq redrive`, `accounts paused`, `accounts resume`) talk to a running gateway over its admin API,
  * so they work the same against SQLite (owned by one process) and PostgreSQL.
  */
-import { redactUrlCredentials } from '../store/open.js';
+import { maskCredentialsInText, redactUrlCredentials } from '../redact-url.js';
 
 /** What the gateway's error bodies hold, as far as the CLI prints them. */
 interface ErrorShape {
@@ -96,7 +96,7 @@ export async function runAdminCommand(
   } catch (err) {
     // Credentials in the URL (CAPI_URL=http://user:password@…) are not printed; fetch's own
     // message quotes the URL too.
-    const message = (err as Error).message.replace(/\/\/[^\s/@]*:[^\s/]*@/g, '//***@');
+    const message = maskCredentialsInText((err as Error).message);
     printErr(
       `capi: cannot reach the gateway at ${redactUrlCredentials(base)}: ${message}. Is it running? (--url / CAPI_URL, else CAPI_HOST and CAPI_PORT)`,
     );

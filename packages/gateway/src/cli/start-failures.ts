@@ -3,6 +3,8 @@
  * change: the listening address (CAPI_PORT, CAPI_HOST) and the store (CAPI_STORE_URL). Other
  * errors pass unchanged.
  */
+
+import { maskCredentialsInText } from '../redact-url.js';
 import { isStoreError } from '../store/errors.js';
 import { redactStoreUrl } from '../store/open.js';
 
@@ -84,7 +86,8 @@ function isStoreAccessFailure(err: unknown): boolean {
 /** An error of opening or migrating the store at `storeUrl`. */
 export function storeFailure(err: unknown, storeUrl: string): unknown {
   if (!isStoreAccessFailure(err)) return err;
-  const message = err instanceof Error ? err.message : String(err);
+  // A driver's message may quote the connection string it failed on.
+  const message = maskCredentialsInText(err instanceof Error ? err.message : String(err));
   return explained(
     err,
     codeOf(err),

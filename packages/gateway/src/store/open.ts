@@ -1,4 +1,5 @@
 import type { Clock, OutboxStore } from '../ports.js';
+import { redactUrlCredentials } from '../redact-url.js';
 import { StoreError } from './errors.js';
 import type { Durability } from './sqlite/pragmas.js';
 
@@ -116,29 +117,6 @@ export async function migrate(url: string, options: OpenStoreOptions = {}): Prom
 /** A store URL with any password replaced, safe for logs and error messages. */
 export function redactStoreUrl(url: string): string {
   return redactUrlCredentials(url);
-}
-
-/** Query parameters that carry a secret in a connection URL (libpq's and pg's names). */
-const SECRET_PARAMS = /^(password|pass|pwd|sslpassword|token|secret|apikey|api_key)$/i;
-
-/**
- * A URL fit to print: any password in it (`user:password@`, even with an unescaped "@" in the
- * password, or `?password=…`) replaced by ***. Text that is no URL is returned with everything
- * between "//" and its last "@" masked, for the same reason.
- */
-export function redactUrlCredentials(url: string): string {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return url.replace(/\/\/[^/?#]*@/, '//***@');
-  }
-  if (parsed.password !== '') parsed.password = '***';
-  for (const key of [...parsed.searchParams.keys()]) {
-    if (SECRET_PARAMS.test(key)) parsed.searchParams.set(key, '***');
-  }
-  // URL escapes "*" in the query as %2A; put it back so the mask reads as one.
-  return parsed.href.replaceAll('%2A%2A%2A', '***');
 }
 
 function invalid(url: string): StoreError {

@@ -15,6 +15,7 @@ describe('redactUrlCredentials', () => {
 
   it('masks the user-info of text that does not parse as a URL', () => {
     expect(redactUrlCredentials('postgres://capi:s3cret@[bad/capi')).toBe('postgres://***@[bad/capi');
+    expect(redactUrlCredentials('postgres://capi:s3 cr@t@[bad/capi')).toBe('postgres://***@[bad/capi');
     expect(redactUrlCredentials('./data/gateway.db')).toBe('./data/gateway.db');
   });
 });

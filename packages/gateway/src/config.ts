@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { HASHED_NAMES_SINCE, supportsHashedNames } from '@capi-gateway/linkedin';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
+import { knownKeysOf, unknownKeyMessage } from './config-keys.js';
 import { DEFAULT_PG_CONNECT_TIMEOUT_MS, DEFAULT_PG_QUERY_TIMEOUT_MS } from './store/postgres/pool.js';
 import { DEFAULT_CACHE_MIB } from './store/sqlite/pragmas.js';
 import { wholeNumber } from './whole-number.js';
@@ -242,6 +243,9 @@ const fileSchema = z
   .strict();
 
 export type ConfigFile = z.infer<typeof fileSchema>;
+
+/** The file's keys by section, for naming the key an unknown one most likely meant. */
+const FILE_KEYS = knownKeysOf(fileSchema);
 
 /** Defaults, in one place. */
 export const DEFAULTS = {
@@ -528,10 +532,15 @@ export function loadConfig(options: LoadConfigOptions = {}): Readonly<GatewayCon
   const result = fileSchema.safeParse(merged.raw);
   if (!result.success) {
     throw new ConfigError(
-      result.error.issues.map((issue) => ({
-        key: keyName(issue.path.join('.'), env) || 'config',
-        message: issue.message,
-      })),
+      result.error.issues.flatMap((issue) =>
+        issue.code === 'unrecognized_keys'
+          ? // One entry per key, each with the key it most likely meant.
+            issue.keys.map((key) => ({
+              key: [...issue.path.map(String), key].join('.'),
+              message: unknownKeyMessage(FILE_KEYS, issue.path, key),
+            }))
+          : [{ key: keyName(issue.path.join('.'), env) || 'config', message: issue.message }],
+      ),
     );
   }
   return resolve(result.data, {

@@ -1,0 +1,127 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { ConfigError, loadConfig } from '../src/config.js';
+import { editDistance, knownKeysOf, sectionOf, suggestKey, unknownKeyMessage } from '../src/config-keys.js';
+
+const schema = z
+  .object({
+    server: z.object({ port: z.number(), host: z.string() }).partial().strict(),
+    store: z.object({ url: z.string() }).partial().strict(),
+    delivery: z.object({ batchSize: z.number(), lingerMs: z.number() }).partial().strict(),
+    accounts: z.array(z.object({ id: z.string().optional(), token: z.string().optional() }).strict()),
+    logLevel: z.enum(['info', 'debug']),
+  })
+  .partial()
+  .strict();
+const known = knownKeysOf(schema);
+
+describe('knownKeysOf', () => {
+  it('lists every section of the schema with its keys, through optional values and arrays', () => {
+    expect(Object.fromEntries(known)).toEqual({
+      '': ['server', 'store', 'delivery', 'accounts', 'logLevel'],
+      server: ['port', 'host'],
+      store: ['url'],
+      delivery: ['batchSize', 'lingerMs'],
+      'accounts[]': ['id', 'token'],
+    });
+  });
+
+  it('names an entry of an array by its section', () => {
+    expect(sectionOf([])).toBe('');
+    expect(sectionOf(['accounts', 3])).toBe('accounts[]');
+    expect(sectionOf(['server'])).toBe('server');
+  });
+});
+
+describe('suggestKey', () => {
+  it('finds a misspelled key, another case or snake_case in the same section', () => {
+    expect(suggestKey(known, ['delivery'], 'batch_size')).toBe('delivery.batchSize');
+    expect(suggestKey(known, ['delivery'], 'BatchSize')).toBe('delivery.batchSize');
+    expect(suggestKey(known, ['delivery'], 'lingerMS')).toBe('delivery.lingerMs');
+    expect(suggestKey(known, ['delivery'], 'lingreMs')).toBe('delivery.lingerMs');
+    expect(suggestKey(known, [], 'delivry')).toBe('delivery');
+    expect(suggestKey(known, ['accounts', 2], 'tokn')).toBe('accounts.2.token');
+  });
+
+  it('finds a key put in the wrong section', () => {
+    expect(suggestKey(known, [], 'port')).toBe('server.port');
+    expect(suggestKey(known, ['server'], 'url')).toBe('store.url');
+    expect(suggestKey(known, [], 'token')).toBe('accounts[].token');
+  });
+
+  it('suggests nothing for a word that is not a typo of a key', () => {
+    expect(suggestKey(known, [], 'foo')).toBeNull();
+    expect(suggestKey(known, ['delivery'], 'retries')).toBeNull();
+    // Short keys take no edits: "id" is not "ip".
+    expect(suggestKey(known, ['accounts', 0], 'ip')).toBeNull();
+  });
+
+  it('maps every known key, written in any case or with underscores, back to itself', () => {
+    const entries = [...known].flatMap(([section, keys]) => keys.map((key) => ({ section, key })));
+    fc.assert(
+      fc.property(fc.constantFrom(...entries), fc.boolean(), ({ section, key }, upper) => {
+        const path =
+          section === '' ? [] : section.split('.').map((p) => (p.endsWith('[]') ? p.slice(0, -2) : p));
+        const withIndex: PropertyKey[] = section.endsWith('[]') ? [...path, 0] : path;
+        const written = upper ? key.toUpperCase() : key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+        const expected = [...withIndex.map(String), key].join('.');
+        expect(suggestKey(known, withIndex, written)).toBe(expected);
+      }),
+    );
+  });
+});
+
+describe('editDistance', () => {
+  it('counts insertions, deletions, substitutions and swaps of neighbours', () => {
+    expect(editDistance('linger', 'linger')).toBe(0);
+    expect(editDistance('lingr', 'linger')).toBe(1);
+    expect(editDistance('lingre', 'linger')).toBe(1);
+    expect(editDistance('port', 'host')).toBe(2);
+    expect(editDistance('', 'abc')).toBe(3);
+  });
+
+  it('is symmetric, zero only for equal strings, and at most the longer length', () => {
+    const word = fc.string({ unit: fc.constantFrom('a', 'b', 'c', 'd'), maxLength: 8 });
+    fc.assert(
+      fc.property(word, word, (a, b) => {
+        const d = editDistance(a, b);
+        expect(editDistance(b, a)).toBe(d);
+        expect(d === 0).toBe(a === b);
+        expect(d).toBeLessThanOrEqual(Math.max(a.length, b.length));
+        expect(d).toBeGreaterThanOrEqual(Math.abs(a.length - b.length));
+      }),
+    );
+  });
+});
+
+describe('unknown keys in the configuration file', () => {
+  const messagesOf = (yamlText: string): string[] => {
+    try {
+      loadConfig({ env: {}, yamlText });
+    } catch (err) {
+      if (err instanceof ConfigError) return err.issues.map((i) => `${i.key}: ${i.message}`);
+      throw err;
+    }
+    throw new Error('the configuration was accepted');
+  };
+
+  it('names each unknown key with the key it most likely meant', () => {
+    expect(messagesOf('port: 8081')).toEqual(['port: Unknown key. Did you mean server.port?']);
+    expect(messagesOf('delivery: { batch_size: 10, lingerMS: 5 }')).toEqual([
+      'delivery.batch_size: Unknown key. Did you mean delivery.batchSize?',
+      'delivery.lingerMS: Unknown key. Did you mean delivery.lingerMs?',
+    ]);
+    expect(messagesOf('version: 202609')).toEqual(['version: Unknown key. Did you mean linkedin.version?']);
+  });
+
+  it('lists the keys a section takes when no key is close', () => {
+    const [message] = messagesOf('store: { colour: blue }');
+    expect(message).toMatch(/^store\.colour: Unknown key\. Known keys here: url, durability, /);
+  });
+
+  it('takes a key that differs only in case, even a one-letter one', () => {
+    const real = unknownKeyMessage(knownKeysOf(z.object({ a: z.string() }).strict()), [], 'A');
+    expect(real).toBe('Unknown key. Did you mean a?');
+  });
+});

@@ -1,10 +1,21 @@
 /**
  * `capi start` says in its first log line how its store runs (durability and, on SQLite, the
- * checkpoint thread) and how it tuned V8's collector.
+ * checkpoint thread) and how it tuned V8's collector, and warns of variables it does not read.
  */
 import { describe, expect, it } from 'vitest';
 import { spawnGateway } from '../support/processes.js';
 import { tempDir } from './harness.js';
+
+async function startOutput(extra: Record<string, string>): Promise<string> {
+  const tmp = tempDir('start-log');
+  const gw = await spawnGateway({ CAPI_STORE_URL: `sqlite:${tmp.dir}/gateway.db`, ...extra });
+  try {
+    return gw.output();
+  } finally {
+    await gw.terminate();
+    tmp.cleanup();
+  }
+}
 
 async function listeningLine(extra: Record<string, string>): Promise<Record<string, unknown>> {
   const tmp = tempDir('start-log');
@@ -47,5 +58,24 @@ describe('the start log', () => {
       heapGrowthPercent: 'V8 default',
       allocationSitePretenuring: true,
     });
+  });
+
+  it('warns of a variable with its prefixes that it does not read, naming the one meant and never the value', async () => {
+    const out = await startOutput({ LINKEDIN_TOKEN: 'VALUECANARY-0f3a', CAPI_PROT: '1' });
+    const warnings = out
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .filter((l) => l.level === 40);
+    expect(warnings.map((w) => [w.variable, w.meant])).toEqual([
+      ['CAPI_PROT', 'CAPI_PORT'],
+      ['LINKEDIN_TOKEN', 'LINKEDIN_ACCESS_TOKEN'],
+    ]);
+    expect(String(warnings[1]?.msg)).toMatch(
+      /is not a setting of capi-gateway and is ignored; did you mean LINKEDIN_ACCESS_TOKEN\?/,
+    );
+    // The misspelt token did not configure anything: the gateway runs in sandbox mode.
+    expect(out).toContain('SANDBOX MODE');
+    expect(out).not.toContain('VALUECANARY');
   });
 });

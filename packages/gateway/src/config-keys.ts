@@ -102,3 +102,62 @@ export function unknownKeyMessage(known: KnownKeys, path: readonly PropertyKey[]
   const here = known.get(sectionOf(path)) ?? [];
   return here.length > 0 ? `Unknown key. Known keys here: ${here.join(', ')}.` : 'Unknown key.';
 }
+
+/** Prefixes of the variables the gateway reads; others in the environment are not its business. */
+const OWN_PREFIXES = ['CAPI_', 'LINKEDIN_'];
+/** Variables of the project's own benchmarks and tests, which share the prefix. */
+const TOOLING_PREFIXES = ['CAPI_BENCH_', 'CAPI_TEST_'];
+
+export interface UnknownVariable {
+  name: string;
+  /** The variable it most likely meant, or null. */
+  meant: string | null;
+}
+
+/**
+ * Variables set with the gateway's prefixes that are no setting of it: a misspelt one would
+ * otherwise be ignored in silence (`LINKEDIN_TOKEN` for `LINKEDIN_ACCESS_TOKEN` starts sandbox
+ * mode). Sorted by name. Only names are looked at, never values.
+ */
+export function unknownVariables(
+  env: Readonly<Record<string, string | undefined>>,
+  known: readonly string[],
+): UnknownVariable[] {
+  const knownSet = new Set(known);
+  return Object.keys(env)
+    .filter(
+      (name) =>
+        OWN_PREFIXES.some((p) => name.startsWith(p)) &&
+        !TOOLING_PREFIXES.some((p) => name.startsWith(p)) &&
+        !knownSet.has(name),
+    )
+    .sort()
+    .map((name) => ({ name, meant: suggestVariable(name, known) }));
+}
+
+/**
+ * The known variable a name most likely meant: one within a couple of typos, else the shortest
+ * whose words hold all of the name's in order (`LINKEDIN_BASE_URL` → `LINKEDIN_API_BASE_URL`).
+ */
+export function suggestVariable(name: string, known: readonly string[]): string | null {
+  let best: { name: string; distance: number } | null = null;
+  for (const candidate of known) {
+    const distance = editDistance(name, candidate);
+    if (distance <= allowedEdits(name.length) && (!best || distance < best.distance)) {
+      best = { name: candidate, distance };
+    }
+  }
+  if (best) return best.name;
+  const words = name.split('_').filter((w) => w !== '');
+  const holding = known
+    .filter((candidate) => containsInOrder(candidate.split('_'), words))
+    .sort((a, b) => a.length - b.length || a.localeCompare(b));
+  return holding[0] ?? null;
+}
+
+/** Whether `haystack` holds every word of `needles` in order; a prefix alone (one word) does not count. */
+function containsInOrder(haystack: readonly string[], needles: readonly string[]): boolean {
+  let at = 0;
+  for (const word of haystack) if (at < needles.length && word === needles[at]) at += 1;
+  return needles.length > 1 && at === needles.length;
+}

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { HASHED_NAMES_SINCE, supportsHashedNames } from '@capi-gateway/linkedin';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
-import { knownKeysOf, unknownKeyMessage } from './config-keys.js';
+import { knownKeysOf, type UnknownVariable, unknownKeyMessage, unknownVariables } from './config-keys.js';
 import { DEFAULT_PG_CONNECT_TIMEOUT_MS, DEFAULT_PG_QUERY_TIMEOUT_MS } from './store/postgres/pool.js';
 import { DEFAULT_CACHE_MIB } from './store/sqlite/pragmas.js';
 import { wholeNumber } from './whole-number.js';
@@ -416,6 +416,25 @@ const ACCOUNT_SHORTCUT: ReadonlyArray<[string, string]> = [
   ['CAPI_LINKEDIN_DAILY', 'requestsPerDay'],
   ['CAPI_CONVERSIONS', 'conversions'],
 ];
+
+/**
+ * Every environment variable the gateway and its CLI read. A variable with the gateway's prefixes
+ * that is not here gets a warning at start (config-keys.ts).
+ */
+export const KNOWN_VARIABLES: readonly string[] = [
+  ...Object.keys(ENV_VARS),
+  ...Object.keys(GENERIC_ENV),
+  ...ACCOUNT_SHORTCUT.map(([name]) => name),
+  'CAPI_SOURCE_KEYS',
+  'CAPI_CONFIG',
+  // The admin CLI's gateway URL (cli/admin.ts).
+  'CAPI_URL',
+];
+
+/** Variables with the gateway's prefixes that it does not read, each with the one it likely meant. */
+export function unknownEnvironmentVariables(env: Env = process.env): UnknownVariable[] {
+  return unknownVariables(env, KNOWN_VARIABLES);
+}
 
 interface Merged {
   raw: Record<string, unknown>;

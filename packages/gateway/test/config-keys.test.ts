@@ -1,8 +1,17 @@
+import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { ConfigError, loadConfig } from '../src/config.js';
-import { editDistance, knownKeysOf, sectionOf, suggestKey, unknownKeyMessage } from '../src/config-keys.js';
+import { ConfigError, KNOWN_VARIABLES, loadConfig, unknownEnvironmentVariables } from '../src/config.js';
+import {
+  editDistance,
+  knownKeysOf,
+  sectionOf,
+  suggestKey,
+  suggestVariable,
+  unknownKeyMessage,
+  unknownVariables,
+} from '../src/config-keys.js';
 
 const schema = z
   .object({
@@ -123,5 +132,56 @@ describe('unknown keys in the configuration file', () => {
   it('takes a key that differs only in case, even a one-letter one', () => {
     const real = unknownKeyMessage(knownKeysOf(z.object({ a: z.string() }).strict()), [], 'A');
     expect(real).toBe('Unknown key. Did you mean a?');
+  });
+});
+
+describe('unknown environment variables', () => {
+  it("reports variables with the gateway's prefixes that it does not read, with the one meant", () => {
+    const env = {
+      CAPI_PROT: '8081',
+      CAPI_LOGLEVEL: 'debug',
+      CAPI_DELIVERY_BATCHSIZE: '100',
+      CAPI_RPM: '100',
+      LINKEDIN_TOKEN: 'TOKENCANARY',
+      LINKEDIN_BASE_URL: 'http://127.0.0.1:1',
+      LINKEDIN_CLIENT_ID: 'x',
+      CAPI_PORT: '8080',
+      CAPI_URL: 'http://127.0.0.1:8080',
+      CAPI_BENCH_EVENTS: '10',
+      CAPI_TEST_PG_URL: 'postgres://x',
+      PATH: '/bin',
+    };
+    expect(unknownEnvironmentVariables(env)).toEqual([
+      { name: 'CAPI_DELIVERY_BATCHSIZE', meant: 'CAPI_DELIVERY_BATCH_SIZE' },
+      { name: 'CAPI_LOGLEVEL', meant: 'CAPI_LOG_LEVEL' },
+      { name: 'CAPI_PROT', meant: 'CAPI_PORT' },
+      { name: 'CAPI_RPM', meant: 'CAPI_LINKEDIN_RPM' },
+      { name: 'LINKEDIN_BASE_URL', meant: 'LINKEDIN_API_BASE_URL' },
+      { name: 'LINKEDIN_CLIENT_ID', meant: null },
+      { name: 'LINKEDIN_TOKEN', meant: 'LINKEDIN_ACCESS_TOKEN' },
+    ]);
+  });
+
+  it('never reports a variable the gateway reads, nor one without its prefixes', () => {
+    const other = fc.stringMatching(/^[A-Z][A-Z0-9_]{0,20}$/).filter((n) => !/^(CAPI|LINKEDIN)_/.test(n));
+    fc.assert(
+      fc.property(fc.subarray([...KNOWN_VARIABLES]), fc.array(other), (known, foreign) => {
+        const env = Object.fromEntries([...known, ...foreign].map((name) => [name, 'x']));
+        expect(unknownVariables(env, KNOWN_VARIABLES)).toEqual([]);
+      }),
+    );
+  });
+
+  it('suggests the shortest variable holding every word of the name, in order', () => {
+    const known = ['LINKEDIN_API_BASE_URL', 'LINKEDIN_OAUTH_BASE_URL', 'CAPI_PORT'];
+    expect(suggestVariable('LINKEDIN_BASE_URL', known)).toBe('LINKEDIN_API_BASE_URL');
+    expect(suggestVariable('LINKEDIN_URL_BASE', known)).toBeNull();
+    expect(suggestVariable('CAPI_PROT', known)).toBe('CAPI_PORT');
+    expect(suggestVariable('CAPI_', known)).toBeNull();
+  });
+
+  it('docs/configuration.md lists every variable the gateway reads', () => {
+    const doc = readFileSync(new URL('../../../docs/configuration.md', import.meta.url), 'utf8');
+    expect(KNOWN_VARIABLES.filter((name) => !doc.includes(`| \`${name}\` |`))).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
 /** `capi start`: load the configuration, compose the gateway, listen, and stop gracefully on signals. */
-import { loadConfig } from '../config.js';
+import { loadConfig, unknownEnvironmentVariables } from '../config.js';
 import { budgetPlans } from '../domain/token-budgets.js';
 import { createGateway } from '../gateway.js';
 import { applyHeapGrowth } from '../heap-growth.js';
@@ -39,6 +39,15 @@ export async function runStart(opts: { config?: string }): Promise<void> {
     },
     'capi-gateway listening',
   );
+  // Names only, never values: a misspelt variable would otherwise be ignored in silence.
+  for (const { name, meant } of unknownEnvironmentVariables()) {
+    gateway.logger.warn(
+      { variable: name, ...(meant ? { meant } : {}) },
+      meant
+        ? `environment variable ${name} is not a setting of capi-gateway and is ignored; did you mean ${meant}?`
+        : `environment variable ${name} is not a setting of capi-gateway and is ignored (docs/configuration.md lists them)`,
+    );
+  }
   if (gateway.sandbox) process.stderr.write(gateway.sandbox.banner(url));
   const shared = new Map([...budgetPlans(effective.accounts).values()].map((plan) => [plan.key, plan]));
   for (const plan of shared.values()) {

@@ -20,7 +20,7 @@ function capi(args: string[], env: Record<string, string> = {}) {
       timeout: 30_000,
     },
   );
-  return { status: run.status, out: `${run.stdout}${run.stderr}`, stderr: run.stderr };
+  return { status: run.status, out: `${run.stdout}${run.stderr}`, stdout: run.stdout, stderr: run.stderr };
 }
 
 describe('capi', () => {
@@ -29,6 +29,34 @@ describe('capi', () => {
     expect(status).toBe(1);
     expect(out.match(/'abc' is invalid/g)).toHaveLength(1);
     expect(out).not.toContain('commander.');
+  });
+
+  it('capi config prints the settings start would run with, secrets hidden, and refuses what start refuses', () => {
+    const live = {
+      LINKEDIN_ACCESS_TOKEN: 'TOKENCANARY-1234567890',
+      LINKEDIN_AD_ACCOUNT: '123',
+      CAPI_CONVERSIONS: 'lead=111',
+      CAPI_SOURCE_KEYS: 'web:KEYCANARY-1234567890',
+      CAPI_ADMIN_TOKEN: 'ADMINCANARY-1234567890',
+      CAPI_DELIVERY_BATCHSIZE: '10',
+    };
+    const yaml = capi(['config'], live);
+    expect(yaml.status).toBe(0);
+    expect(yaml.out).toMatch(/^mode: live$/m);
+    expect(yaml.out).toMatch(/^ {2}batchSize: 5000$/m);
+    expect(yaml.stderr).toContain(
+      'capi: warning: environment variable CAPI_DELIVERY_BATCHSIZE is not a setting of capi-gateway and is ignored; did you mean CAPI_DELIVERY_BATCH_SIZE?',
+    );
+    expect(yaml.out).not.toMatch(/CANARY/);
+    const json = capi(['config', '--json'], { ...live, CAPI_DURABILITY: 'strict' });
+    expect(json.status).toBe(0);
+    expect(JSON.parse(json.stdout).store.durability).toBe('strict');
+    const bad = capi(['config'], { ...live, CAPI_DELIVERY_LEASE_MS: '1000' });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('CAPI_DELIVERY_LEASE_MS (delivery.leaseMs): must be at least twice');
+    const sandbox = capi(['config']);
+    expect(sandbox.status).toBe(0);
+    expect(sandbox.out).toMatch(/^# Sandbox mode/m);
   });
 
   it('names --config for a file it cannot read', () => {

@@ -5,6 +5,7 @@
  */
 import { Command, Option } from 'commander';
 import { runAdminCommand } from './cli/admin.js';
+import { runConfig } from './cli/config.js';
 import { failureReport } from './cli/failure.js';
 import { runMigrate } from './cli/migrate.js';
 import { runStart } from './cli/start.js';
@@ -109,6 +110,17 @@ adminOptions(
 ).action(async (account: string, opts: AdminOpts) => {
   process.exitCode = await runAdminCommand({ kind: 'accounts-resume', account }, target(opts));
 });
+
+program
+  .command('config')
+  .description(
+    'check the configuration as start would, and print the settings it would run with (secrets hidden)',
+  )
+  .option('-c, --config <file>', 'YAML configuration file (or CAPI_CONFIG)')
+  .option('--json', 'JSON instead of YAML')
+  .action((opts: { config?: string; json?: boolean }) => {
+    runConfig(opts);
+  });
 
 program
   .command('migrate')

@@ -135,6 +135,13 @@ export function unknownVariables(
     .map((name) => ({ name, meant: suggestVariable(name, known) }));
 }
 
+/** What start logs and `capi config` prints for a variable the gateway does not read. */
+export function unknownVariableText({ name, meant }: UnknownVariable): string {
+  return meant
+    ? `environment variable ${name} is not a setting of capi-gateway and is ignored; did you mean ${meant}?`
+    : `environment variable ${name} is not a setting of capi-gateway and is ignored (docs/configuration.md lists them)`;
+}
+
 /**
  * The known variable a name most likely meant: one within a couple of typos, else the shortest
  * whose words hold all of the name's in order (`LINKEDIN_BASE_URL` → `LINKEDIN_API_BASE_URL`).

@@ -93,7 +93,7 @@ export interface GatewayConfig {
    */
   segment: { unmappedEvents: 'reject' | 'ignore' };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
-  /** Seconds to wait for in-flight work on SIGTERM. */
+  /** How long SIGTERM waits for in-flight work, in milliseconds. */
   shutdownGraceMs: number;
   /**
    * Milliseconds the listener stays open after SIGTERM, answering 503 (intake and /readyz), so a

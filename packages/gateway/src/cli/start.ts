@@ -1,5 +1,6 @@
 /** `capi start`: load the configuration, compose the gateway, listen, and stop gracefully on signals. */
 import { loadConfig, unknownEnvironmentVariables } from '../config.js';
+import { unknownVariableText } from '../config-keys.js';
 import { budgetPlans } from '../domain/token-budgets.js';
 import { createGateway } from '../gateway.js';
 import { applyHeapGrowth } from '../heap-growth.js';
@@ -40,12 +41,10 @@ export async function runStart(opts: { config?: string }): Promise<void> {
     'capi-gateway listening',
   );
   // Names only, never values: a misspelt variable would otherwise be ignored in silence.
-  for (const { name, meant } of unknownEnvironmentVariables()) {
+  for (const unknown of unknownEnvironmentVariables()) {
     gateway.logger.warn(
-      { variable: name, ...(meant ? { meant } : {}) },
-      meant
-        ? `environment variable ${name} is not a setting of capi-gateway and is ignored; did you mean ${meant}?`
-        : `environment variable ${name} is not a setting of capi-gateway and is ignored (docs/configuration.md lists them)`,
+      { variable: unknown.name, ...(unknown.meant ? { meant: unknown.meant } : {}) },
+      unknownVariableText(unknown),
     );
   }
   if (gateway.sandbox) process.stderr.write(gateway.sandbox.banner(url));

@@ -78,8 +78,9 @@ adminOptions(
     .option('--account <account>')
     .option('--reason <reason>')
     .option('--since <time>', SINCE_HELP)
-    .option('--limit <n>', 'at most this many', '100'),
-).action(async (opts: AdminOpts & DlqFilterOpts) => {
+    .option('--limit <n>', 'at most this many', '100')
+    .option('--cursor <cursor>', 'the page after the one that printed this cursor'),
+).action(async (opts: AdminOpts & DlqFilterOpts & { cursor?: string }) => {
   process.exitCode = await runAdminCommand({ kind: 'dlq-list', filter: opts }, target(opts));
 });
 adminOptions(

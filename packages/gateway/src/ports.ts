@@ -101,6 +101,22 @@ export interface DeadLetterFilter {
   /** Dead-lettered at or after (epoch ms). */
   since?: number;
   limit?: number;
+  /**
+   * Only the dead letters listed after this one (the list is newest first: by dead-letter time,
+   * then by id, both descending): the next page of a list whose last row it was.
+   */
+  after?: DeadLetterPosition;
+}
+
+/** Where a dead letter stands in the list's order. */
+export interface DeadLetterPosition {
+  deadAt: number;
+  id: string;
+}
+
+/** A dead letter as listed: the event, and when it was dead-lettered (epoch ms). */
+export interface DeadLetter extends OutboxEvent {
+  deadAt: number;
 }
 
 /** One row per LinkedIn request: the audit log. Counts of identifier types, never values. */
@@ -189,7 +205,8 @@ export interface OutboxStore {
   releaseClaim(leaseToken: string, now: number): Promise<number>;
   /** Dead letters back to 'queued' (attempts kept, reason cleared). Returns how many moved. */
   redrive(filter: DeadLetterFilter, now: number): Promise<number>;
-  listDead(filter: DeadLetterFilter): Promise<OutboxEvent[]>;
+  /** Dead letters, newest first (see `DeadLetterFilter.after`). */
+  listDead(filter: DeadLetterFilter): Promise<DeadLetter[]>;
   /** Looks up by the business eventId; several rules may share one eventId. */
   findByEventId(eventId: string): Promise<OutboxEvent[]>;
   appendAudit(entry: AuditEntry): Promise<void>;

@@ -5,7 +5,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type AdminCommand, runAdminCommand } from '../src/cli/admin.js';
+import { type AdminCommand, formatAdminResult, runAdminCommand } from '../src/cli/admin.js';
 
 interface Seen {
   method: string;
@@ -72,5 +72,35 @@ describe('capi dlq --since', () => {
     expect(code).toBe(2);
     expect(err.join('\n')).toContain('--since');
     expect(seen).toEqual([]);
+  });
+});
+
+describe('capi dlq list --cursor', () => {
+  it('asks for the page after the cursor, with the same filters', async () => {
+    const { url, seen } = await recorder();
+    const cursor = 'MTc5NTAwMDAwMDAwMDphYmM';
+    expect((await capi({ kind: 'dlq-list', filter: { reason: 'expired', cursor } }, url)).code).toBe(0);
+    const query = new URL(seen[0]?.url ?? '', url).searchParams;
+    expect(query.get('cursor')).toBe(cursor);
+    expect(query.get('reason')).toBe('expired');
+  });
+
+  it('prints each dead letter with its dead-letter time, and how to ask for the next page when there is one', () => {
+    const command: AdminCommand = { kind: 'dlq-list', filter: {} };
+    const row = {
+      id: 'i1',
+      eventId: 'e1',
+      ruleId: '7',
+      lastReason: 'rejected',
+      deadAt: '2026-12-01T00:00:00.000Z',
+    };
+    const full = formatAdminResult(command, { deadLetters: [row], count: 1, nextCursor: 'NEXT' }).split('\n');
+    expect(full).toEqual([
+      'id  eventId  rule  reason  deadAt',
+      'i1  e1  7  rejected  2026-12-01T00:00:00.000Z',
+      'more: capi dlq list --cursor NEXT (with the same filters)',
+    ]);
+    const last = formatAdminResult(command, { deadLetters: [row], count: 1, nextCursor: null });
+    expect(last).not.toContain('more:');
   });
 });

@@ -187,12 +187,54 @@ sources: [{ name: website, key: ${KEYS.website} }]
       expect(limited.count).toBe(1);
     });
 
+    it('pages with nextCursor: every dead letter once, newest first, each with its dead-letter time', async () => {
+      const h = harness();
+      await deadLetters(h, ['p1', 'p2', 'p3'], 'rejected');
+      h.clock.set(NOW + HOUR);
+      await deadLetters(h, ['p4', 'p5'], 'expired', 'purchase');
+      type Page = {
+        count: number;
+        nextCursor: string | null;
+        deadLetters: Array<{ eventId: string; deadAt: string }>;
+      };
+      const whole = (await (await get(h, '/v1/dead-letters')).json()) as Page;
+      expect(whole.nextCursor).toBeNull();
+      expect(
+        whole.deadLetters
+          .slice(0, 2)
+          .map((d) => d.eventId)
+          .sort(),
+      ).toEqual(['p4', 'p5']);
+      expect(whole.deadLetters.map((d) => Date.parse(d.deadAt))).toEqual(
+        [...whole.deadLetters.map((d) => Date.parse(d.deadAt))].sort((a, b) => b - a),
+      );
+      const seen: string[] = [];
+      let query = '/v1/dead-letters?limit=2';
+      for (let pages = 0; pages < 10; pages += 1) {
+        const page = (await (await get(h, query)).json()) as Page;
+        seen.push(...page.deadLetters.map((d) => d.eventId));
+        if (page.nextCursor === null) break;
+        expect(page.count).toBe(2);
+        query = `/v1/dead-letters?limit=2&cursor=${encodeURIComponent(page.nextCursor)}`;
+      }
+      expect(seen).toEqual(whole.deadLetters.map((d) => d.eventId));
+      // A full last page still gives a cursor; the page after it is empty and has none.
+      const four = (await (await get(h, '/v1/dead-letters?limit=5')).json()) as Page;
+      expect(four.nextCursor).not.toBeNull();
+      const after = (await (
+        await get(h, `/v1/dead-letters?limit=5&cursor=${four.nextCursor}`)
+      ).json()) as Page;
+      expect(after).toMatchObject({ count: 0, deadLetters: [], nextCursor: null });
+    });
+
     it.each([
       ['limit=0', 'query:limit'],
       ['limit=abc', 'query:limit'],
       ['ruleId=urn:x', 'query:ruleId'],
       ['since=tomorrow', 'query:since'],
       ['colour=red', 'query:colour'],
+      ['cursor=not-a-cursor', 'query:cursor'],
+      ['cursor=', 'query:cursor'],
     ])('400 QUERY_INVALID for %s', async (query, path) => {
       const res = await get(harness(), `/v1/dead-letters?${query}`);
       expect(res.status).toBe(400);

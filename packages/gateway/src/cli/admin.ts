@@ -16,7 +16,14 @@ export type AdminCommand =
   | { kind: 'status'; eventId: string }
   | {
       kind: 'dlq-list';
-      filter: { rule?: string; account?: string; reason?: string; since?: string; limit?: string };
+      filter: {
+        rule?: string;
+        account?: string;
+        reason?: string;
+        since?: string;
+        limit?: string;
+        cursor?: string;
+      };
     }
   | {
       kind: 'dlq-redrive';
@@ -64,6 +71,7 @@ export async function runAdminCommand(
       if (command.filter.reason) q.set('reason', command.filter.reason);
       if (command.filter.since) q.set('since', command.filter.since);
       if (command.filter.limit) q.set('limit', command.filter.limit);
+      if (command.filter.cursor) q.set('cursor', command.filter.cursor);
       res = await fetch(`${base}/v1/dead-letters?${q}`, { headers });
     } else if (command.kind === 'accounts-paused') {
       res = await fetch(`${base}/v1/accounts/paused`, { headers });
@@ -133,10 +141,10 @@ export function formatAdminResult(command: AdminCommand, data: unknown): string 
   if (command.kind === 'dlq-list') {
     const items = ((data as { deadLetters?: unknown[] }).deadLetters ?? []) as Array<Record<string, unknown>>;
     if (items.length === 0) return 'no dead letters';
-    const rows = items.map((d) =>
-      [d.id, d.eventId, d.ruleId, d.lastReason, d.receivedAt].map(String).join('  '),
-    );
-    return ['id  eventId  rule  reason  receivedAt', ...rows].join('\n');
+    const rows = items.map((d) => [d.id, d.eventId, d.ruleId, d.lastReason, d.deadAt].map(String).join('  '));
+    const next = (data as { nextCursor?: string | null }).nextCursor;
+    const more = next ? [`more: capi dlq list --cursor ${next} (with the same filters)`] : [];
+    return ['id  eventId  rule  reason  deadAt', ...rows, ...more].join('\n');
   }
   if (command.kind === 'accounts-paused') {
     const pauses = ((data as { pauses?: unknown[] }).pauses ?? []) as Array<Record<string, unknown>>;

@@ -141,8 +141,14 @@ export const EventLookupResponseSchema = z.object({
 });
 
 export const DeadLettersResponseSchema = z.object({
-  deadLetters: z.array(OutboxEventViewSchema),
-  count: z.number().int(),
+  deadLetters: z.array(
+    OutboxEventViewSchema.extend({ deadAt: z.string().describe('When it was dead-lettered (ISO-8601).') }),
+  ),
+  count: z.number().int().describe('Dead letters in this page.'),
+  nextCursor: z
+    .string()
+    .nullable()
+    .describe('When the page is full: pass it as `cursor` for the next page. null on the last page.'),
 });
 
 const id = z
@@ -157,6 +163,11 @@ export const DeadLetterQuerySchema = z
     reason: z.string().max(100).optional().describe('Dead-letter reason, e.g. expired, rejected.'),
     since: z.string().max(64).optional().describe('Dead-lettered at or after: ISO-8601 or epoch ms.'),
     limit: coercedWholeNumber().min(1).max(1000).optional().describe('Default 100, at most 1000.'),
+    cursor: z
+      .string()
+      .max(200)
+      .optional()
+      .describe('The `nextCursor` of the previous page, for the next one.'),
   })
   .strict();
 

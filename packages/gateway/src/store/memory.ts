@@ -7,6 +7,7 @@ import {
   type ClaimRequest,
   type Clock,
   type DeadLetterFilter,
+  type DeadLetterPosition,
   type EnqueueStatus,
   type NewOutboxEvent,
   type OutboxEvent,
@@ -243,7 +244,10 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): OutboxStore
 
     async listDead(filter) {
       open();
-      return matchDead([...rows.values()], filter, DEFAULT_DEAD_LIST_LIMIT).map(publicEvent);
+      return matchDead([...rows.values()], filter, DEFAULT_DEAD_LIST_LIMIT).map((r) => ({
+        ...publicEvent(r),
+        deadAt: r.deadAt ?? 0,
+      }));
     },
 
     async findByEventId(eventId) {
@@ -477,10 +481,22 @@ function matchDead(all: Row[], filter: DeadLetterFilter, defaultLimit: number): 
         (filter.ruleId === undefined || r.ruleId === filter.ruleId) &&
         (filter.account === undefined || r.account === filter.account) &&
         (filter.reason === undefined || r.lastReason === filter.reason) &&
-        (filter.since === undefined || (r.deadAt ?? 0) >= filter.since),
+        (filter.since === undefined || (r.deadAt ?? 0) >= filter.since) &&
+        (filter.after === undefined || listedAfter(r, filter.after)),
     )
-    .sort((a, b) => (b.deadAt ?? 0) - (a.deadAt ?? 0) || b.seq - a.seq)
+    .sort((a, b) => (b.deadAt ?? 0) - (a.deadAt ?? 0) || compareIds(b.id, a.id))
     .slice(0, filter.limit ?? defaultLimit);
+}
+
+/** Byte order, as SQLite and PostgreSQL compare the ids (hex digits and dashes). */
+function compareIds(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Whether a dead letter comes after `position` in the list's order (newest first). */
+function listedAfter(r: Row, position: DeadLetterPosition): boolean {
+  const deadAt = r.deadAt ?? 0;
+  return deadAt < position.deadAt || (deadAt === position.deadAt && r.id < position.id);
 }
 
 function publicEvent(r: Row): OutboxEvent {

@@ -132,11 +132,11 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     async listDead(filter) {
       open();
       const where = sql.deadLetterWhere(filter, 2);
-      const { rows } = await pool.query<EventRow>(sql.listDeadSql(where.sql), [
+      const { rows } = await pool.query<EventRow & { dead_at: number }>(sql.listDeadSql(where.sql), [
         filter.limit ?? DEFAULT_DEAD_LIST_LIMIT,
         ...where.params,
       ]);
-      return rows.map(eventFromRow);
+      return rows.map((r) => ({ ...eventFromRow(r), deadAt: r.dead_at }));
     },
 
     async findByEventId(eventId) {

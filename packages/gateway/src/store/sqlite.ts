@@ -369,7 +369,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
       const rows = prepared(listDeadSql(where.sql))
         .raw(true)
         .all(...where.params, filter.limit ?? DEFAULT_DEAD_LIST_LIMIT) as RawEventRow[];
-      return rows.map(eventFromRow);
+      return rows.map((r) => ({ ...eventFromRow(r), deadAt: r[18] as number }));
     },
 
     async findByEventId(eventId) {

@@ -6,9 +6,10 @@ import { z } from 'zod';
 import { parseHappenedAt } from '../../domain/happened-at.js';
 import { problemsFromIssues } from '../../domain/issues.js';
 import { GatewayError } from '../../errors.js';
-import type { AuditEntry, DeadLetterFilter, OutboxEvent } from '../../ports.js';
+import type { AuditEntry, DeadLetterFilter, DeadLetterPosition, OutboxEvent } from '../../ports.js';
 import { readJsonBody } from '../body.js';
 import { type App, json, type RouteContext } from '../context.js';
+import { decodeDeadLetterCursor, encodeDeadLetterCursor } from '../dead-letter-cursor.js';
 import { pathParameterPath, queryPath, queryPathFromPointer, WHOLE_BODY } from '../problem-path.js';
 import {
   DeadLetterQuerySchema,
@@ -66,6 +67,17 @@ function attemptView(a: AuditEntry) {
     durationMs: a.durationMs,
     errorBody: a.errorBody,
   };
+}
+
+function cursorPosition(cursor: string): DeadLetterPosition {
+  const position = decodeDeadLetterCursor(cursor);
+  if (position === null) {
+    throw new GatewayError('QUERY_INVALID', {
+      path: queryPath('cursor'),
+      message: 'Not a cursor this gateway gave out: pass the nextCursor of the previous page unchanged.',
+    });
+  }
+  return position;
 }
 
 function sinceMs(
@@ -149,8 +161,18 @@ export function registerAdminRoutes(app: App, ctx: RouteContext): void {
     if (q.reason) filter.reason = q.reason;
     const since = sinceMs(q.since, queryPath('since'), 'QUERY_INVALID');
     if (since !== undefined) filter.since = since;
+    if (q.cursor !== undefined) filter.after = cursorPosition(q.cursor);
     const dead = await fromStore('listDead', () => store.listDead(filter));
-    return c.json({ deadLetters: dead.map(eventView), count: dead.length }, 200);
+    const last = dead.at(-1);
+    return c.json(
+      {
+        deadLetters: dead.map((d) => ({ ...eventView(d), deadAt: new Date(d.deadAt).toISOString() })),
+        count: dead.length,
+        // A full page may have more after it; a short one is the last.
+        nextCursor: last && dead.length === filter.limit ? encodeDeadLetterCursor(last) : null,
+      },
+      200,
+    );
   });
 
   app.openAPIRegistry.registerPath({

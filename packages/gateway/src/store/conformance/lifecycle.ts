@@ -153,6 +153,35 @@ export function lifecycleCases(setup: Setup): void {
     });
   });
 
+  it('listDead: says when each was dead-lettered, and pages through all of them once from the last row of each page', async () => {
+    const { store } = setup();
+    const events = Array.from({ length: 7 }, () => newEvent());
+    await store.enqueue(events);
+    // Three share a dead-letter time, two another: the id orders each tie.
+    await store.kill(ids(events.slice(0, 3)), 'rejected', null, T0 + 1);
+    await store.kill(ids(events.slice(3, 5)), 'expired', null, T0 + 2);
+    await store.kill(ids(events.slice(5)), 'rejected', null, T0 + 3);
+    const all = await store.listDead({});
+    expect(all.map((d) => d.deadAt)).toEqual([T0 + 3, T0 + 3, T0 + 2, T0 + 2, T0 + 1, T0 + 1, T0 + 1]);
+    expect(new Set(ids(all))).toEqual(new Set(ids(events)));
+    for (const limit of [1, 2, 3]) {
+      const paged: string[] = [];
+      let after: { deadAt: number; id: string } | undefined;
+      for (let pages = 0; pages <= all.length; pages += 1) {
+        const page = await store.listDead({ limit, ...(after ? { after } : {}) });
+        paged.push(...ids(page));
+        const last = page.at(-1);
+        if (page.length < limit || !last) break;
+        after = { deadAt: last.deadAt, id: last.id };
+      }
+      expect(paged).toEqual(ids(all));
+    }
+    const first = all[0]!;
+    expect(
+      ids(await store.listDead({ reason: 'rejected', after: { deadAt: first.deadAt, id: first.id } })),
+    ).toEqual(ids(all.slice(1).filter((d) => d.lastReason === 'rejected')));
+  });
+
   it('findByEventId: every rule sharing an eventId, unknown ids give nothing', async () => {
     const { store } = setup();
     const a = newEvent({ ruleId: '1' });

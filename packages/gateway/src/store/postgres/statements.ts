@@ -220,12 +220,18 @@ export function deadLetterWhere(filter: DeadLetterFilter, first: number): { sql:
   if (filter.account !== undefined) add((p) => `account = ${p}`, filter.account);
   if (filter.reason !== undefined) add((p) => `last_reason = ${p}`, filter.reason);
   if (filter.since !== undefined) add((p) => `dead_at >= ${p}`, filter.since);
+  if (filter.after !== undefined) {
+    const { deadAt, id } = filter.after;
+    params.push(deadAt, id);
+    const [at, byId] = [`$${first + params.length - 2}`, `$${first + params.length - 1}`];
+    clauses.push(`(dead_at < ${at} OR (dead_at = ${at} AND id < ${byId}))`);
+  }
   return { sql: clauses.join(' AND '), params };
 }
 
 /** $1 = limit (NULL for all), filter parameters from $2. */
 export function listDeadSql(where: string): string {
-  return `SELECT ${eventColumns()} FROM events WHERE ${where} ORDER BY dead_at DESC, seq DESC LIMIT $1`;
+  return `SELECT ${eventColumns()}, dead_at FROM events WHERE ${where} ORDER BY dead_at DESC, id DESC LIMIT $1`;
 }
 
 /** $1 = limit (NULL for all), $2 = now, filter parameters from $3. */

@@ -196,11 +196,16 @@ export function deadLetterWhere(filter: DeadLetterFilter): { sql: string; params
   if (filter.account !== undefined) add('account = ?', filter.account);
   if (filter.reason !== undefined) add('last_reason = ?', filter.reason);
   if (filter.since !== undefined) add('dead_at >= ?', filter.since);
+  if (filter.after !== undefined) {
+    clauses.push('(dead_at < ? OR (dead_at = ? AND id < ?))');
+    params.push(filter.after.deadAt, filter.after.deadAt, filter.after.id);
+  }
   return { sql: clauses.join(' AND '), params };
 }
 
+/** The dead letters' columns, then `dead_at` (index 18 of each raw row). */
 export function listDeadSql(where: string): string {
-  return `SELECT ${EVENT_COLUMNS} FROM events WHERE ${where} ORDER BY dead_at DESC, seq DESC LIMIT ?`;
+  return `SELECT ${EVENT_COLUMNS}, dead_at FROM events WHERE ${where} ORDER BY dead_at DESC, id DESC LIMIT ?`;
 }
 
 export function redriveSql(where: string): string {

@@ -104,3 +104,76 @@ describe('capi dlq list --cursor', () => {
     expect(last).not.toContain('more:');
   });
 });
+
+describe('capi status', () => {
+  const command: AdminCommand = { kind: 'status', eventId: 'e1' };
+
+  it('prints each stored event as a block: state, reason, identifiers and LinkedIn requests', () => {
+    const text = formatAdminResult(command, {
+      events: [
+        {
+          id: 'i1',
+          eventId: 'e1',
+          ruleId: '7',
+          account: '9',
+          source: 'web',
+          state: 'dead',
+          attemptCount: 1,
+          nextAttemptAt: null,
+          deliveredAt: null,
+          lastReason: 'rejected',
+          lastResponse: `{"message":"${'x'.repeat(300)}"}`,
+          identifierTypes: ['SHA256_EMAIL', 'LINKEDIN_FIRST_PARTY_ADS_TRACKING_UUID'],
+          consent: null,
+          attempts: [
+            {
+              at: 'T1',
+              status: 400,
+              outcome: 'rejected',
+              requestId: 'r1',
+              batchSize: 5,
+              durationMs: 12,
+              errorBody: '{"m":1}',
+            },
+          ],
+        },
+        {
+          id: 'i2',
+          eventId: 'e1',
+          ruleId: '8',
+          account: '9',
+          source: 'web',
+          state: 'retrying',
+          attemptCount: 2,
+          nextAttemptAt: 'T9',
+          deliveredAt: null,
+          lastReason: 'http_503',
+          lastResponse: null,
+          identifierTypes: [],
+          consent: false,
+          attempts: [],
+        },
+      ],
+    });
+    const [dead, retrying] = text.split('\n\n');
+    expect(dead?.split('\n')).toEqual([
+      'e1  rule 7  account 9  source web  (id i1)',
+      '  state:       dead (1 attempt)',
+      '  reason:      rejected',
+      `  response:    {"message":"${'x'.repeat(188)}…`,
+      '  identifiers: SHA256_EMAIL, LINKEDIN_FIRST_PARTY_ADS_TRACKING_UUID   consent: not given',
+      '  LinkedIn requests, newest first:',
+      '    T1  400 rejected  batch 5  12 ms  request r1  {"m":1}',
+    ]);
+    expect(retrying?.split('\n')).toEqual([
+      'e1  rule 8  account 9  source web  (id i2)',
+      '  state:       retrying, next attempt at T9 (2 attempts so far)',
+      '  reason:      http_503',
+      '  identifiers: none   consent: denied',
+    ]);
+  });
+
+  it('falls back to the answer as JSON when it holds no events', () => {
+    expect(formatAdminResult(command, { events: [] })).toBe(JSON.stringify({ events: [] }, null, 2));
+  });
+});

@@ -156,5 +156,70 @@ export function formatAdminResult(command: AdminCommand, data: unknown): string 
     const resumed = (data as { resumed?: string[] }).resumed ?? [];
     return `resumed: ${resumed.join(', ') || 'none'}`;
   }
+  if (command.kind === 'status') {
+    const events = ((data as { events?: unknown[] }).events ?? []) as StatusView[];
+    if (events.length > 0) return events.map(formatStatus).join('\n\n');
+  }
   return JSON.stringify(data, null, 2);
+}
+
+/** What `capi status` reads of an event view (GET /v1/events/{eventId}). */
+interface StatusView {
+  id?: string;
+  eventId?: string;
+  ruleId?: string;
+  account?: string;
+  source?: string;
+  state?: string;
+  attemptCount?: number;
+  nextAttemptAt?: string | null;
+  deliveredAt?: string | null;
+  lastReason?: string | null;
+  lastResponse?: string | null;
+  identifierTypes?: string[];
+  consent?: boolean | null;
+  attempts?: Array<{
+    at?: string;
+    status?: number;
+    outcome?: string;
+    requestId?: string | null;
+    batchSize?: number;
+    durationMs?: number;
+    errorBody?: string | null;
+  }>;
+}
+
+/** LinkedIn's error bodies can be long; a line of the status shows their start. */
+const BODY_SHOWN = 200;
+
+function clip(text: string): string {
+  const line = text.replace(/\s+/g, ' ');
+  return line.length > BODY_SHOWN ? `${line.slice(0, BODY_SHOWN)}…` : line;
+}
+
+function formatStatus(e: StatusView): string {
+  const tries = `${e.attemptCount ?? 0} attempt${e.attemptCount === 1 ? '' : 's'}`;
+  let state = `${e.state} (${tries})`;
+  if (e.state === 'delivered' && e.deliveredAt) state = `delivered at ${e.deliveredAt} (${tries})`;
+  if ((e.state === 'queued' || e.state === 'retrying') && e.nextAttemptAt) {
+    state = `${e.state}, next attempt at ${e.nextAttemptAt} (${tries} so far)`;
+  }
+  const consent = e.consent === true ? 'granted' : e.consent === false ? 'denied' : 'not given';
+  const lines = [
+    `${e.eventId}  rule ${e.ruleId}  account ${e.account}  source ${e.source}  (id ${e.id})`,
+    `  state:       ${state}`,
+  ];
+  if (e.lastReason) lines.push(`  reason:      ${e.lastReason}`);
+  if (e.lastResponse) lines.push(`  response:    ${clip(e.lastResponse)}`);
+  lines.push(`  identifiers: ${(e.identifierTypes ?? []).join(', ') || 'none'}   consent: ${consent}`);
+  const attempts = e.attempts ?? [];
+  if (attempts.length > 0) lines.push('  LinkedIn requests, newest first:');
+  for (const a of attempts) {
+    const request = a.requestId ? `  request ${a.requestId}` : '';
+    const error = a.errorBody ? `  ${clip(a.errorBody)}` : '';
+    lines.push(
+      `    ${a.at}  ${a.status} ${a.outcome}  batch ${a.batchSize}  ${a.durationMs} ms${request}${error}`,
+    );
+  }
+  return lines.join('\n');
 }

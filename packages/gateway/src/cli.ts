@@ -85,6 +85,17 @@ adminOptions(
 });
 adminOptions(
   dlq
+    .command('summary')
+    .description('count dead letters by account, rule and reason, with what to do about each reason')
+    .option('--rule <ruleId>')
+    .option('--account <account>')
+    .option('--reason <reason>')
+    .option('--since <time>', SINCE_HELP),
+).action(async (opts: AdminOpts & DlqFilterOpts) => {
+  process.exitCode = await runAdminCommand({ kind: 'dlq-summary', filter: opts }, target(opts));
+});
+adminOptions(
+  dlq
     .command('redrive')
     .description('send dead-lettered events again (by ids or by filter)')
     .option('--id <id...>', 'internal event ids')

@@ -114,6 +114,17 @@ export interface DeadLetterPosition {
   id: string;
 }
 
+/** Dead letters of one account, rule and reason, counted (DeadLetterFilter's limit and after do not apply). */
+export interface DeadLetterGroup {
+  account: string;
+  ruleId: string;
+  reason: string | null;
+  count: number;
+  /** Dead-letter times of the newest and the oldest in the group (epoch ms). */
+  newestAt: number;
+  oldestAt: number;
+}
+
 /** A dead letter as listed: the event, and when it was dead-lettered (epoch ms). */
 export interface DeadLetter extends OutboxEvent {
   deadAt: number;
@@ -207,6 +218,8 @@ export interface OutboxStore {
   redrive(filter: DeadLetterFilter, now: number): Promise<number>;
   /** Dead letters, newest first (see `DeadLetterFilter.after`). */
   listDead(filter: DeadLetterFilter): Promise<DeadLetter[]>;
+  /** Dead letters grouped by account, rule and reason, the largest group first, then by those keys. */
+  summarizeDead(filter: DeadLetterFilter): Promise<DeadLetterGroup[]>;
   /** Looks up by the business eventId; several rules may share one eventId. */
   findByEventId(eventId: string): Promise<OutboxEvent[]>;
   appendAudit(entry: AuditEntry): Promise<void>;

@@ -177,3 +177,36 @@ describe('capi status', () => {
     expect(formatAdminResult(command, { events: [] })).toBe(JSON.stringify({ events: [] }, null, 2));
   });
 });
+
+describe('capi dlq summary', () => {
+  it('asks the summary route with the filters', async () => {
+    const { url, seen } = await recorder();
+    expect((await capi({ kind: 'dlq-summary', filter: { rule: '7', since: '2026-12-01' } }, url)).code).toBe(
+      0,
+    );
+    const asked = new URL(seen[0]?.url ?? '', url);
+    expect(asked.pathname).toBe('/v1/dead-letters/summary');
+    expect(asked.searchParams.get('ruleId')).toBe('7');
+    expect(asked.searchParams.get('since')).toBe('2026-12-01');
+  });
+
+  it('prints a line per group, the fix under it when there is one, and the total', () => {
+    const command: AdminCommand = { kind: 'dlq-summary', filter: {} };
+    const group = { account: '9', ruleId: '7', newestDeadAt: 'N', oldestDeadAt: 'O' };
+    const text = formatAdminResult(command, {
+      groups: [
+        { ...group, reason: 'rejected', count: 3, fix: 'Fix the data.' },
+        { ...group, reason: 'mystery', count: 1, fix: null },
+      ],
+      total: 4,
+    });
+    expect(text.split('\n')).toEqual([
+      'count  account  rule  reason  newest  oldest',
+      '3  9  7  rejected  N  O',
+      '  fix: Fix the data.',
+      '1  9  7  mystery  N  O',
+      'total: 4',
+    ]);
+    expect(formatAdminResult(command, { groups: [], total: 0 })).toBe('no dead letters');
+  });
+});

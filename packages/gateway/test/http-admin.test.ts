@@ -249,6 +249,55 @@ sources: [{ name: website, key: ${KEYS.website} }]
     });
   });
 
+  describe('GET /v1/dead-letters/summary', () => {
+    it('counts dead letters by account, rule and reason, largest first, each with its fix', async () => {
+      const h = harness();
+      await deadLetters(h, ['s1', 's2'], 'rejected');
+      h.clock.set(NOW + HOUR);
+      await deadLetters(h, ['s3'], 'expired', 'purchase');
+      await deadLetters(h, ['s4'], 'mystery');
+      const res = await get(h, '/v1/dead-letters/summary');
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as {
+        total: number;
+        groups: Array<{
+          ruleId: string;
+          reason: string;
+          count: number;
+          newestDeadAt: string;
+          oldestDeadAt: string;
+          fix: string | null;
+        }>;
+      };
+      expect(body.total).toBe(4);
+      expect(body.groups.map((g) => [g.ruleId, g.reason, g.count])).toEqual([
+        [RULES.lead, 'rejected', 2],
+        [RULES.lead, 'mystery', 1],
+        [RULES.purchase, 'expired', 1],
+      ]);
+      expect(body.groups[0]).toMatchObject({
+        newestDeadAt: new Date(NOW).toISOString(),
+        oldestDeadAt: new Date(NOW).toISOString(),
+        fix: expect.stringMatching(/lastResponse .* names the field/),
+      });
+      expect(body.groups[1]?.fix).toBeNull();
+      expect(body.groups[2]?.fix).toMatch(/90-day limit/);
+      const narrowed = (await (
+        await get(h, '/v1/dead-letters/summary?reason=expired')
+      ).json()) as typeof body;
+      expect(narrowed.total).toBe(1);
+    });
+
+    it.each([
+      ['limit=5', 'query:limit'],
+      ['since=tomorrow', 'query:since'],
+    ])('400 QUERY_INVALID for %s', async (query, path) => {
+      const res = await get(harness(), `/v1/dead-letters/summary?${query}`);
+      expect(res.status).toBe(400);
+      expect(await res.json()).toMatchObject({ error: { code: 'QUERY_INVALID', path } });
+    });
+  });
+
   describe('POST /v1/dead-letters/redrive', () => {
     it('moves matching dead letters back to the queue and wakes the worker', async () => {
       const h = harness();

@@ -16,6 +16,7 @@ import { events } from './worker-harness.js';
 /** Plausible arguments for each read. */
 const READ_ARGS: Partial<Record<ForwardedMethod, unknown[]>> = {
   listDead: [{}],
+  summarizeDead: [{}],
   findByEventId: ['evt-1'],
   auditForEvent: ['00000000-0000-7000-8000-000000000000'],
   stats: [],

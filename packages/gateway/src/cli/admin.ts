@@ -12,19 +12,20 @@ interface ErrorShape {
   details?: Array<{ code?: string; path?: string; message?: string }>;
 }
 
+/** The filters of `capi dlq list`, as typed; `dlq summary` takes all but the paging. */
+interface DlqListFilter {
+  rule?: string;
+  account?: string;
+  reason?: string;
+  since?: string;
+  limit?: string;
+  cursor?: string;
+}
+
 export type AdminCommand =
   | { kind: 'status'; eventId: string }
-  | {
-      kind: 'dlq-list';
-      filter: {
-        rule?: string;
-        account?: string;
-        reason?: string;
-        since?: string;
-        limit?: string;
-        cursor?: string;
-      };
-    }
+  | { kind: 'dlq-list'; filter: DlqListFilter }
+  | { kind: 'dlq-summary'; filter: Omit<DlqListFilter, 'limit' | 'cursor'> }
   | {
       kind: 'dlq-redrive';
       filter: {
@@ -64,15 +65,17 @@ export async function runAdminCommand(
   try {
     if (command.kind === 'status') {
       res = await fetch(`${base}/v1/events/${encodeURIComponent(command.eventId)}`, { headers });
-    } else if (command.kind === 'dlq-list') {
+    } else if (command.kind === 'dlq-list' || command.kind === 'dlq-summary') {
       const q = new URLSearchParams();
-      if (command.filter.rule) q.set('ruleId', command.filter.rule);
-      if (command.filter.account) q.set('account', command.filter.account);
-      if (command.filter.reason) q.set('reason', command.filter.reason);
-      if (command.filter.since) q.set('since', command.filter.since);
-      if (command.filter.limit) q.set('limit', command.filter.limit);
-      if (command.filter.cursor) q.set('cursor', command.filter.cursor);
-      res = await fetch(`${base}/v1/dead-letters?${q}`, { headers });
+      const f: DlqListFilter = command.filter;
+      if (f.rule) q.set('ruleId', f.rule);
+      if (f.account) q.set('account', f.account);
+      if (f.reason) q.set('reason', f.reason);
+      if (f.since) q.set('since', f.since);
+      if (f.limit) q.set('limit', f.limit);
+      if (f.cursor) q.set('cursor', f.cursor);
+      const route = command.kind === 'dlq-list' ? '/v1/dead-letters' : '/v1/dead-letters/summary';
+      res = await fetch(`${base}${route}?${q}`, { headers });
     } else if (command.kind === 'accounts-paused') {
       res = await fetch(`${base}/v1/accounts/paused`, { headers });
     } else if (command.kind === 'accounts-resume') {
@@ -145,6 +148,19 @@ export function formatAdminResult(command: AdminCommand, data: unknown): string 
     const next = (data as { nextCursor?: string | null }).nextCursor;
     const more = next ? [`more: capi dlq list --cursor ${next} (with the same filters)`] : [];
     return ['id  eventId  rule  reason  deadAt', ...rows, ...more].join('\n');
+  }
+  if (command.kind === 'dlq-summary') {
+    const groups = ((data as { groups?: unknown[] }).groups ?? []) as Array<Record<string, unknown>>;
+    if (groups.length === 0) return 'no dead letters';
+    const lines = ['count  account  rule  reason  newest  oldest'];
+    for (const g of groups) {
+      lines.push(
+        [g.count, g.account, g.ruleId, g.reason, g.newestDeadAt, g.oldestDeadAt].map(String).join('  '),
+      );
+      if (typeof g.fix === 'string') lines.push(`  fix: ${g.fix}`);
+    }
+    lines.push(`total: ${(data as { total?: number }).total ?? 0}`);
+    return lines.join('\n');
   }
   if (command.kind === 'accounts-paused') {
     const pauses = ((data as { pauses?: unknown[] }).pauses ?? []) as Array<Record<string, unknown>>;

@@ -171,6 +171,23 @@ export const DeadLetterQuerySchema = z
   })
   .strict();
 
+export const DeadLetterSummaryQuerySchema = DeadLetterQuerySchema.omit({ limit: true, cursor: true });
+
+export const DeadLetterSummaryResponseSchema = z.object({
+  groups: z.array(
+    z.object({
+      account: z.string(),
+      ruleId: z.string(),
+      reason: z.string().nullable(),
+      count: z.number().int(),
+      newestDeadAt: z.string().describe('ISO-8601.'),
+      oldestDeadAt: z.string().describe('ISO-8601.'),
+      fix: z.string().nullable().describe('What to do about dead letters of this reason.'),
+    }),
+  ),
+  total: z.number().int().describe('Dead letters in all groups.'),
+});
+
 export const RedriveRequestSchema = z
   .object({
     ids: z.array(id).max(5000).optional().describe('Internal event ids.'),

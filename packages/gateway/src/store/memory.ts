@@ -7,6 +7,7 @@ import {
   type ClaimRequest,
   type Clock,
   type DeadLetterFilter,
+  type DeadLetterGroup,
   type DeadLetterPosition,
   type EnqueueStatus,
   type NewOutboxEvent,
@@ -250,6 +251,41 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): OutboxStore
       }));
     },
 
+    async summarizeDead(filter) {
+      open();
+      const groups = new Map<string, DeadLetterGroup>();
+      for (const r of matchDead(
+        [...rows.values()],
+        { ...filter, after: undefined, limit: undefined },
+        Number.POSITIVE_INFINITY,
+      )) {
+        const key = JSON.stringify([r.account, r.ruleId, r.lastReason]);
+        const at = r.deadAt ?? 0;
+        const group = groups.get(key);
+        if (group) {
+          group.count += 1;
+          group.newestAt = Math.max(group.newestAt, at);
+          group.oldestAt = Math.min(group.oldestAt, at);
+        } else {
+          groups.set(key, {
+            account: r.account,
+            ruleId: r.ruleId,
+            reason: r.lastReason,
+            count: 1,
+            newestAt: at,
+            oldestAt: at,
+          });
+        }
+      }
+      return [...groups.values()].sort(
+        (a, b) =>
+          b.count - a.count ||
+          byteOrder(a.account, b.account) ||
+          byteOrder(a.ruleId, b.ruleId) ||
+          byteOrder(a.reason ?? '', b.reason ?? ''),
+      );
+    },
+
     async findByEventId(eventId) {
       open();
       return [...rows.values()]
@@ -484,12 +520,12 @@ function matchDead(all: Row[], filter: DeadLetterFilter, defaultLimit: number): 
         (filter.since === undefined || (r.deadAt ?? 0) >= filter.since) &&
         (filter.after === undefined || listedAfter(r, filter.after)),
     )
-    .sort((a, b) => (b.deadAt ?? 0) - (a.deadAt ?? 0) || compareIds(b.id, a.id))
+    .sort((a, b) => (b.deadAt ?? 0) - (a.deadAt ?? 0) || byteOrder(b.id, a.id))
     .slice(0, filter.limit ?? defaultLimit);
 }
 
-/** Byte order, as SQLite and PostgreSQL compare the ids (hex digits and dashes). */
-function compareIds(a: string, b: string): number {
+/** Byte order, as SQLite compares text (and PostgreSQL under the C collation). */
+function byteOrder(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 

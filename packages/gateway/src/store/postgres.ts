@@ -139,6 +139,27 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
       return rows.map((r) => ({ ...eventFromRow(r), deadAt: r.dead_at }));
     },
 
+    async summarizeDead(filter) {
+      open();
+      const where = sql.deadLetterWhere({ ...filter, after: undefined }, 1);
+      const { rows } = await pool.query<{
+        account: string;
+        rule_id: string;
+        last_reason: string | null;
+        n: number;
+        newest_at: number;
+        oldest_at: number;
+      }>(sql.summarizeDeadSql(where.sql), where.params);
+      return rows.map((r) => ({
+        account: r.account,
+        ruleId: r.rule_id,
+        reason: r.last_reason,
+        count: r.n,
+        newestAt: Number(r.newest_at),
+        oldestAt: Number(r.oldest_at),
+      }));
+    },
+
     async findByEventId(eventId) {
       open();
       const { rows } = await runStatement<EventRow>(pool, sql.byEventId, [eventId]);

@@ -200,6 +200,7 @@ export async function createThreadedSqliteStore(
     releaseClaim: forward('releaseClaim'),
     redrive: forward('redrive'),
     listDead: forward('listDead'),
+    summarizeDead: forward('summarizeDead'),
     findByEventId: forward('findByEventId'),
     appendAudit: forward('appendAudit'),
     auditForEvent: forward('auditForEvent'),

@@ -65,6 +65,7 @@ import {
   prepareStatements,
   redriveSql,
   type SqliteStatements,
+  summarizeDeadSql,
 } from './sqlite/statements.js';
 
 export type { Durability } from './sqlite/pragmas.js';
@@ -370,6 +371,22 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
         .raw(true)
         .all(...where.params, filter.limit ?? DEFAULT_DEAD_LIST_LIMIT) as RawEventRow[];
       return rows.map((r) => ({ ...eventFromRow(r), deadAt: r[18] as number }));
+    },
+
+    async summarizeDead(filter) {
+      ready();
+      const where = deadLetterWhere({ ...filter, after: undefined });
+      const rows = prepared(summarizeDeadSql(where.sql))
+        .raw(true)
+        .all(...where.params) as Array<[string, string, string | null, number, number, number]>;
+      return rows.map(([account, ruleId, reason, count, newestAt, oldestAt]) => ({
+        account,
+        ruleId,
+        reason,
+        count,
+        newestAt,
+        oldestAt,
+      }));
     },
 
     async findByEventId(eventId) {

@@ -3,6 +3,7 @@
  * redrive them. Views never include the payload: identifier types are shown, never their values.
  */
 import { z } from 'zod';
+import { deadLetterFix } from '../../domain/dead-letter-fixes.js';
 import { parseHappenedAt } from '../../domain/happened-at.js';
 import { problemsFromIssues } from '../../domain/issues.js';
 import { GatewayError } from '../../errors.js';
@@ -13,6 +14,8 @@ import { decodeDeadLetterCursor, encodeDeadLetterCursor } from '../dead-letter-c
 import { pathParameterPath, queryPath, queryPathFromPointer, WHOLE_BODY } from '../problem-path.js';
 import {
   DeadLetterQuerySchema,
+  DeadLetterSummaryQuerySchema,
+  DeadLetterSummaryResponseSchema,
   DeadLettersResponseSchema,
   ErrorBodySchema,
   EventLookupResponseSchema,
@@ -67,6 +70,35 @@ function attemptView(a: AuditEntry) {
     durationMs: a.durationMs,
     errorBody: a.errorBody,
   };
+}
+
+/** A query string read with its schema, or 400 QUERY_INVALID naming each parameter at fault. */
+function parseQuery<T extends z.ZodType>(schema: T, query: Record<string, string>): z.infer<T> {
+  const parsed = schema.safeParse(query);
+  if (!parsed.success) {
+    const details = problemsFromIssues(parsed.error.issues, () => 'QUERY_INVALID').map((p) => ({
+      ...p,
+      path: queryPathFromPointer(p.path),
+    }));
+    throw new GatewayError('QUERY_INVALID', { path: details[0]?.path, details });
+  }
+  return parsed.data;
+}
+
+/** The filters the dead-letter routes share, from their query. */
+function deadLetterQueryFilter(q: {
+  ruleId?: string;
+  account?: string;
+  reason?: string;
+  since?: string;
+}): DeadLetterFilter {
+  const filter: DeadLetterFilter = {};
+  if (q.ruleId) filter.ruleId = q.ruleId;
+  if (q.account) filter.account = q.account;
+  if (q.reason) filter.reason = q.reason;
+  const since = sinceMs(q.since, queryPath('since'), 'QUERY_INVALID');
+  if (since !== undefined) filter.since = since;
+  return filter;
 }
 
 function cursorPosition(cursor: string): DeadLetterPosition {
@@ -146,21 +178,9 @@ export function registerAdminRoutes(app: App, ctx: RouteContext): void {
     },
   });
   app.get('/v1/dead-letters', admin, async (c) => {
-    const parsed = DeadLetterQuerySchema.safeParse(c.req.query());
-    if (!parsed.success) {
-      const details = problemsFromIssues(parsed.error.issues, () => 'QUERY_INVALID').map((p) => ({
-        ...p,
-        path: queryPathFromPointer(p.path),
-      }));
-      throw new GatewayError('QUERY_INVALID', { path: details[0]?.path, details });
-    }
-    const q = parsed.data;
-    const filter: DeadLetterFilter = { limit: q.limit ?? DEFAULT_LIST_LIMIT };
-    if (q.ruleId) filter.ruleId = q.ruleId;
-    if (q.account) filter.account = q.account;
-    if (q.reason) filter.reason = q.reason;
-    const since = sinceMs(q.since, queryPath('since'), 'QUERY_INVALID');
-    if (since !== undefined) filter.since = since;
+    const q = parseQuery(DeadLetterQuerySchema, c.req.query());
+    const filter = deadLetterQueryFilter(q);
+    filter.limit = q.limit ?? DEFAULT_LIST_LIMIT;
     if (q.cursor !== undefined) filter.after = cursorPosition(q.cursor);
     const dead = await fromStore('listDead', () => store.listDead(filter));
     const last = dead.at(-1);
@@ -170,6 +190,39 @@ export function registerAdminRoutes(app: App, ctx: RouteContext): void {
         count: dead.length,
         // A full page may have more after it; a short one is the last.
         nextCursor: last && dead.length === filter.limit ? encodeDeadLetterCursor(last) : null,
+      },
+      200,
+    );
+  });
+
+  app.openAPIRegistry.registerPath({
+    method: 'get',
+    path: '/v1/dead-letters/summary',
+    tags: ['admin'],
+    summary: 'Dead letters counted by account, rule and reason, with the fix for each reason',
+    security,
+    request: { query: DeadLetterSummaryQuerySchema },
+    responses: {
+      200: json(DeadLetterSummaryResponseSchema, 'Groups of dead letters, the largest first.'),
+      400: json(ErrorBodySchema, 'QUERY_INVALID.'),
+      ...authErrors,
+    },
+  });
+  app.get('/v1/dead-letters/summary', admin, async (c) => {
+    const filter = deadLetterQueryFilter(parseQuery(DeadLetterSummaryQuerySchema, c.req.query()));
+    const groups = await fromStore('summarizeDead', () => store.summarizeDead(filter));
+    return c.json(
+      {
+        groups: groups.map((g) => ({
+          account: g.account,
+          ruleId: g.ruleId,
+          reason: g.reason,
+          count: g.count,
+          newestDeadAt: new Date(g.newestAt).toISOString(),
+          oldestDeadAt: new Date(g.oldestAt).toISOString(),
+          fix: deadLetterFix(g.reason),
+        })),
+        total: groups.reduce((n, g) => n + g.count, 0),
       },
       200,
     );

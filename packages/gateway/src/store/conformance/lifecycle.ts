@@ -182,6 +182,33 @@ export function lifecycleCases(setup: Setup): void {
     ).toEqual(ids(all.slice(1).filter((d) => d.lastReason === 'rejected')));
   });
 
+  it('summarizeDead: counts by account, rule and reason, largest first, with the newest and oldest times', async () => {
+    const { store } = setup();
+    const a = [newEvent({ ruleId: '1', account: '7' }), newEvent({ ruleId: '1', account: '7' })];
+    const b = [newEvent({ ruleId: '2', account: '7' }), newEvent({ ruleId: '2', account: '7' })];
+    const c = newEvent({ ruleId: '2', account: '8' });
+    const live = newEvent({ ruleId: '1', account: '7' });
+    await store.enqueue([...a, ...b, c, live]);
+    await store.kill([a[0]!.id], 'rejected', null, T0 + 1);
+    await store.kill([a[1]!.id], 'rejected', null, T0 + 5);
+    await store.kill(ids(b), 'expired', null, T0 + 3);
+    await store.kill([c.id], 'rejected', null, T0 + 4);
+    expect(await store.summarizeDead({})).toEqual([
+      { account: '7', ruleId: '1', reason: 'rejected', count: 2, newestAt: T0 + 5, oldestAt: T0 + 1 },
+      { account: '7', ruleId: '2', reason: 'expired', count: 2, newestAt: T0 + 3, oldestAt: T0 + 3 },
+      { account: '8', ruleId: '2', reason: 'rejected', count: 1, newestAt: T0 + 4, oldestAt: T0 + 4 },
+    ]);
+    // The list's filters narrow it; its limit and position do not apply.
+    expect(await store.summarizeDead({ reason: 'rejected', since: T0 + 2, limit: 1 })).toEqual([
+      { account: '7', ruleId: '1', reason: 'rejected', count: 1, newestAt: T0 + 5, oldestAt: T0 + 5 },
+      { account: '8', ruleId: '2', reason: 'rejected', count: 1, newestAt: T0 + 4, oldestAt: T0 + 4 },
+    ]);
+    expect(await store.summarizeDead({ after: { deadAt: T0, id: a[0]!.id }, account: '8' })).toHaveLength(1);
+    expect(await store.summarizeDead({ account: '9' })).toEqual([]);
+    const total = (await store.summarizeDead({})).reduce((n, g) => n + g.count, 0);
+    expect(total).toBe((await store.listDead({ limit: 1000 })).length);
+  });
+
   it('findByEventId: every rule sharing an eventId, unknown ids give nothing', async () => {
     const { store } = setup();
     const a = newEvent({ ruleId: '1' });

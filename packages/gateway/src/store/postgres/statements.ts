@@ -234,6 +234,13 @@ export function listDeadSql(where: string): string {
   return `SELECT ${eventColumns()}, dead_at FROM events WHERE ${where} ORDER BY dead_at DESC, id DESC LIMIT $1`;
 }
 
+/** Groups of dead letters, the largest first; filter parameters from $1. */
+export function summarizeDeadSql(where: string): string {
+  return `SELECT account, rule_id, last_reason, count(*)::int AS n, max(dead_at) AS newest_at, min(dead_at) AS oldest_at
+    FROM events WHERE ${where} GROUP BY account, rule_id, last_reason
+    ORDER BY n DESC, account COLLATE "C", rule_id COLLATE "C", last_reason COLLATE "C" NULLS FIRST`;
+}
+
 /** $1 = limit (NULL for all), $2 = now, filter parameters from $3. */
 export function redriveSql(where: string): string {
   return `UPDATE events SET state = 'queued', next_attempt_at = $2, last_reason = NULL, last_response = NULL,

@@ -27,6 +27,7 @@ export const FORWARDED_ACCESS: Readonly<Record<ForwardedMethod, 'read' | 'write'
   releaseClaim: 'read', // never writes on SQLite (see sqlite.ts)
   redrive: 'write',
   listDead: 'read',
+  summarizeDead: 'read',
   findByEventId: 'read',
   appendAudit: 'write',
   auditForEvent: 'read',

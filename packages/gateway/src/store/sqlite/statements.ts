@@ -208,6 +208,12 @@ export function listDeadSql(where: string): string {
   return `SELECT ${EVENT_COLUMNS}, dead_at FROM events WHERE ${where} ORDER BY dead_at DESC, id DESC LIMIT ?`;
 }
 
+/** Groups of dead letters: [account, rule_id, last_reason, count, newest dead_at, oldest dead_at]. */
+export function summarizeDeadSql(where: string): string {
+  return `SELECT account, rule_id, last_reason, count(*) AS n, max(dead_at), min(dead_at) FROM events WHERE ${where}
+    GROUP BY account, rule_id, last_reason ORDER BY n DESC, account, rule_id, last_reason`;
+}
+
 export function redriveSql(where: string): string {
   return `UPDATE events SET state = 'queued', next_attempt_at = ?, last_reason = NULL, last_response = NULL,
     dead_at = NULL WHERE seq IN (SELECT seq FROM events WHERE ${where} ORDER BY dead_at DESC, seq DESC LIMIT ?)`;

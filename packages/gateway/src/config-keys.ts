@@ -1,7 +1,9 @@
 /**
  * What to say about a key the configuration file does not know: the key it most likely meant
  * (`port` at the top → `server.port`, `batch_size` → `batchSize`, `delivry` → `delivery`), or else
- * the keys that section does take. Pure: the known keys come from the file's schema.
+ * the keys that section does take; and about a `CAPI_`/`LINKEDIN_` variable the gateway does not
+ * read (`LINKEDIN_TOKEN` → `LINKEDIN_ACCESS_TOKEN`). Pure: the known keys come from the file's
+ * schema, the known variables from config.ts.
  */
 
 /** Known keys by section: '' for the top level, 'server', 'accounts[]' for an entry of accounts. */

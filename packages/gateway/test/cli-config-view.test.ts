@@ -27,6 +27,7 @@ describe('configView', () => {
             CAPI_SOURCE_KEYS: `web:${key}`,
             CAPI_ADMIN_TOKEN: admin,
             CAPI_STORE_URL: `postgres://capi:${password}@db:5432/capi`,
+            LINKEDIN_API_BASE_URL: `http://proxy:${password}@127.0.0.1:3128`,
           },
         });
         const view = configView(config);
@@ -35,6 +36,7 @@ describe('configView', () => {
         expect(view).toMatchObject({
           mode: 'live',
           store: { url: 'postgres://capi:***@db:5432/capi' },
+          linkedin: { apiBaseUrl: 'http://proxy:***@127.0.0.1:3128/' },
           accounts: [{ id: '123', token: '(set)', conversions: { lead: '111' } }],
           sources: [{ name: 'web', key: '(set)' }],
           adminToken: '(set)',

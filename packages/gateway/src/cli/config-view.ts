@@ -9,7 +9,7 @@ const SET = '(set)';
 /**
  * The effective configuration in the YAML file's shape, defaults and environment applied, for
  * `capi config`: what start would run with. Tokens, source keys and the admin token are shown only
- * as set or not, and a password in the store URL is masked.
+ * as set or not, and a password in the store URL or LinkedIn's URLs is masked.
  */
 export function configView(config: Readonly<GatewayConfig>): Record<string, unknown> {
   return {
@@ -39,8 +39,9 @@ export function configView(config: Readonly<GatewayConfig>): Record<string, unkn
       pgQueryTimeoutMs: config.pgQueryTimeoutMs,
     },
     linkedin: {
-      apiBaseUrl: config.linkedin.baseUrl,
-      oauthBaseUrl: config.linkedin.oauthBaseUrl,
+      // A proxy in front of LinkedIn may take credentials in its URL.
+      apiBaseUrl: redactUrlCredentials(config.linkedin.baseUrl),
+      oauthBaseUrl: redactUrlCredentials(config.linkedin.oauthBaseUrl),
       version: config.linkedin.version,
       timeoutMs: config.linkedin.timeoutMs,
     },

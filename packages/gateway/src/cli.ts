@@ -103,10 +103,13 @@ adminOptions(
     .option('--rule <ruleId>')
     .option('--account <account>')
     .option('--reason <reason>')
-    .option('--since <time>', SINCE_HELP),
-).action(async (opts: AdminOpts & DlqFilterOpts & { id?: string[]; eventId?: string[] }) => {
-  process.exitCode = await runAdminCommand({ kind: 'dlq-redrive', filter: opts }, target(opts));
-});
+    .option('--since <time>', SINCE_HELP)
+    .option('--dry-run', 'move nothing: print what the filters match, grouped by account, rule and reason'),
+).action(
+  async (opts: AdminOpts & DlqFilterOpts & { id?: string[]; eventId?: string[]; dryRun?: boolean }) => {
+    process.exitCode = await runAdminCommand({ kind: 'dlq-redrive', filter: opts }, target(opts));
+  },
+);
 
 const accounts = program.command('accounts').description('ad accounts: delivery pauses');
 adminOptions(

@@ -210,3 +210,35 @@ describe('capi dlq summary', () => {
     expect(formatAdminResult(command, { groups: [], total: 0 })).toBe('no dead letters');
   });
 });
+
+describe('capi dlq redrive --dry-run', () => {
+  it('asks for a dry run with the filters', async () => {
+    const { url, seen } = await recorder();
+    expect(
+      (await capi({ kind: 'dlq-redrive', filter: { reason: 'rejected', dryRun: true } }, url)).code,
+    ).toBe(0);
+    expect(JSON.parse(seen[0]?.body ?? '')).toEqual({ reason: 'rejected', dryRun: true });
+  });
+
+  it('says that nothing moved, how many match, and the groups', () => {
+    const command: AdminCommand = { kind: 'dlq-redrive', filter: { reason: 'rejected', dryRun: true } };
+    const group = {
+      account: '9',
+      ruleId: '7',
+      reason: 'rejected',
+      count: 2,
+      newestDeadAt: 'N',
+      oldestDeadAt: 'O',
+      fix: null,
+    };
+    expect(
+      formatAdminResult(command, { redriven: 0, dryRun: true, matched: 2, groups: [group] }).split('\n'),
+    ).toEqual([
+      'dry run, nothing moved: 2 dead letters match',
+      'count  account  rule  reason  newest  oldest',
+      '2  9  7  rejected  N  O',
+      'total: 2',
+    ]);
+    expect(formatAdminResult(command, { redriven: 3 })).toBe('redriven: 3');
+  });
+});

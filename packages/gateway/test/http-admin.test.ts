@@ -319,6 +319,31 @@ sources: [{ name: website, key: ${KEYS.website} }]
       expect(h.logs.some((l) => l.includes('dead letters redriven'))).toBe(true);
     });
 
+    it('on a dry run moves nothing and answers what the filters match, grouped', async () => {
+      const h = harness();
+      const [first] = await deadLetters(h, ['y1', 'y2'], 'rejected');
+      await deadLetters(h, ['y3'], 'expired');
+      const before = h.wakeups();
+      const dry = await admin(h, '/v1/dead-letters/redrive', { reason: 'rejected', dryRun: true });
+      expect(await dry.json()).toMatchObject({
+        redriven: 0,
+        dryRun: true,
+        matched: 2,
+        groups: [{ ruleId: RULES.lead, reason: 'rejected', count: 2, fix: expect.any(String) }],
+      });
+      const byId = (await (
+        await admin(h, '/v1/dead-letters/redrive', { ids: [first], dryRun: true })
+      ).json()) as {
+        matched: number;
+      };
+      expect(byId.matched).toBe(1);
+      expect((await h.store.listDead({})).length).toBe(3);
+      expect(h.wakeups()).toBe(before);
+      expect(h.logs.some((l) => l.includes('dead letters redriven'))).toBe(false);
+      const bare = await admin(h, '/v1/dead-letters/redrive', { dryRun: true });
+      expect(await bare.json()).toMatchObject({ error: { code: 'REDRIVE_FILTER_MISSING' } });
+    });
+
     it.each([
       ['an empty body object', {}],
       ['empty id lists', { ids: [], eventIds: [] }],

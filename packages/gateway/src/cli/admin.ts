@@ -35,6 +35,8 @@ export type AdminCommand =
         since?: string;
         id?: string[];
         eventId?: string[];
+        /** Move nothing; print what the filters match. */
+        dryRun?: boolean;
       };
     }
   | { kind: 'accounts-paused' }
@@ -101,7 +103,7 @@ export async function runAdminCommand(
       res = await fetch(`${base}/v1/dead-letters/redrive`, {
         method: 'POST',
         headers,
-        body: JSON.stringify(body),
+        body: JSON.stringify(f.dryRun ? { ...body, dryRun: true } : body),
       });
     }
   } catch (err) {
@@ -139,7 +141,13 @@ export async function runAdminCommand(
 /** Human-readable rendering; identifiers are never in these answers, only their types. */
 export function formatAdminResult(command: AdminCommand, data: unknown): string {
   if (command.kind === 'dlq-redrive') {
-    return `redriven: ${(data as { redriven?: number }).redriven ?? 0}`;
+    const answer = data as { redriven?: number; dryRun?: boolean; matched?: number; groups?: unknown[] };
+    if (!answer.dryRun) return `redriven: ${answer.redriven ?? 0}`;
+    const groups = formatAdminResult(
+      { kind: 'dlq-summary', filter: {} },
+      { groups: answer.groups, total: answer.matched },
+    );
+    return `dry run, nothing moved: ${answer.matched ?? 0} dead letters match\n${groups}`;
   }
   if (command.kind === 'dlq-list') {
     const items = ((data as { deadLetters?: unknown[] }).deadLetters ?? []) as Array<Record<string, unknown>>;

@@ -199,11 +199,22 @@ export const RedriveRequestSchema = z
       .union([z.string().max(64), z.number()])
       .optional()
       .describe('Dead-lettered at or after.'),
+    dryRun: z
+      .boolean()
+      .optional()
+      .describe(
+        'Move nothing: answer how many dead letters the filters match, grouped as the summary groups them.',
+      ),
   })
   .strict()
   .meta({ id: 'RedriveRequest', description: 'At least one filter is required.' });
 
-export const RedriveResponseSchema = z.object({ redriven: z.number().int() });
+export const RedriveResponseSchema = z.object({
+  redriven: z.number().int().describe('Moved back to the queue (0 on a dry run).'),
+  dryRun: z.boolean().optional(),
+  matched: z.number().int().optional().describe('Dry run: dead letters the filters match.'),
+  groups: DeadLetterSummaryResponseSchema.shape.groups.optional().describe('Dry run: the matches, grouped.'),
+});
 
 export const HealthSchema = z.object({ status: z.literal('ok') });
 

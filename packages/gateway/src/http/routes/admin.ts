@@ -7,7 +7,13 @@ import { deadLetterFix } from '../../domain/dead-letter-fixes.js';
 import { parseHappenedAt } from '../../domain/happened-at.js';
 import { problemsFromIssues } from '../../domain/issues.js';
 import { GatewayError } from '../../errors.js';
-import type { AuditEntry, DeadLetterFilter, DeadLetterPosition, OutboxEvent } from '../../ports.js';
+import type {
+  AuditEntry,
+  DeadLetterFilter,
+  DeadLetterGroup,
+  DeadLetterPosition,
+  OutboxEvent,
+} from '../../ports.js';
 import { readJsonBody } from '../body.js';
 import { type App, json, type RouteContext } from '../context.js';
 import { decodeDeadLetterCursor, encodeDeadLetterCursor } from '../dead-letter-cursor.js';
@@ -99,6 +105,18 @@ function deadLetterQueryFilter(q: {
   const since = sinceMs(q.since, queryPath('since'), 'QUERY_INVALID');
   if (since !== undefined) filter.since = since;
   return filter;
+}
+
+function groupView(g: DeadLetterGroup) {
+  return {
+    account: g.account,
+    ruleId: g.ruleId,
+    reason: g.reason,
+    count: g.count,
+    newestDeadAt: new Date(g.newestAt).toISOString(),
+    oldestDeadAt: new Date(g.oldestAt).toISOString(),
+    fix: deadLetterFix(g.reason),
+  };
 }
 
 function cursorPosition(cursor: string): DeadLetterPosition {
@@ -211,21 +229,7 @@ export function registerAdminRoutes(app: App, ctx: RouteContext): void {
   app.get('/v1/dead-letters/summary', admin, async (c) => {
     const filter = deadLetterQueryFilter(parseQuery(DeadLetterSummaryQuerySchema, c.req.query()));
     const groups = await fromStore('summarizeDead', () => store.summarizeDead(filter));
-    return c.json(
-      {
-        groups: groups.map((g) => ({
-          account: g.account,
-          ruleId: g.ruleId,
-          reason: g.reason,
-          count: g.count,
-          newestDeadAt: new Date(g.newestAt).toISOString(),
-          oldestDeadAt: new Date(g.oldestAt).toISOString(),
-          fix: deadLetterFix(g.reason),
-        })),
-        total: groups.reduce((n, g) => n + g.count, 0),
-      },
-      200,
-    );
+    return c.json({ groups: groups.map(groupView), total: groups.reduce((n, g) => n + g.count, 0) }, 200);
   });
 
   app.openAPIRegistry.registerPath({
@@ -262,6 +266,18 @@ export function registerAdminRoutes(app: App, ctx: RouteContext): void {
     if (since !== undefined) filter.since = since;
     if (Object.keys(filter).length === 0)
       throw new GatewayError('REDRIVE_FILTER_MISSING', { path: WHOLE_BODY });
+    if (r.dryRun === true) {
+      const groups = await fromStore('summarizeDead', () => store.summarizeDead(filter));
+      return c.json(
+        {
+          redriven: 0,
+          dryRun: true,
+          matched: groups.reduce((n, g) => n + g.count, 0),
+          groups: groups.map(groupView),
+        },
+        200,
+      );
+    }
 
     const redriven = await fromStore('redrive', () => store.redrive(filter, deps.clock.now()));
     // An operator action: always logged (filters only, never event contents).

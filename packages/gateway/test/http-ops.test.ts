@@ -117,7 +117,7 @@ describe('operations routes', () => {
         Object.keys(ops).map((m) => `${m} ${path}`),
       );
       expect(new Set(documented)).toEqual(new Set(registered));
-      expect(new Set(registered).size).toBe(13);
+      expect(new Set(registered).size).toBe(14);
 
       expect(Object.keys(doc.components.securitySchemes).sort()).toEqual([
         'adminToken',

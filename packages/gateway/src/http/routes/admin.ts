@@ -1,70 +1,20 @@
 /**
- * Admin routes (Bearer admin token): look up an event and its delivery attempts, list dead letters,
- * redrive them. Views never include the payload: identifier types are shown, never their values.
+ * Admin routes (Bearer admin token): look up an event and its delivery attempts; the dead-letter and
+ * pause routes live beside this file. Views never include the payload: identifier types are shown,
+ * never their values.
  */
 import { z } from 'zod';
-import { deadLetterFix } from '../../domain/dead-letter-fixes.js';
-import { parseHappenedAt } from '../../domain/happened-at.js';
-import { problemsFromIssues } from '../../domain/issues.js';
 import { GatewayError } from '../../errors.js';
-import type {
-  AuditEntry,
-  DeadLetterFilter,
-  DeadLetterGroup,
-  DeadLetterPosition,
-  OutboxEvent,
-} from '../../ports.js';
-import { readJsonBody } from '../body.js';
+import type { AuditEntry } from '../../ports.js';
 import { type App, json, type RouteContext } from '../context.js';
-import { decodeDeadLetterCursor, encodeDeadLetterCursor } from '../dead-letter-cursor.js';
-import { pathParameterPath, queryPath, queryPathFromPointer, WHOLE_BODY } from '../problem-path.js';
-import {
-  DeadLetterQuerySchema,
-  DeadLetterSummaryQuerySchema,
-  DeadLetterSummaryResponseSchema,
-  DeadLettersResponseSchema,
-  ErrorBodySchema,
-  EventLookupResponseSchema,
-  RedriveRequestSchema,
-  RedriveResponseSchema,
-} from '../schemas.js';
+import { pathParameterPath } from '../problem-path.js';
+import { ErrorBodySchema, EventLookupResponseSchema } from '../schemas.js';
 import { adminKit } from './admin-kit.js';
+import { registerDeadLetterRoutes } from './dead-letters.js';
+import { eventView } from './event-view.js';
 import { registerPauseRoutes } from './pauses.js';
 
-const DEFAULT_LIST_LIMIT = 100;
 const ATTEMPTS_SHOWN = 50;
-
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-
-function parseContext(context: string | null): Record<string, unknown> | null {
-  if (context === null) return null;
-  try {
-    return JSON.parse(context) as Record<string, unknown>;
-  } catch {
-    return null;
-  }
-}
-
-export function eventView(e: OutboxEvent) {
-  return {
-    id: e.id,
-    eventId: e.eventId,
-    ruleId: e.ruleId,
-    account: e.account,
-    source: e.source,
-    state: e.state,
-    attemptCount: e.attempts,
-    happenedAt: new Date(e.happenedAt).toISOString(),
-    receivedAt: new Date(e.receivedAt).toISOString(),
-    nextAttemptAt: e.state === 'queued' || e.state === 'retrying' ? iso(e.nextAttemptAt) : null,
-    deliveredAt: iso(e.deliveredAt),
-    lastReason: e.lastReason,
-    lastResponse: e.lastResponse,
-    identifierTypes: e.identifierTypes,
-    consent: e.consent,
-    context: parseContext(e.context),
-  };
-}
 
 function attemptView(a: AuditEntry) {
   return {
@@ -78,75 +28,11 @@ function attemptView(a: AuditEntry) {
   };
 }
 
-/** A query string read with its schema, or 400 QUERY_INVALID naming each parameter at fault. */
-function parseQuery<T extends z.ZodType>(schema: T, query: Record<string, string>): z.infer<T> {
-  const parsed = schema.safeParse(query);
-  if (!parsed.success) {
-    const details = problemsFromIssues(parsed.error.issues, () => 'QUERY_INVALID').map((p) => ({
-      ...p,
-      path: queryPathFromPointer(p.path),
-    }));
-    throw new GatewayError('QUERY_INVALID', { path: details[0]?.path, details });
-  }
-  return parsed.data;
-}
-
-/** The filters the dead-letter routes share, from their query. */
-function deadLetterQueryFilter(q: {
-  ruleId?: string;
-  account?: string;
-  reason?: string;
-  since?: string;
-}): DeadLetterFilter {
-  const filter: DeadLetterFilter = {};
-  if (q.ruleId) filter.ruleId = q.ruleId;
-  if (q.account) filter.account = q.account;
-  if (q.reason) filter.reason = q.reason;
-  const since = sinceMs(q.since, queryPath('since'), 'QUERY_INVALID');
-  if (since !== undefined) filter.since = since;
-  return filter;
-}
-
-function groupView(g: DeadLetterGroup) {
-  return {
-    account: g.account,
-    ruleId: g.ruleId,
-    reason: g.reason,
-    count: g.count,
-    newestDeadAt: new Date(g.newestAt).toISOString(),
-    oldestDeadAt: new Date(g.oldestAt).toISOString(),
-    fix: deadLetterFix(g.reason),
-  };
-}
-
-function cursorPosition(cursor: string): DeadLetterPosition {
-  const position = decodeDeadLetterCursor(cursor);
-  if (position === null) {
-    throw new GatewayError('QUERY_INVALID', {
-      path: queryPath('cursor'),
-      message: 'Not a cursor this gateway gave out: pass the nextCursor of the previous page unchanged.',
-    });
-  }
-  return position;
-}
-
-function sinceMs(
-  value: string | number | undefined,
-  path: string,
-  code: 'QUERY_INVALID' | 'BODY_INVALID',
-): number | undefined {
-  if (value === undefined) return undefined;
-  const ms = parseHappenedAt(value);
-  if (ms === null)
-    throw new GatewayError(code, { path, message: 'since must be ISO-8601 or epoch milliseconds.' });
-  return ms;
-}
-
 const EventIdParamSchema = z.object({ eventId: z.string().min(1).describe('The business eventId.') });
 
 export function registerAdminRoutes(app: App, ctx: RouteContext): void {
   const { deps } = ctx;
-  const { store, logger } = deps;
+  const { store } = deps;
   const kit = adminKit(ctx);
   const { admin, security, authErrors, fromStore } = kit;
 
@@ -182,115 +68,6 @@ export function registerAdminRoutes(app: App, ctx: RouteContext): void {
     return c.json({ events }, 200);
   });
 
-  app.openAPIRegistry.registerPath({
-    method: 'get',
-    path: '/v1/dead-letters',
-    tags: ['admin'],
-    summary: 'List dead letters',
-    security,
-    request: { query: DeadLetterQuerySchema },
-    responses: {
-      200: json(DeadLettersResponseSchema, 'Dead letters matching the filters.'),
-      400: json(ErrorBodySchema, 'QUERY_INVALID.'),
-      ...authErrors,
-    },
-  });
-  app.get('/v1/dead-letters', admin, async (c) => {
-    const q = parseQuery(DeadLetterQuerySchema, c.req.query());
-    const filter = deadLetterQueryFilter(q);
-    filter.limit = q.limit ?? DEFAULT_LIST_LIMIT;
-    if (q.cursor !== undefined) filter.after = cursorPosition(q.cursor);
-    const dead = await fromStore('listDead', () => store.listDead(filter));
-    const last = dead.at(-1);
-    return c.json(
-      {
-        deadLetters: dead.map((d) => ({ ...eventView(d), deadAt: new Date(d.deadAt).toISOString() })),
-        count: dead.length,
-        // A full page may have more after it; a short one is the last.
-        nextCursor: last && dead.length === filter.limit ? encodeDeadLetterCursor(last) : null,
-      },
-      200,
-    );
-  });
-
-  app.openAPIRegistry.registerPath({
-    method: 'get',
-    path: '/v1/dead-letters/summary',
-    tags: ['admin'],
-    summary: 'Dead letters counted by account, rule and reason, with the fix for each reason',
-    security,
-    request: { query: DeadLetterSummaryQuerySchema },
-    responses: {
-      200: json(DeadLetterSummaryResponseSchema, 'Groups of dead letters, the largest first.'),
-      400: json(ErrorBodySchema, 'QUERY_INVALID.'),
-      ...authErrors,
-    },
-  });
-  app.get('/v1/dead-letters/summary', admin, async (c) => {
-    const filter = deadLetterQueryFilter(parseQuery(DeadLetterSummaryQuerySchema, c.req.query()));
-    const groups = await fromStore('summarizeDead', () => store.summarizeDead(filter));
-    return c.json({ groups: groups.map(groupView), total: groups.reduce((n, g) => n + g.count, 0) }, 200);
-  });
-
-  app.openAPIRegistry.registerPath({
-    method: 'post',
-    path: '/v1/dead-letters/redrive',
-    tags: ['admin'],
-    summary: 'Redrive dead letters',
-    description:
-      'Moves matching dead letters back to the queue (attempts kept). At least one filter is required.',
-    security,
-    request: { body: { required: true, content: { 'application/json': { schema: RedriveRequestSchema } } } },
-    responses: {
-      200: json(RedriveResponseSchema, 'How many dead letters were moved back to the queue.'),
-      400: json(ErrorBodySchema, 'BODY_INVALID_JSON, BODY_INVALID or REDRIVE_FILTER_MISSING.'),
-      ...authErrors,
-    },
-  });
-  app.post('/v1/dead-letters/redrive', admin, async (c) => {
-    const body = await readJsonBody(c.req.raw, deps.config.bodyLimitBytes);
-    const parsed = RedriveRequestSchema.safeParse(body);
-    if (!parsed.success) {
-      // The domain's pointers name the whole body "", as request-level problems do.
-      const details = problemsFromIssues(parsed.error.issues, () => 'BODY_INVALID');
-      throw new GatewayError('BODY_INVALID', { path: details[0]?.path ?? WHOLE_BODY, details });
-    }
-    const r = parsed.data;
-    const filter: DeadLetterFilter = {};
-    if (r.ids && r.ids.length > 0) filter.ids = r.ids;
-    if (r.eventIds && r.eventIds.length > 0) filter.eventIds = r.eventIds;
-    if (r.ruleId) filter.ruleId = r.ruleId;
-    if (r.account) filter.account = r.account;
-    if (r.reason) filter.reason = r.reason;
-    const since = sinceMs(r.since, '/since', 'BODY_INVALID');
-    if (since !== undefined) filter.since = since;
-    if (Object.keys(filter).length === 0)
-      throw new GatewayError('REDRIVE_FILTER_MISSING', { path: WHOLE_BODY });
-    if (r.dryRun === true) {
-      const groups = await fromStore('summarizeDead', () => store.summarizeDead(filter));
-      return c.json(
-        {
-          redriven: 0,
-          dryRun: true,
-          matched: groups.reduce((n, g) => n + g.count, 0),
-          groups: groups.map(groupView),
-        },
-        200,
-      );
-    }
-
-    const redriven = await fromStore('redrive', () => store.redrive(filter, deps.clock.now()));
-    // An operator action: always logged (filters only, never event contents).
-    logger.info(
-      {
-        redriven,
-        filter: { ...filter, ids: filter.ids?.length, eventIds: filter.eventIds?.length },
-      },
-      'dead letters redriven',
-    );
-    if (redriven > 0) deps.onAccepted?.();
-    return c.json({ redriven }, 200);
-  });
-
+  registerDeadLetterRoutes(app, ctx, kit);
   registerPauseRoutes(app, ctx, kit);
 }

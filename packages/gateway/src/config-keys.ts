@@ -110,6 +110,20 @@ const OWN_PREFIXES = ['CAPI_', 'LINKEDIN_'];
 /** Variables of the project's own benchmarks and tests, which share the prefix. */
 const TOOLING_PREFIXES = ['CAPI_BENCH_', 'CAPI_TEST_'];
 
+/**
+ * Kubernetes gives every pod variables for each Service of its namespace (a Service `capi-gateway`
+ * makes `CAPI_GATEWAY_SERVICE_HOST`, `CAPI_GATEWAY_PORT=tcp://…`, `CAPI_GATEWAY_PORT_8080_TCP…`).
+ * They are no one's typo, and warning of them at every start would drown the warnings that matter.
+ */
+const SERVICE_LINK_NAME =
+  /_SERVICE_(HOST|PORT)(_[A-Z0-9_]+)?$|_PORT_\d+_(TCP|UDP|SCTP)(_(PROTO|PORT|ADDR))?$/;
+const SERVICE_LINK_VALUE = /^(tcp|udp|sctp):\/\//;
+
+/** Whether a variable is one Kubernetes made for a Service (by its name, or a `…_PORT` by its value's shape). */
+export function isServiceLink(name: string, value: string | undefined): boolean {
+  return SERVICE_LINK_NAME.test(name) || (name.endsWith('_PORT') && SERVICE_LINK_VALUE.test(value ?? ''));
+}
+
 export interface UnknownVariable {
   name: string;
   /** The variable it most likely meant, or null. */
@@ -119,7 +133,8 @@ export interface UnknownVariable {
 /**
  * Variables set with the gateway's prefixes that are no setting of it: a misspelt one would
  * otherwise be ignored in silence (`LINKEDIN_TOKEN` for `LINKEDIN_ACCESS_TOKEN` starts sandbox
- * mode). Sorted by name. Only names are looked at, never values.
+ * mode). Sorted by name. Values are never shown; only a Kubernetes service link's is looked at
+ * (`tcp://…`), to leave it out.
  */
 export function unknownVariables(
   env: Readonly<Record<string, string | undefined>>,
@@ -131,7 +146,8 @@ export function unknownVariables(
       (name) =>
         OWN_PREFIXES.some((p) => name.startsWith(p)) &&
         !TOOLING_PREFIXES.some((p) => name.startsWith(p)) &&
-        !knownSet.has(name),
+        !knownSet.has(name) &&
+        !isServiceLink(name, env[name]),
     )
     .sort()
     .map((name) => ({ name, meant: suggestVariable(name, known) }));

@@ -7,7 +7,13 @@ import { readFileSync } from 'node:fs';
 import { HASHED_NAMES_SINCE, supportsHashedNames } from '@capi-gateway/linkedin';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
-import { knownKeysOf, type UnknownVariable, unknownKeyMessage, unknownVariables } from './config-keys.js';
+import {
+  isServiceLink,
+  knownKeysOf,
+  type UnknownVariable,
+  unknownKeyMessage,
+  unknownVariables,
+} from './config-keys.js';
 import { DEFAULT_PG_CONNECT_TIMEOUT_MS, DEFAULT_PG_QUERY_TIMEOUT_MS } from './store/postgres/pool.js';
 import { DEFAULT_CACHE_MIB } from './store/sqlite/pragmas.js';
 import { wholeNumber } from './whole-number.js';
@@ -558,7 +564,12 @@ export function loadConfig(options: LoadConfigOptions = {}): Readonly<GatewayCon
               key: [...issue.path.map(String), key].join('.'),
               message: unknownKeyMessage(FILE_KEYS, issue.path, key),
             }))
-          : [{ key: keyName(issue.path.join('.'), env) || 'config', message: issue.message }],
+          : [
+              {
+                key: keyName(issue.path.join('.'), env) || 'config',
+                message: withServiceLinkHint(issue.message, issue.path.join('.'), env),
+              },
+            ],
       ),
     );
   }
@@ -567,6 +578,20 @@ export function loadConfig(options: LoadConfigOptions = {}): Readonly<GatewayCon
     accountFromEnvOnly: merged.accountFromEnvOnly,
     keyOf: (path) => keyName(path, env),
   });
+}
+
+/**
+ * A setting whose variable holds a Kubernetes service link (`CAPI_PORT=tcp://10.0.0.7:8080`, made for
+ * a Service named `capi` in the namespace) gets told so: the value is no typo of the operator's.
+ */
+function withServiceLinkHint(message: string, path: string, env: Env): string {
+  const name = Object.entries({ ...ENV_VARS, ...GENERIC_ENV }).find(([, p]) => p === path)?.[0];
+  if (name === undefined || !isServiceLink(name, env[name])) return message;
+  // Kubernetes names `<SERVICE>_PORT` after the Service, upper-cased, dashes as underscores.
+  const service = name.endsWith('_PORT')
+    ? `"${name.slice(0, -5).toLowerCase().replace(/_/g, '-')}"`
+    : 'after it';
+  return `${message} Its value looks like a Kubernetes service link, which a Service named ${service} in this namespace makes: rename that Service, or set enableServiceLinks: false in the pod spec.`;
 }
 
 function readConfigFile(file: string, key: string): string {

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { ConfigError, KNOWN_VARIABLES, loadConfig, unknownEnvironmentVariables } from '../src/config.js';
 import {
   editDistance,
+  isServiceLink,
   knownKeysOf,
   sectionOf,
   suggestKey,
@@ -170,6 +171,45 @@ describe('unknown environment variables', () => {
         expect(unknownVariables(env, KNOWN_VARIABLES)).toEqual([]);
       }),
     );
+  });
+
+  it('leaves out the variables Kubernetes makes for the Services of a namespace', () => {
+    const links = {
+      CAPI_GATEWAY_SERVICE_HOST: '10.0.0.1',
+      CAPI_GATEWAY_SERVICE_PORT: '8080',
+      CAPI_GATEWAY_SERVICE_PORT_HTTP: '8080',
+      CAPI_GATEWAY_PORT: 'tcp://10.0.0.1:8080',
+      CAPI_GATEWAY_PORT_8080_TCP: 'tcp://10.0.0.1:8080',
+      CAPI_GATEWAY_PORT_8080_TCP_PROTO: 'tcp',
+      CAPI_GATEWAY_PORT_8080_TCP_PORT: '8080',
+      CAPI_GATEWAY_PORT_8080_TCP_ADDR: '10.0.0.1',
+      LINKEDIN_MOCK_PORT: 'udp://10.0.0.2:53',
+    };
+    expect(unknownEnvironmentVariables({ ...links, CAPI_PROT: '1', CAPI_ADMIN_PORT: '9090' })).toEqual([
+      { name: 'CAPI_ADMIN_PORT', meant: null },
+      { name: 'CAPI_PROT', meant: 'CAPI_PORT' },
+    ]);
+    expect(isServiceLink('CAPI_PORT', 'tcp://10.0.0.7:8080')).toBe(true);
+    expect(isServiceLink('CAPI_PORT', '8080')).toBe(false);
+  });
+
+  it('tells a setting holding a service link where it came from', () => {
+    const issues = (() => {
+      try {
+        loadConfig({ env: { CAPI_PORT: 'tcp://10.0.0.7:8080' } });
+      } catch (err) {
+        if (err instanceof ConfigError) return err.issues;
+      }
+      return [];
+    })();
+    expect(issues).toEqual([
+      {
+        key: 'CAPI_PORT (server.port)',
+        message: expect.stringMatching(
+          /^Must be a number\. .*a Service named "capi" .*enableServiceLinks: false/,
+        ),
+      },
+    ]);
   });
 
   it('suggests the shortest variable holding every word of the name, in order', () => {

@@ -778,7 +778,11 @@ export function adminTargetUrl(env: Env = process.env): string {
       throw new ConfigError([
         {
           key: 'CAPI_PORT',
-          message: `${read.success ? '0 (any free port) names no port to connect to' : 'must be a port number, 1 to 65535'}; or pass --url (CAPI_URL)`,
+          message: withServiceLinkHint(
+            `${read.success ? '0 (any free port) names no port to connect to' : 'must be a port number, 1 to 65535'}; or pass --url (CAPI_URL).`,
+            'server.port',
+            env,
+          ),
         },
       ]);
     }

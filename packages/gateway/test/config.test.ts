@@ -540,7 +540,10 @@ describe('the admin commands target', () => {
       const issues = errorsOf(() => adminTargetUrl({ CAPI_PORT: port }));
       expect(issues[0]?.key).toBe('CAPI_PORT');
       expect(issues[0]?.message).toContain('--url');
+      expect(issues[0]?.message).not.toContain('Kubernetes');
     }
+    const [link] = errorsOf(() => adminTargetUrl({ CAPI_PORT: 'tcp://10.0.0.7:8080' }));
+    expect(link?.message).toMatch(/--url \(CAPI_URL\)\. Its value looks like a Kubernetes service link/);
   });
 });
 

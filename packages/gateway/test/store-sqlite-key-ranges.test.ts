@@ -1,7 +1,8 @@
 import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compareUtf8, idSpan, KeyRanges } from '../src/store/sqlite/key-ranges.js';
+import { idSpan, KeyRanges } from '../src/store/sqlite/key-ranges.js';
+import { compareUtf8 } from '../src/store/utf8-order.js';
 
 /** Strings made of the characters where UTF-16 and UTF-8 orders part, and a few ordinary ones. */
 const tricky = fc
@@ -13,7 +14,7 @@ const tricky = fc
   )
   .map((chars) => chars.join(''));
 
-describe('compareUtf8 (key-ranges.ts)', () => {
+describe('compareUtf8 (utf8-order.ts)', () => {
   it('orders strings as SQLite orders them', () => {
     const db = new Database(':memory:');
     try {

@@ -27,6 +27,7 @@ import {
   FINAL_STATES,
   LEASE_EXPIRED_REASON,
 } from './policy.js';
+import { compareUtf8 } from './utf8-order.js';
 
 /**
  * An in-memory OutboxStore for fast unit tests of the worker and HTTP layer. It keeps the exact
@@ -280,9 +281,9 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): OutboxStore
       return [...groups.values()].sort(
         (a, b) =>
           b.count - a.count ||
-          byteOrder(a.account, b.account) ||
-          byteOrder(a.ruleId, b.ruleId) ||
-          byteOrder(a.reason ?? '', b.reason ?? ''),
+          compareUtf8(a.account, b.account) ||
+          compareUtf8(a.ruleId, b.ruleId) ||
+          compareUtf8(a.reason ?? '', b.reason ?? ''),
       );
     },
 
@@ -520,19 +521,14 @@ function matchDead(all: Row[], filter: DeadLetterFilter, defaultLimit: number): 
         (filter.since === undefined || (r.deadAt ?? 0) >= filter.since) &&
         (filter.after === undefined || listedAfter(r, filter.after)),
     )
-    .sort((a, b) => (b.deadAt ?? 0) - (a.deadAt ?? 0) || byteOrder(b.id, a.id))
+    .sort((a, b) => (b.deadAt ?? 0) - (a.deadAt ?? 0) || compareUtf8(b.id, a.id))
     .slice(0, filter.limit ?? defaultLimit);
-}
-
-/** Byte order, as SQLite compares text (and PostgreSQL under the C collation). */
-function byteOrder(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** Whether a dead letter comes after `position` in the list's order (newest first). */
 function listedAfter(r: Row, position: DeadLetterPosition): boolean {
   const deadAt = r.deadAt ?? 0;
-  return deadAt < position.deadAt || (deadAt === position.deadAt && r.id < position.id);
+  return deadAt < position.deadAt || (deadAt === position.deadAt && compareUtf8(r.id, position.id) < 0);
 }
 
 function publicEvent(r: Row): OutboxEvent {

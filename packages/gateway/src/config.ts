@@ -335,6 +335,15 @@ const GENERIC_ENV: Record<string, string> = {
   CAPI_SEGMENT_UNMAPPED_EVENTS: 'segment.unmappedEvents',
 };
 
+/** Every variable that sets one value of the file, with that value's path. */
+const VARIABLE_PATHS: Readonly<Record<string, string>> = { ...ENV_VARS, ...GENERIC_ENV };
+
+/** The variable in `env` that set the value at `path`, if one did. */
+function variableOf(path: string, env: Env): string | undefined {
+  for (const [name, p] of Object.entries(VARIABLE_PATHS)) if (p === path && given(env[name])) return name;
+  return undefined;
+}
+
 type Env = Record<string, string | undefined>;
 
 /** An empty variable counts as unset, as `CAPI_PORT= capi start` in a shell means. */
@@ -428,8 +437,7 @@ const ACCOUNT_SHORTCUT: ReadonlyArray<[string, string]> = [
  * that is not here gets a warning at start (config-keys.ts).
  */
 export const KNOWN_VARIABLES: readonly string[] = [
-  ...Object.keys(ENV_VARS),
-  ...Object.keys(GENERIC_ENV),
+  ...Object.keys(VARIABLE_PATHS),
   ...ACCOUNT_SHORTCUT.map(([name]) => name),
   'CAPI_SOURCE_KEYS',
   'CAPI_CONFIG',
@@ -454,7 +462,7 @@ interface Merged {
  */
 function applyEnv(raw: Record<string, unknown>, env: Env): Merged {
   const merged = structuredClone(raw);
-  for (const [name, path] of Object.entries({ ...ENV_VARS, ...GENERIC_ENV })) {
+  for (const [name, path] of Object.entries(VARIABLE_PATHS)) {
     const value = env[name];
     if (given(value)) setPath(merged, path, value);
   }
@@ -499,19 +507,12 @@ export function yamlSyntaxText(err: unknown): string {
 
 /** Names the environment variable behind a YAML path, for error messages. */
 function keyName(path: string, env: Env): string {
-  const all = { ...ENV_VARS, ...GENERIC_ENV };
-  const fromEnv = Object.entries(all).find(([name, p]) => p === path && given(env[name]));
-  if (fromEnv) return `${fromEnv[0]} (${path})`;
-  const shortcut: Record<string, string> = {
-    'accounts.0.id': 'LINKEDIN_AD_ACCOUNT',
-    'accounts.0.token': 'LINKEDIN_ACCESS_TOKEN',
-    'accounts.0.requestsPerMinute': 'CAPI_LINKEDIN_RPM',
-    'accounts.0.requestsPerDay': 'CAPI_LINKEDIN_DAILY',
-  };
-  const envName = shortcut[path];
-  if (envName && given(env[envName])) return `${envName} (${path})`;
-  if (path.startsWith('accounts.0.conversions') && given(env.CAPI_CONVERSIONS)) {
-    return `CAPI_CONVERSIONS (${path})`;
+  const name = variableOf(path, env);
+  if (name !== undefined) return `${name} (${path})`;
+  // The single-account shortcut sets a field of the first account (conversions: each alias in it).
+  for (const [shortcut, field] of ACCOUNT_SHORTCUT) {
+    const at = `accounts.0.${field}`;
+    if ((path === at || path.startsWith(`${at}.`)) && given(env[shortcut])) return `${shortcut} (${path})`;
   }
   if (path.startsWith('sources') && given(env.CAPI_SOURCE_KEYS)) return `CAPI_SOURCE_KEYS (${path})`;
   return path;
@@ -585,7 +586,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Readonly<GatewayCon
  * a Service named `capi` in the namespace) gets told so: the value is no typo of the operator's.
  */
 function withServiceLinkHint(message: string, path: string, env: Env): string {
-  const name = Object.entries({ ...ENV_VARS, ...GENERIC_ENV }).find(([, p]) => p === path)?.[0];
+  const name = variableOf(path, env);
   if (name === undefined || !isServiceLink(name, env[name])) return message;
   // Kubernetes names `<SERVICE>_PORT` after the Service, upper-cased, dashes as underscores.
   const service = name.endsWith('_PORT')

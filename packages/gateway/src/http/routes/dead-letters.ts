@@ -39,20 +39,27 @@ function parseQuery<T extends z.ZodType>(schema: T, query: Record<string, string
   return parsed.data;
 }
 
-/** The filters the dead-letter routes share, from their query. */
-function deadLetterQueryFilter(q: {
-  ruleId?: string;
-  account?: string;
-  reason?: string;
-  since?: string;
-}): DeadLetterFilter {
+/**
+ * The filters every dead-letter route takes, from a query (list, summary) or a body (redrive);
+ * `sincePath` and `code` name a bad `since` where the request put it.
+ */
+function deadLetterFilter(
+  fields: { ruleId?: string; account?: string; reason?: string; since?: string | number },
+  sincePath: string,
+  code: 'QUERY_INVALID' | 'BODY_INVALID',
+): DeadLetterFilter {
   const filter: DeadLetterFilter = {};
-  if (q.ruleId) filter.ruleId = q.ruleId;
-  if (q.account) filter.account = q.account;
-  if (q.reason) filter.reason = q.reason;
-  const since = sinceMs(q.since, queryPath('since'), 'QUERY_INVALID');
+  if (fields.ruleId) filter.ruleId = fields.ruleId;
+  if (fields.account) filter.account = fields.account;
+  if (fields.reason) filter.reason = fields.reason;
+  const since = sinceMs(fields.since, sincePath, code);
   if (since !== undefined) filter.since = since;
   return filter;
+}
+
+/** Dead letters in all the groups. */
+function total(groups: readonly DeadLetterGroup[]): number {
+  return groups.reduce((n, g) => n + g.count, 0);
 }
 
 function groupView(g: DeadLetterGroup) {
@@ -110,7 +117,7 @@ export function registerDeadLetterRoutes(app: App, ctx: RouteContext, kit: Admin
   });
   app.get('/v1/dead-letters', admin, async (c) => {
     const q = parseQuery(DeadLetterQuerySchema, c.req.query());
-    const filter = deadLetterQueryFilter(q);
+    const filter = deadLetterFilter(q, queryPath('since'), 'QUERY_INVALID');
     filter.limit = q.limit ?? DEFAULT_LIST_LIMIT;
     if (q.cursor !== undefined) filter.after = cursorPosition(q.cursor);
     const dead = await fromStore('listDead', () => store.listDead(filter));
@@ -140,9 +147,10 @@ export function registerDeadLetterRoutes(app: App, ctx: RouteContext, kit: Admin
     },
   });
   app.get('/v1/dead-letters/summary', admin, async (c) => {
-    const filter = deadLetterQueryFilter(parseQuery(DeadLetterSummaryQuerySchema, c.req.query()));
+    const q = parseQuery(DeadLetterSummaryQuerySchema, c.req.query());
+    const filter = deadLetterFilter(q, queryPath('since'), 'QUERY_INVALID');
     const groups = await fromStore('summarizeDead', () => store.summarizeDead(filter));
-    return c.json({ groups: groups.map(groupView), total: groups.reduce((n, g) => n + g.count, 0) }, 200);
+    return c.json({ groups: groups.map(groupView), total: total(groups) }, 200);
   });
 
   app.openAPIRegistry.registerPath({
@@ -169,14 +177,9 @@ export function registerDeadLetterRoutes(app: App, ctx: RouteContext, kit: Admin
       throw new GatewayError('BODY_INVALID', { path: details[0]?.path ?? WHOLE_BODY, details });
     }
     const r = parsed.data;
-    const filter: DeadLetterFilter = {};
+    const filter = deadLetterFilter(r, '/since', 'BODY_INVALID');
     if (r.ids && r.ids.length > 0) filter.ids = r.ids;
     if (r.eventIds && r.eventIds.length > 0) filter.eventIds = r.eventIds;
-    if (r.ruleId) filter.ruleId = r.ruleId;
-    if (r.account) filter.account = r.account;
-    if (r.reason) filter.reason = r.reason;
-    const since = sinceMs(r.since, '/since', 'BODY_INVALID');
-    if (since !== undefined) filter.since = since;
     if (Object.keys(filter).length === 0)
       throw new GatewayError('REDRIVE_FILTER_MISSING', { path: WHOLE_BODY });
     if (r.dryRun === true) {
@@ -185,7 +188,7 @@ export function registerDeadLetterRoutes(app: App, ctx: RouteContext, kit: Admin
         {
           redriven: 0,
           dryRun: true,
-          matched: groups.reduce((n, g) => n + g.count, 0),
+          matched: total(groups),
           groups: groups.map(groupView),
         },
         200,

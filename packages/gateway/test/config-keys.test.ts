@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { ConfigError, KNOWN_VARIABLES, loadConfig, unknownEnvironmentVariables } from '../src/config.js';
+import { KNOWN_VARIABLES, loadConfig, unknownEnvironmentVariables } from '../src/config.js';
 import {
   editDistance,
   isServiceLink,
@@ -13,6 +13,7 @@ import {
   unknownKeyMessage,
   unknownVariables,
 } from '../src/config-keys.js';
+import { errorsOf } from './support/config-errors.js';
 
 const schema = z
   .object({
@@ -106,15 +107,8 @@ describe('editDistance', () => {
 });
 
 describe('unknown keys in the configuration file', () => {
-  const messagesOf = (yamlText: string): string[] => {
-    try {
-      loadConfig({ env: {}, yamlText });
-    } catch (err) {
-      if (err instanceof ConfigError) return err.issues.map((i) => `${i.key}: ${i.message}`);
-      throw err;
-    }
-    throw new Error('the configuration was accepted');
-  };
+  const messagesOf = (yamlText: string): string[] =>
+    errorsOf(() => loadConfig({ env: {}, yamlText })).map((i) => `${i.key}: ${i.message}`);
 
   it('names each unknown key with the key it most likely meant', () => {
     expect(messagesOf('port: 8081')).toEqual(['port: Unknown key. Did you mean server.port?']);
@@ -194,14 +188,7 @@ describe('unknown environment variables', () => {
   });
 
   it('tells a setting holding a service link where it came from', () => {
-    const issues = (() => {
-      try {
-        loadConfig({ env: { CAPI_PORT: 'tcp://10.0.0.7:8080' } });
-      } catch (err) {
-        if (err instanceof ConfigError) return err.issues;
-      }
-      return [];
-    })();
+    const issues = errorsOf(() => loadConfig({ env: { CAPI_PORT: 'tcp://10.0.0.7:8080' } }));
     expect(issues).toEqual([
       {
         key: 'CAPI_PORT (server.port)',

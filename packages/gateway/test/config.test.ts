@@ -7,16 +7,7 @@ import {
   parseConversionsList,
   parseSourceKeys,
 } from '../src/config.js';
-
-const errorsOf = (fn: () => unknown): Array<{ key: string; message: string }> => {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ConfigError) return err.issues;
-    throw err;
-  }
-  throw new Error('expected a ConfigError');
-};
+import { errorsOf } from './support/config-errors.js';
 
 describe('loadConfig', () => {
   it('defaults to sandbox mode on SQLite with the documented defaults', () => {

@@ -14,6 +14,7 @@ import {
   unknownKeyMessage,
   unknownVariables,
 } from './config-keys.js';
+import { isJsonObject } from './json-object.js';
 import { DEFAULT_PG_CONNECT_TIMEOUT_MS, DEFAULT_PG_QUERY_TIMEOUT_MS } from './store/postgres/pool.js';
 import { DEFAULT_CACHE_MIB } from './store/sqlite/pragmas.js';
 import { wholeNumber } from './whole-number.js';
@@ -351,10 +352,6 @@ function given(value: string | undefined): value is string {
   return value !== undefined && value !== '';
 }
 
-function isMapping(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /**
  * Sets `path`, creating the sections it lacks. A section the file holds as something other than a
  * mapping (`server: 5`) is left as it is: the override would replace it and hide its error.
@@ -365,7 +362,7 @@ function setPath(target: Record<string, unknown>, path: string, value: unknown):
   for (const part of parts.slice(0, -1)) {
     if (node[part] === undefined) node[part] = {};
     const next = node[part];
-    if (!isMapping(next)) return;
+    if (!isJsonObject(next)) return;
     node = next;
   }
   node[parts[parts.length - 1]!] = value;
@@ -477,7 +474,7 @@ function applyEnv(raw: Record<string, unknown>, env: Env): Merged {
   if (
     set.length === 0 ||
     (fileAccounts !== undefined && !Array.isArray(fileAccounts)) ||
-    (fileFirst !== undefined && !isMapping(fileFirst))
+    (fileFirst !== undefined && !isJsonObject(fileFirst))
   ) {
     return { raw: merged, accountFromEnvOnly: false };
   }

@@ -33,8 +33,9 @@ function show(v: unknown): string {
   return JSON.stringify(v);
 }
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+export type Obj = Record<string, unknown>;
+/** A JSON object with keys: not null, not an array. Shared with validate-rule.ts. */
+export const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const DIGITS = /^\d+$/;
 
 const EVENT_KEYS = new Set(['conversion', 'conversionHappenedAt', 'conversionValue', 'eventId', 'user']);

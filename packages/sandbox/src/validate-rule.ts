@@ -4,7 +4,7 @@
  * 400. Not the hot path, but hand-written like the event validator so messages match LinkedIn's.
  */
 import { ERRORS } from './errors.js';
-import { REASONS, type SchemaError } from './validate-event.js';
+import { isObj, type Obj, REASONS, type SchemaError } from './validate-event.js';
 import { VERSION_FEATURES } from './versions.js';
 import {
   ATTRIBUTION_TYPES,
@@ -17,9 +17,6 @@ import {
   VERSIONED_CONVERSION_TYPES,
   WINDOW_180_TYPES,
 } from './wire.js';
-
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Fields a client may set, with their checks. */
 const WRITABLE = [

@@ -19,6 +19,7 @@ import {
   supportsHashedNames,
   validateConversionEvent,
 } from '@capi-gateway/linkedin';
+import { isJsonObject } from '../json-object.js';
 import type { NewOutboxEvent } from '../ports.js';
 import type { ResolvedConversion } from './conversions.js';
 import {
@@ -64,10 +65,6 @@ function sanitize(findings: Finding[]): Finding[] {
   return findings;
 }
 
-function isRecord(v: unknown): v is Json {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 /** Identifier values sent unhashed: none may be an email address. */
 const PLAIN_ID_TYPES: ReadonlySet<string> = new Set([
   'LINKEDIN_FIRST_PARTY_ADS_TRACKING_UUID',
@@ -85,11 +82,11 @@ function rawEmailFindings(el: Json, out: Finding[]): void {
     });
   if (typeof el.eventId === 'string' && looksLikeEmail(el.eventId)) flag('/eventId');
   const user = el.user;
-  if (!isRecord(user)) return;
+  if (!isJsonObject(user)) return;
   if (Array.isArray(user.userIds)) {
     user.userIds.forEach((id, i) => {
       if (
-        isRecord(id) &&
+        isJsonObject(id) &&
         PLAIN_ID_TYPES.has(String(id.idType)) &&
         typeof id.idValue === 'string' &&
         looksLikeEmail(id.idValue)
@@ -98,7 +95,7 @@ function rawEmailFindings(el: Json, out: Finding[]): void {
       }
     });
   }
-  if (isRecord(user.userInfo)) {
+  if (isJsonObject(user.userInfo)) {
     for (const key of ['firstName', 'lastName', 'companyName', 'title']) {
       const v = user.userInfo[key];
       if (typeof v === 'string' && looksLikeEmail(v)) flag(`/user/userInfo/${key}`);
@@ -113,8 +110,8 @@ function rawEmailFindings(el: Json, out: Finding[]): void {
 
 /** Plain names → hashed fields (202609+, when configured). A name that hashes to nothing is refused. */
 function hashNames(el: Json, out: Finding[]): void {
-  const info = isRecord(el.user) ? el.user.userInfo : undefined;
-  if (!isRecord(info)) return;
+  const info = isJsonObject(el.user) ? el.user.userInfo : undefined;
+  if (!isJsonObject(info)) return;
   for (const [plain, hashed] of [
     ['firstName', 'hashedFirstName'],
     ['lastName', 'hashedLastName'],
@@ -160,7 +157,7 @@ export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) {
     return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
   }
-  if (isRecord(value)) {
+  if (isJsonObject(value)) {
     const parts: string[] = [];
     for (const key of Object.keys(value).sort()) {
       const v = value[key];
@@ -192,7 +189,7 @@ function identifierTypes(el: Json): string[] {
   const types: string[] = [];
   if (Array.isArray(user.userIds)) for (const id of user.userIds) types.push(String((id as Json).idType));
   const info = user.userInfo;
-  if (isRecord(info)) {
+  if (isJsonObject(info)) {
     const first = info.firstName !== undefined || info.hashedFirstName !== undefined;
     const last = info.lastName !== undefined || info.hashedLastName !== undefined;
     if (first && last) types.push('NAME');
@@ -215,7 +212,7 @@ export function prepareCompat(
   for (const el of elements) {
     const found = sanitize(validateConversionEvent(el, { version: opts.version, now: opts.now }));
     const errs = found.filter((f) => f.severity === 'error');
-    if (isRecord(el)) {
+    if (isJsonObject(el)) {
       rawEmailFindings(el, errs);
       if (errs.length === 0 && hash) hashNames(el, errs);
     }

@@ -11,6 +11,7 @@
 import { MAX_BATCH_SIZE, normalizeEmail } from '@capi-gateway/linkedin';
 import { z } from 'zod';
 import type { Problem } from '../errors.js';
+import { isJsonObject } from '../json-object.js';
 import { hasTimeOfDay, parseHappenedAt } from './happened-at.js';
 import { type Draft, MAX_EVENT_ID, type PathOf } from './ingest.js';
 import { type CodeFor, isMissing, problemsFromIssues } from './issues.js';
@@ -467,7 +468,7 @@ export function segmentBatchDraft(raw: unknown, mapping: SegmentMapping): Draft 
       ],
     };
   }
-  const isCall = typeof raw === 'object' && raw !== null && !Array.isArray(raw);
+  const isCall = isJsonObject(raw);
   return {
     kind: 'rejected',
     eventId: messageIdOf(raw),

@@ -132,10 +132,6 @@ export function validateOnlyFlag(value: string | undefined): boolean {
   });
 }
 
-export function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 /** The route's description of the body limit, repeated in the OpenAPI document. */
 export function limitsText(deps: HttpDeps): string {
   const { bodyLimitBytes, maxEventsPerRequest } = deps.config;

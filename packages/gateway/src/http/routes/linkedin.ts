@@ -10,13 +10,13 @@ import { z } from 'zod';
 import { prepareCompat } from '../../domain/linkedin-compat.js';
 import { type LinkedInErrorBody, safeFindingPath } from '../../domain/linkedin-errors.js';
 import { GatewayError } from '../../errors.js';
+import { isJsonObject } from '../../json-object.js';
 import type { EnqueueStatus, NewOutboxEvent } from '../../ports.js';
 import { newOutboxId } from '../../store/ids.js';
 import {
   type App,
   type IngestCall,
   ingestCallOf,
-  isRecord,
   json,
   limitsText,
   type RouteContext,
@@ -101,7 +101,7 @@ const REQUIRED = 'field is required but not found and has no default value';
  * elements is the gateway's own limit, so it is a catalogued 413 rather than a LinkedIn body.
  */
 function batchElements(body: unknown, max: number): unknown[] | LinkedInErrorBody {
-  if (!isRecord(body)) return { message: `ERROR :: /elements :: ${REQUIRED}\n`, status: 422 };
+  if (!isJsonObject(body)) return { message: `ERROR :: /elements :: ${REQUIRED}\n`, status: 422 };
   for (const key in body) {
     if (key !== 'elements') {
       const path = safeFindingPath(`/${key}`);

@@ -7,11 +7,11 @@ import { z } from 'zod';
 import { pointer } from '../../domain/issues.js';
 import { NativeBodySchema, nativeDraft } from '../../domain/native-event.js';
 import { GatewayError } from '../../errors.js';
+import { isJsonObject } from '../../json-object.js';
 import {
   type App,
   type IngestCall,
   ingestCallOf,
-  isRecord,
   json,
   limitsText,
   type RouteContext,
@@ -30,7 +30,7 @@ import {
 
 /** The events of a native body: a single event object, or the `events` array of a batch. */
 export function nativeElements(body: unknown, max: number): unknown[] {
-  if (!isRecord(body)) {
+  if (!isJsonObject(body)) {
     throw new GatewayError('BODY_INVALID', {
       path: WHOLE_BODY,
       message: 'The body must be one event object or {"events": [...]}.',

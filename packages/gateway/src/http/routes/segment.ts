@@ -15,11 +15,11 @@ import {
   segmentTrackDraft,
 } from '../../domain/segment-event.js';
 import { GatewayError } from '../../errors.js';
+import { isJsonObject } from '../../json-object.js';
 import {
   type App,
   type IngestCall,
   ingestCallOf,
-  isRecord,
   json,
   limitsText,
   type RouteContext,
@@ -31,10 +31,10 @@ import { WHOLE_BODY } from '../problem-path.js';
 import { ErrorBodySchema, IngestResponseSchema, ValidateOnlyQuerySchema } from '../schemas.js';
 
 function batchElements(body: unknown, max: number): unknown[] {
-  const batch = isRecord(body) ? body.batch : undefined;
+  const batch = isJsonObject(body) ? body.batch : undefined;
   if (!Array.isArray(batch)) {
     throw new GatewayError('BODY_INVALID', {
-      path: isRecord(body) ? '/batch' : WHOLE_BODY,
+      path: isJsonObject(body) ? '/batch' : WHOLE_BODY,
       message: 'The body must be {"batch": [...]}.',
     });
   }
@@ -161,7 +161,7 @@ function ingestSegment(ctx: RouteContext, request: SegmentRequest, body: unknown
 }
 
 function trackDraft(body: unknown, mapping: SegmentMapping): Draft {
-  if (!isRecord(body)) {
+  if (!isJsonObject(body)) {
     throw new GatewayError('BODY_INVALID', {
       path: WHOLE_BODY,
       message: 'The body must be one Segment track call.',

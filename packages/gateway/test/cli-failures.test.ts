@@ -28,6 +28,11 @@ describe('failureReport', () => {
       exitCode: 1,
     });
   });
+
+  it("prints Node's code once when its message starts with it", () => {
+    const err = systemError('ENOENT', "ENOENT: no such file or directory, open 'events.json'");
+    expect(failureReport(err).lines).toEqual(["capi: ENOENT: no such file or directory, open 'events.json'"]);
+  });
 });
 
 describe('start failures', () => {

@@ -4,6 +4,7 @@
  * and stops cleanly (flushing persistence) on SIGINT or SIGTERM.
  */
 import { Command, InvalidArgumentError } from 'commander';
+import { listenFailure } from './listen-failure.js';
 import { createSandbox } from './sandbox.js';
 import { activeVersions, versionInfo } from './versions.js';
 
@@ -59,7 +60,10 @@ export async function runSandboxCli(argv: string[], io: SandboxCliIo = {}): Prom
     ...(opts.perDay !== undefined ? { perDay: opts.perDay } : {}),
   };
   const sandbox = createSandbox({ seed: opts.seed, dataDir: opts.data, limits });
-  const { url } = await sandbox.start({ port: opts.port, host: opts.host });
+  const at = { port: opts.port, host: opts.host };
+  const { url } = await sandbox.start(at).catch((err: unknown) => {
+    throw listenFailure(err, at);
+  });
 
   const state = sandbox.state;
   log(`LinkedIn CAPI sandbox listening on ${url}`);

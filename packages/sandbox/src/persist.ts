@@ -6,6 +6,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fsReason } from './fs-reason.js';
 import type { StateSnapshot } from './state.js';
 
 export const SNAPSHOT_FILE = 'sandbox-state.json';
@@ -30,7 +31,11 @@ export class SnapshotStore {
     readonly dir: string,
     options: SnapshotOptions = {},
   ) {
-    mkdirSync(dir, { recursive: true });
+    try {
+      mkdirSync(dir, { recursive: true });
+    } catch (err) {
+      throw new Error(`Cannot keep the sandbox's state in ${dir}: ${fsReason(err)}.`, { cause: err });
+    }
     this.file = join(dir, SNAPSHOT_FILE);
     this.#debounceMs = options.debounceMs ?? 200;
     this.#maxWaitMs = options.maxWaitMs ?? 2000;

@@ -7,7 +7,9 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { parseIsoDay } from './clock.js';
 import { type FaultSettings, faultSettingsSchema } from './faults.js';
+import { fsReason } from './fs-reason.js';
 import { type RateLimits, rateLimitsSchema } from './rate-limit.js';
+import { seedIssueLines } from './seed-issues.js';
 import {
   ACCOUNT_ROLES,
   ACCOUNT_STATUSES,
@@ -249,13 +251,21 @@ export class SeedError extends Error {
 /** Validates a seed object (from code, YAML or JSON); throws SeedError naming each bad key. */
 export function parseSeed(input: unknown, source = 'seed'): SandboxSeed {
   const result = seedSchema.safeParse(input ?? {});
-  if (!result.success) throw new SeedError(`Invalid ${source}:\n${z.prettifyError(result.error)}`);
+  if (!result.success) {
+    const lines = seedIssueLines(result.error.issues, seedSchema);
+    throw new SeedError(`Invalid ${source}:\n${lines.map((line) => `  ${line}`).join('\n')}`);
+  }
   return result.data;
 }
 
 /** Reads a `.json`, `.yaml` or `.yml` seed file. */
 export function loadSeedFile(path: string): SandboxSeed {
-  const text = readFileSync(path, 'utf8');
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new SeedError(`Cannot read seed file ${path}: ${fsReason(err)}.`);
+  }
   let data: unknown;
   try {
     data = path.endsWith('.json') ? JSON.parse(text) : parseYaml(text);

@@ -1,3 +1,4 @@
+import { createServer } from 'node:net';
 import { describe, expect, it, vi } from 'vitest';
 import { runSandboxCli } from '../src/cli.js';
 import { DEMO_SEED } from '../src/index.js';
@@ -35,5 +36,40 @@ describe('runSandboxCli', () => {
 
   it('rejects a bad port', async () => {
     await expect(runSandboxCli(['--port', 'abc'], { log: () => {} })).rejects.toThrow();
+  });
+
+  it('names the option to change when the port is taken or the host is not this machine', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = (taken.address() as { port: number }).port;
+    try {
+      await expect(runSandboxCli(['--port', String(port)], { log: () => {} })).rejects.toMatchObject({
+        code: 'EADDRINUSE',
+        message: `port ${port} on 127.0.0.1 is already in use: stop what listens there, or choose another with --port (0 picks a free one)`,
+      });
+    } finally {
+      taken.close();
+    }
+    await expect(
+      runSandboxCli(['--port', '0', '--host', '192.0.2.1'], { log: () => {} }),
+    ).rejects.toMatchObject({
+      code: 'EADDRNOTAVAIL',
+      message: 'cannot listen on 192.0.2.1, which is no address of this machine: choose another --host',
+    });
+  });
+
+  it('says why a --data folder cannot be used, before listening', async () => {
+    let listened = false;
+    await expect(
+      runSandboxCli(['--port', '0', '--data', '/dev/null/state'], {
+        log: () => {},
+        onListening: () => {
+          listened = true;
+        },
+      }),
+    ).rejects.toThrow(
+      "Cannot keep the sandbox's state in /dev/null/state: a part of the path is not a folder.",
+    );
+    expect(listened).toBe(false);
   });
 });

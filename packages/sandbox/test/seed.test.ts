@@ -76,6 +76,35 @@ describe('seed files', () => {
     expect(() => loadSeedFile(tempFile('bad.yaml', 'accounts: [\n'))).toThrow(/Cannot parse seed file/);
   });
 
+  it('tells each problem on a line of its own, with the key an unknown one most likely meant', () => {
+    const message = (input: unknown) => {
+      try {
+        parseSeed(input, 'seed file s.yaml');
+      } catch (err) {
+        return (err as Error).message;
+      }
+      throw new Error('the seed was accepted');
+    };
+    expect(message({ account: [] })).toBe(
+      'Invalid seed file s.yaml:\n  (top level): unknown key "account"; did you mean "accounts"?',
+    );
+    expect(message({ accounts: [{ id: '1', name: 'X', currency: 'EUR', colour: 'red' }], rules: 5 })).toBe(
+      [
+        'Invalid seed file s.yaml:',
+        '  accounts[0]: unknown key "colour"; known keys here: id, name, currency, status, type, reference, test.',
+        '  rules: Invalid input: expected array, received number',
+      ].join('\n'),
+    );
+  });
+
+  it('says why a seed file cannot be read', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'seed-'));
+    expect(() => loadSeedFile(join(dir, 'missing.yaml'))).toThrow(
+      new SeedError(`Cannot read seed file ${join(dir, 'missing.yaml')}: no such file or folder.`),
+    );
+    expect(() => loadSeedFile(dir)).toThrow(/: it is a folder, not a file\.$/);
+  });
+
   it('takes faults and limits from the seed unless options override them', async () => {
     const seed = { faults: { latencyMs: 5 }, limits: { perMinute: 7 } };
     expect(sandbox({ seed }).faults().latencyMs).toBe(5);

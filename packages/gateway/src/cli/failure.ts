@@ -16,5 +16,7 @@ export function failureReport(err: unknown): FailureReport {
     return { lines: [], exitCode: typeof exitCode === 'number' && exitCode !== 0 ? exitCode : 1 };
   }
   const message = err instanceof Error ? err.message : String(err);
-  return { lines: [`capi: ${typeof code === 'string' ? `${code}: ` : ''}${message}`], exitCode: 1 };
+  // Node's own messages start with their code already ("ENOENT: no such file or directory, …").
+  const prefix = typeof code === 'string' && !message.startsWith(`${code}:`) ? `${code}: ` : '';
+  return { lines: [`capi: ${prefix}${message}`], exitCode: 1 };
 }

@@ -8,11 +8,15 @@
  * 2 reasons), then times, best and worst of several rounds: the summary (`summarizeDead`, what
  * `GET /v1/dead-letters/summary` and a redrive's dry run read), and a page of 1,000 of the list
  * (`listDead` with a reason, what `GET /v1/dead-letters` reads), first and deep (by position).
+ * Last, the redrive of each half (one reason each): one as a single UPDATE (`store.redrive`), the
+ * other in pages as `POST /v1/dead-letters/redrive` does it (`redriveInPages`), with the longest
+ * single store call of each, which is how long ingest commits wait behind it.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NewOutboxEvent } from '../packages/gateway/src/ports.js';
+import { redriveInPages } from '../packages/gateway/src/redrive.js';
 import { newOutboxId } from '../packages/gateway/src/store/ids.js';
 import { createSqliteStore } from '../packages/gateway/src/store/sqlite.js';
 import { intFromEnv, note, runIfMain } from './_gateway.js';
@@ -84,6 +88,23 @@ export async function run(): Promise<Record<string, unknown>> {
       deepRows = deep.result.length;
     }
     const summaryFigures = spread(summary);
+
+    note('redriving one half in one statement, the other in pages');
+    const oneStatement = await timed(() => store.redrive({ reason: 'expired' }, now));
+    const calls: number[] = [];
+    const paged = await timed(() =>
+      redriveInPages(
+        {
+          redrive: async (filter, at) => {
+            const call = await timed(() => store.redrive(filter, at));
+            calls.push(call.ms);
+            return call.result;
+          },
+        },
+        { reason: 'rejected' },
+        now,
+      ),
+    );
     return {
       deadLetters: DEAD_LETTERS,
       rounds: ROUNDS,
@@ -94,6 +115,19 @@ export async function run(): Promise<Record<string, unknown>> {
       },
       listFirstPageOf1000: spread(firstPage),
       listPageOf1000HalfWayDown: { ...spread(deepPage), rows: deepRows },
+      redrive: {
+        oneStatement: {
+          moved: oneStatement.result.redriven,
+          ms: round(oneStatement.ms),
+          longestStoreCallMs: round(oneStatement.ms),
+        },
+        inPages: {
+          moved: paged.result,
+          ms: round(paged.ms),
+          storeCalls: calls.length,
+          longestStoreCallMs: round(Math.max(...calls)),
+        },
+      },
     };
   } finally {
     await store.close();

@@ -108,6 +108,13 @@ export interface DeadLetterFilter {
   after?: DeadLetterPosition;
 }
 
+/** What a redrive moved: how many, and the last of them in the list's order (the oldest). */
+export interface RedriveResult {
+  redriven: number;
+  /** Where the next page starts (`DeadLetterFilter.after`); null when nothing moved. */
+  last: DeadLetterPosition | null;
+}
+
 /** Where a dead letter stands in the list's order. */
 export interface DeadLetterPosition {
   deadAt: number;
@@ -214,8 +221,12 @@ export interface OutboxStore {
    * false) returns 0.
    */
   releaseClaim(leaseToken: string, now: number): Promise<number>;
-  /** Dead letters back to 'queued' (attempts kept, reason cleared). Returns how many moved. */
-  redrive(filter: DeadLetterFilter, now: number): Promise<number>;
+  /**
+   * Dead letters back to 'queued' (attempts kept, reason cleared), in the list's order (newest
+   * first) and up to the filter's limit: with `after` set to the `last` of one call, the next call
+   * moves the next page.
+   */
+  redrive(filter: DeadLetterFilter, now: number): Promise<RedriveResult>;
   /** Dead letters, newest first (see `DeadLetterFilter.after`). */
   listDead(filter: DeadLetterFilter): Promise<DeadLetter[]>;
   /** Dead letters grouped by account, rule and reason, the largest group first, then by those keys. */

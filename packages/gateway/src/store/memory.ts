@@ -232,6 +232,8 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): OutboxStore
     async redrive(filter, now) {
       open();
       const moved = matchDead([...rows.values()], filter, Number.POSITIVE_INFINITY);
+      const tail = moved.at(-1);
+      const last = tail ? { deadAt: tail.deadAt ?? 0, id: tail.id } : null;
       for (const r of moved) {
         update(r, {
           state: 'queued',
@@ -241,7 +243,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): OutboxStore
           deadAt: null,
         });
       }
-      return moved.length;
+      return { redriven: moved.length, last };
     },
 
     async listDead(filter) {

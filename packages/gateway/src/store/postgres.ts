@@ -121,12 +121,13 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     async redrive(filter, now) {
       open();
       const where = sql.deadLetterWhere(filter, 3);
-      const result = await pool.query(sql.redriveSql(where.sql), [
-        filter.limit ?? null,
-        now,
-        ...where.params,
-      ]);
-      return result.rowCount ?? 0;
+      const { rows } = await pool.query<{ n: string; dead_at: string | number; id: string }>(
+        sql.redriveSql(where.sql),
+        [filter.limit ?? null, now, ...where.params],
+      );
+      let tail: (typeof rows)[number] | undefined;
+      for (const r of rows) if (tail === undefined || Number(r.n) > Number(tail.n)) tail = r;
+      return { redriven: rows.length, last: tail ? { deadAt: Number(tail.dead_at), id: tail.id } : null };
     },
 
     async listDead(filter) {

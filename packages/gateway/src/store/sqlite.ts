@@ -63,7 +63,8 @@ import {
   deadLetterWhere,
   listDeadSql,
   prepareStatements,
-  redriveSql,
+  REDRIVE_SEQS_SQL,
+  redrivePickSql,
   type SqliteStatements,
   summarizeDeadSql,
 } from './sqlite/statements.js';
@@ -358,9 +359,14 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     async redrive(filter, now) {
       return write((s) => {
         const where = deadLetterWhere(filter);
-        const moved = prepared(redriveSql(where.sql)).run(now, ...where.params, filter.limit ?? -1).changes;
+        const picked = prepared(redrivePickSql(where.sql))
+          .raw(true)
+          .all(...where.params, filter.limit ?? -1) as Array<[number, number, string]>;
+        const tail = picked.at(-1);
+        if (tail === undefined) return { redriven: 0, last: null };
+        const moved = prepared(REDRIVE_SEQS_SQL).run(now, JSON.stringify(picked.map((r) => r[0]))).changes;
         new StateDeltas().move('dead', 'queued', moved).apply(s);
-        return moved;
+        return { redriven: moved, last: { deadAt: tail[1], id: tail[2] } };
       });
     },
 

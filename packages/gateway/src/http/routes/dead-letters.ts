@@ -8,6 +8,7 @@ import { parseHappenedAt } from '../../domain/happened-at.js';
 import { problemsFromIssues } from '../../domain/issues.js';
 import { GatewayError } from '../../errors.js';
 import type { DeadLetterFilter, DeadLetterGroup, DeadLetterPosition } from '../../ports.js';
+import { redriveInPages } from '../../redrive.js';
 import { readJsonBody } from '../body.js';
 import { type App, json, type RouteContext } from '../context.js';
 import { decodeDeadLetterCursor, encodeDeadLetterCursor } from '../dead-letter-cursor.js';
@@ -195,7 +196,7 @@ export function registerDeadLetterRoutes(app: App, ctx: RouteContext, kit: Admin
       );
     }
 
-    const redriven = await fromStore('redrive', () => store.redrive(filter, deps.clock.now()));
+    const redriven = await fromStore('redrive', () => redriveInPages(store, filter, deps.clock.now()));
     // An operator action: always logged (filters only, never event contents).
     logger.info(
       {

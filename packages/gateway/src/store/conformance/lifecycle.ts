@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import type { NewOutboxEvent, OutboxEvent, OutboxStore } from '../../ports.js';
+import type { DeadLetterPosition, NewOutboxEvent, OutboxEvent, OutboxStore } from '../../ports.js';
 import { ids, MINUTE, newEvent, T0 } from './fixtures.js';
 
 type Setup = () => { store: OutboxStore };
@@ -99,7 +99,7 @@ export function lifecycleCases(setup: Setup): void {
     const { store } = setup();
     const events = await claimed(store, 3);
     await store.kill(ids(events), 'rejected', '{"status":400}', T0 + 1);
-    expect(await store.redrive({ ids: [events[0]!.id] }, T0 + MINUTE)).toBe(1);
+    expect((await store.redrive({ ids: [events[0]!.id] }, T0 + MINUTE)).redriven).toBe(1);
     expect(await stored(store, events[0]!)).toMatchObject({
       state: 'queued',
       attempts: 1,
@@ -107,8 +107,8 @@ export function lifecycleCases(setup: Setup): void {
       lastResponse: null,
       nextAttemptAt: T0 + MINUTE,
     });
-    expect(await store.redrive({ ids: [events[0]!.id] }, T0 + MINUTE)).toBe(0);
-    expect(await store.redrive({}, T0 + MINUTE)).toBe(2);
+    expect((await store.redrive({ ids: [events[0]!.id] }, T0 + MINUTE)).redriven).toBe(0);
+    expect((await store.redrive({}, T0 + MINUTE)).redriven).toBe(2);
     const batch = await store.claim({ limit: 10, ...lease, now: T0 + MINUTE });
     expect(batch?.events).toHaveLength(3);
   });
@@ -121,11 +121,39 @@ export function lifecycleCases(setup: Setup): void {
     await store.enqueue([a, b, c]);
     await store.kill([a.id], 'rejected', null, T0);
     await store.kill([b.id, c.id], 'expired', null, T0);
-    expect(await store.redrive({ reason: 'rejected', ruleId: '2' }, T0)).toBe(0);
-    expect(await store.redrive({ reason: 'expired', account: '8' }, T0)).toBe(1);
-    expect(await store.redrive({ limit: 1 }, T0)).toBe(1);
-    expect(await store.redrive({ eventIds: [a.eventId, b.eventId] }, T0)).toBe(1);
+    expect((await store.redrive({ reason: 'rejected', ruleId: '2' }, T0)).redriven).toBe(0);
+    expect((await store.redrive({ reason: 'expired', account: '8' }, T0)).redriven).toBe(1);
+    expect((await store.redrive({ limit: 1 }, T0)).redriven).toBe(1);
+    expect((await store.redrive({ eventIds: [a.eventId, b.eventId] }, T0)).redriven).toBe(1);
     expect((await store.stats()).byState).toMatchObject({ dead: 0, queued: 3 });
+  });
+
+  it('redrive: pages in the list order, each after the last one of the page before', async () => {
+    const { store } = setup();
+    const events = Array.from({ length: 7 }, () => newEvent());
+    await store.enqueue(events);
+    // Two at each time, so ties on the time are ordered by id, as the list orders them.
+    for (const [i, e] of events.entries()) await store.kill([e.id], 'rejected', null, T0 + Math.floor(i / 2));
+    const listed = await store.listDead({});
+    const counts: number[] = [];
+    const lasts: Array<DeadLetterPosition | null> = [];
+    let after: DeadLetterPosition | undefined;
+    for (;;) {
+      const moved = await store.redrive({ limit: 3, ...(after ? { after } : {}) }, T0 + MINUTE);
+      if (moved.last === null) {
+        expect(moved.redriven).toBe(0);
+        break;
+      }
+      counts.push(moved.redriven);
+      lasts.push(moved.last);
+      // What is still dead is the rest of the list, in order: the page took the newest.
+      const done = counts.reduce((a, b) => a + b, 0);
+      expect((await store.listDead({})).map((d) => d.id)).toEqual(listed.slice(done).map((d) => d.id));
+      after = moved.last;
+    }
+    expect(counts).toEqual([3, 3, 1]);
+    expect(lasts).toEqual([2, 5, 6].map((i) => ({ deadAt: listed[i]!.deadAt, id: listed[i]!.id })));
+    expect((await store.stats()).byState).toMatchObject({ dead: 0, queued: 7 });
   });
 
   it('listDead: newest first, each filter narrows, limit applies', async () => {

@@ -222,7 +222,7 @@ async function run(makeStore: StoreFactory, ops: Op[]): Promise<void> {
           break;
         case 'redrive': {
           const dead = [...model.values()].filter((m) => m.state === 'dead');
-          expect(await store.redrive({}, now)).toBe(dead.length);
+          expect((await store.redrive({}, now)).redriven).toBe(dead.length);
           for (const m of dead)
             Object.assign(m, { state: 'queued', nextAttemptAt: now, lastReason: null, deadAt: null });
           break;

@@ -241,11 +241,18 @@ export function summarizeDeadSql(where: string): string {
     ORDER BY n DESC, account COLLATE "C", rule_id COLLATE "C", last_reason COLLATE "C" NULLS FIRST`;
 }
 
-/** $1 = limit (NULL for all), $2 = now, filter parameters from $3. */
+/**
+ * $1 = limit (NULL for all), $2 = now, filter parameters from $3. Returns each moved dead letter's
+ * place in the list's order (`n`, from 1) with its position, so the caller can find the last.
+ */
 export function redriveSql(where: string): string {
-  return `UPDATE events SET state = 'queued', next_attempt_at = $2, last_reason = NULL, last_response = NULL,
+  return `WITH picked AS (
+      SELECT seq, dead_at, id, row_number() OVER (ORDER BY dead_at DESC, id DESC) AS n FROM events
+      WHERE seq IN (SELECT seq FROM events WHERE ${where} ORDER BY dead_at DESC, id DESC LIMIT $1 FOR UPDATE))
+    UPDATE events e SET state = 'queued', next_attempt_at = $2, last_reason = NULL, last_response = NULL,
       dead_at = NULL
-    WHERE seq IN (SELECT seq FROM events WHERE ${where} ORDER BY dead_at DESC, seq DESC LIMIT $1 FOR UPDATE)`;
+    FROM picked WHERE e.seq = picked.seq
+    RETURNING picked.n, picked.dead_at, picked.id`;
 }
 
 /** A key's row, taken if absent (the caller's transaction then holds it until commit). */

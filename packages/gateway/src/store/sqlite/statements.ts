@@ -214,7 +214,11 @@ export function summarizeDeadSql(where: string): string {
     GROUP BY account, rule_id, last_reason ORDER BY n DESC, account, rule_id, last_reason`;
 }
 
-export function redriveSql(where: string): string {
-  return `UPDATE events SET state = 'queued', next_attempt_at = ?, last_reason = NULL, last_response = NULL,
-    dead_at = NULL WHERE seq IN (SELECT seq FROM events WHERE ${where} ORDER BY dead_at DESC, seq DESC LIMIT ?)`;
+/** The dead letters a redrive moves, in the list's order: [seq, dead_at, id]. */
+export function redrivePickSql(where: string): string {
+  return `SELECT seq, dead_at, id FROM events WHERE ${where} ORDER BY dead_at DESC, id DESC LIMIT ?`;
 }
+
+/** Moves the picked dead letters (a JSON list of seqs) back to the queue. */
+export const REDRIVE_SEQS_SQL = `UPDATE events SET state = 'queued', next_attempt_at = ?, last_reason = NULL,
+  last_response = NULL, dead_at = NULL WHERE ${SEQ_LIST}`;

@@ -3,6 +3,7 @@
  * checkpoint thread) and how it tuned V8's collector, and warns of variables it does not read.
  */
 import { describe, expect, it } from 'vitest';
+import { gatewayNodeFlags } from '../../scripts/node-flags.mjs';
 import { spawnGateway } from '../support/processes.js';
 import { tempDir } from './harness.js';
 
@@ -44,6 +45,8 @@ describe('the start log', () => {
       sqliteCheckpoints: 'own thread',
       heapGrowthPercent: 20,
       allocationSitePretenuring: false,
+      // As npm start starts it on this host.
+      singleThreadedGc: gatewayNodeFlags().includes('--single-threaded-gc'),
     });
     expect(
       await listeningLine({
@@ -77,5 +80,16 @@ describe('the start log', () => {
     // The misspelt token did not configure anything: the gateway runs in sandbox mode.
     expect(out).toContain('SANDBOX MODE');
     expect(out).not.toContain('VALUECANARY');
+  });
+
+  it('runs under the node flags npm start gives it on this host', async () => {
+    const scripts = (await import('../../package.json', { with: { type: 'json' } })).default.scripts;
+    expect(scripts.start).toBe(
+      'node scripts/build.mjs && node $(node scripts/node-flags.mjs) dist/capi.js start',
+    );
+    expect(gatewayNodeFlags(1)).toEqual(['--single-threaded-gc']);
+    expect(gatewayNodeFlags(2)).toEqual(['--single-threaded-gc']);
+    expect(gatewayNodeFlags(3)).toEqual([]);
+    expect(gatewayNodeFlags(16)).toEqual([]);
   });
 });

@@ -1,13 +1,14 @@
 /**
  * Real processes for end-to-end tests: a gateway started exactly as `npm start` starts it (the
- * bundle in dist/, built once per test process), reachable over a real socket, and killable with
- * SIGKILL.
+ * bundle in dist/, built once per test process, under the node flags scripts/node-flags.mjs gives
+ * for this host), reachable over a real socket, and killable with SIGKILL.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildGateway } from '../../scripts/build.mjs';
+import { gatewayNodeFlags } from '../../scripts/node-flags.mjs';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 let built: Promise<string> | undefined;
@@ -47,7 +48,7 @@ export async function spawnGateway(
 ): Promise<GatewayProcess> {
   const port = opts.port ?? (await freePort());
   // node runs the bundle directly, so the pid is the gateway itself: SIGKILL must hit it.
-  const child = spawn(process.execPath, [await gatewayBundle(), 'start'], {
+  const child = spawn(process.execPath, [...gatewayNodeFlags(), await gatewayBundle(), 'start'], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? '',

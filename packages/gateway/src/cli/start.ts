@@ -32,6 +32,8 @@ export async function runStart(opts: { config?: string }): Promise<void> {
       rules: effective.rules.map((r) => `${r.alias}=${r.ruleId}`),
       heapGrowthPercent: effective.heapGrowthPercent || 'V8 default',
       allocationSitePretenuring: effective.allocationSitePretenuring,
+      // Started with node's --single-threaded-gc (scripts/node-flags.mjs says when and why).
+      singleThreadedGc: process.execArgv.includes('--single-threaded-gc'),
       durability: effective.durability,
       // Which thread copies the WAL into the database file (store.sqliteCheckpointThread).
       ...(effective.storeUrl.startsWith('sqlite:')

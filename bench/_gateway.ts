@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DEMO_SEED } from '@capi-gateway/sandbox';
 import autocannon from 'autocannon';
+import { gatewayNodeFlags } from '../scripts/node-flags.mjs';
 import { type GatewayProcess, ROOT, spawnGateway } from '../test/support/processes.js';
 
 export const BENCH_SOURCE_KEY = 'bench-source-key-7f3a9c2e5b1d4860';
@@ -205,7 +206,7 @@ export async function startGateway(env: Record<string, string>): Promise<BenchGa
   const before = childPids();
   let gateway: GatewayProcess;
   try {
-    gateway = await spawnGateway(env);
+    gateway = await spawnGateway(env, { nodeFlags: benchNodeFlags() });
   } catch (err) {
     // spawnGateway gives up after 30 s without stopping the process it started: stop it here, by pid.
     for (const pid of childPids()) {
@@ -929,7 +930,18 @@ export function machine(): Record<string, unknown> {
     memoryGiB: Math.round(totalmem() / 2 ** 30),
     kernel: release(),
     node: process.version,
+    gatewayNodeFlags: benchNodeFlags(),
   };
+}
+
+/**
+ * The node flags the benchmarks start the gateway with: npm start's for this host
+ * (scripts/node-flags.mjs), unless BENCH_GATEWAY_NODE_FLAGS gives others (space-separated; empty
+ * for none), to compare them.
+ */
+export function benchNodeFlags(): string[] {
+  const given = process.env.BENCH_GATEWAY_NODE_FLAGS;
+  return given === undefined ? gatewayNodeFlags() : given.split(' ').filter(Boolean);
 }
 
 /**

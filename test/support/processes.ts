@@ -44,11 +44,12 @@ export interface GatewayProcess {
 
 export async function spawnGateway(
   env: Record<string, string>,
-  opts: { port?: number } = {},
+  opts: { port?: number; nodeFlags?: readonly string[] } = {},
 ): Promise<GatewayProcess> {
   const port = opts.port ?? (await freePort());
   // node runs the bundle directly, so the pid is the gateway itself: SIGKILL must hit it.
-  const child = spawn(process.execPath, [...gatewayNodeFlags(), await gatewayBundle(), 'start'], {
+  const nodeFlags = opts.nodeFlags ?? gatewayNodeFlags();
+  const child = spawn(process.execPath, [...nodeFlags, await gatewayBundle(), 'start'], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? '',

@@ -43,7 +43,7 @@ describe('the start log', () => {
     expect(await listeningLine({})).toMatchObject({
       durability: 'normal',
       sqliteCheckpoints: 'own thread',
-      heapGrowthPercent: 20,
+      heapGrowthPercent: 15,
       allocationSitePretenuring: false,
       // As npm start starts it on this host.
       singleThreadedGc: gatewayNodeFlags().includes('--single-threaded-gc'),

@@ -261,7 +261,7 @@ export const DEFAULTS = {
   bodyLimitBytes: 5 * 1024 * 1024,
   maxEventsPerRequest: 5000,
   maxInFlightBytes: 1024 * 1024,
-  heapGrowthPercent: 20,
+  heapGrowthPercent: 15,
   allocationSitePretenuring: false,
   authFailuresPerMinute: 60,
   idempotencyKeyHours: 24,

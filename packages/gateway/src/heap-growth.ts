@@ -2,7 +2,7 @@ import { setFlagsFromString } from 'node:v8';
 
 /**
  * How far V8 lets the old generation grow past what survived the last full collection before it
- * collects again (`server.heapGrowthPercent`, default 20).
+ * collects again (`server.heapGrowthPercent`, default 15).
  *
  * Why the gateway sets it: under load, request data in flight survives a few young-generation
  * collections and is promoted; it dies soon after, but V8's own factor (up to 4×) lets that garbage

@@ -151,8 +151,8 @@ delivery: { lingerMs: 10 }
     expect(issues[0]?.key).toContain('CAPI_SERVER_ALLOCATION_SITE_PRETENURING');
   });
 
-  it('reads the heap growth percent, 20 by default, 0 for V8 own, and refuses a bad one by name', () => {
-    expect(loadConfig({ env: {} }).heapGrowthPercent).toBe(20);
+  it('reads the heap growth percent, 15 by default, 0 for V8 own, and refuses a bad one by name', () => {
+    expect(loadConfig({ env: {} }).heapGrowthPercent).toBe(15);
     expect(loadConfig({ env: { CAPI_SERVER_HEAP_GROWTH_PERCENT: '0' } }).heapGrowthPercent).toBe(0);
     expect(loadConfig({ env: {}, yamlText: 'server: { heapGrowthPercent: 50 }' }).heapGrowthPercent).toBe(50);
     for (const bad of ['-1', '12.5', 'lots', '401']) {

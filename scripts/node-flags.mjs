@@ -9,9 +9,9 @@
  * marking and scavenging on four helper threads as well, which on two vCPUs only take turns with the
  * gateway's own two busy threads (the main thread and the SQLite store's) and add their
  * coordination; measured, they took about a third of a vCPU under end to end. Collecting on the
- * thread whose heap it is gave 3–8 % more events/s for batch ingest and end to end, the same
- * single-event rate and p99, and ~10 MiB more peak resident set (docs/configuration.md, "V8's
- * collector threads"). V8 reads the flag only at start, so `capi start` cannot set it itself. On
+ * thread whose heap it is gave up to 8 % more events/s for batch ingest and end to end (0–8 % in
+ * interleaved pairs), the same single-event rate and p99, and 10–17 MiB more peak resident set
+ * (docs/configuration.md, "V8's collector threads"). V8 reads the flag only at start, so `capi start` cannot set it itself. On
  * larger hosts the helpers run beside the gateway's threads and shorten its pauses: no flag.
  */
 import { availableParallelism } from 'node:os';

@@ -17,7 +17,11 @@
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
-/** At most this many vCPUs: the collector works on the thread whose heap it is. */
+/**
+ * At most this many vCPUs: the collector works on the thread whose heap it is. The gateway mirrors
+ * it (packages/gateway/src/gc-threads.ts) to advise the flag when started without it; a test holds
+ * the two equal.
+ */
 export const SINGLE_THREADED_GC_MAX_CPUS = 2;
 
 /** The node flags for a host with `cpus` vCPUs (default: this host's). */

@@ -2,6 +2,7 @@
  * `capi start` says in its first log line how its store runs (durability and, on SQLite, the
  * checkpoint thread) and how it tuned V8's collector, and warns of variables it does not read.
  */
+import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { gatewayNodeFlags } from '../../scripts/node-flags.mjs';
 import { spawnGateway } from '../support/processes.js';
@@ -80,6 +81,22 @@ describe('the start log', () => {
     // The misspelt token did not configure anything: the gateway runs in sandbox mode.
     expect(out).toContain('SANDBOX MODE');
     expect(out).not.toContain('VALUECANARY');
+  });
+
+  it('advises --single-threaded-gc in its log when started without it on two vCPUs or fewer', async () => {
+    const tmp = tempDir('start-log');
+    const gw = await spawnGateway(
+      { CAPI_STORE_URL: `sqlite:${tmp.dir}/gateway.db`, CAPI_LOG_LEVEL: 'info' },
+      { nodeFlags: [] },
+    );
+    try {
+      const advised = gw.output().includes('start node with --single-threaded-gc');
+      expect(advised).toBe(availableParallelism() <= 2);
+      expect(gw.output()).toContain('"singleThreadedGc":false');
+    } finally {
+      await gw.terminate();
+      tmp.cleanup();
+    }
   });
 
   it('runs under the node flags npm start gives it on this host', async () => {

@@ -3,6 +3,7 @@ import { loadConfig, unknownEnvironmentVariables } from '../config.js';
 import { unknownVariableText } from '../config-keys.js';
 import { budgetPlans } from '../domain/token-budgets.js';
 import { createGateway } from '../gateway.js';
+import { singleThreadedGc, singleThreadedGcAdvice } from '../gc-threads.js';
 import { applyHeapGrowth } from '../heap-growth.js';
 import { applyAllocationSitePretenuring } from '../pretenuring.js';
 import { redactStoreUrl } from '../store/open.js';
@@ -33,7 +34,7 @@ export async function runStart(opts: { config?: string }): Promise<void> {
       heapGrowthPercent: effective.heapGrowthPercent || 'V8 default',
       allocationSitePretenuring: effective.allocationSitePretenuring,
       // Started with node's --single-threaded-gc (scripts/node-flags.mjs says when and why).
-      singleThreadedGc: process.execArgv.includes('--single-threaded-gc'),
+      singleThreadedGc: singleThreadedGc(),
       durability: effective.durability,
       // Which thread copies the WAL into the database file (store.sqliteCheckpointThread).
       ...(effective.storeUrl.startsWith('sqlite:')
@@ -49,6 +50,8 @@ export async function runStart(opts: { config?: string }): Promise<void> {
       unknownVariableText(unknown),
     );
   }
+  const gcAdvice = singleThreadedGcAdvice();
+  if (gcAdvice !== null) gateway.logger.info(gcAdvice);
   if (gateway.sandbox) process.stderr.write(gateway.sandbox.banner(url));
   const shared = new Map([...budgetPlans(effective.accounts).values()].map((plan) => [plan.key, plan]));
   for (const plan of shared.values()) {

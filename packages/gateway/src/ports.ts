@@ -121,7 +121,14 @@ export interface DeadLetterPosition {
   id: string;
 }
 
-/** Dead letters of one account, rule and reason, counted (DeadLetterFilter's limit and after do not apply). */
+/** A summary of dead letters: its groups, and the last dead letter counted when it was one page. */
+export interface DeadLetterSummary {
+  groups: DeadLetterGroup[];
+  /** Where the next page starts (`DeadLetterFilter.after`); null without a limit or a match. */
+  last: DeadLetterPosition | null;
+}
+
+/** Dead letters of one account, rule and reason, counted. */
 export interface DeadLetterGroup {
   account: string;
   ruleId: string;
@@ -229,8 +236,13 @@ export interface OutboxStore {
   redrive(filter: DeadLetterFilter, now: number): Promise<RedriveResult>;
   /** Dead letters, newest first (see `DeadLetterFilter.after`). */
   listDead(filter: DeadLetterFilter): Promise<DeadLetter[]>;
-  /** Dead letters grouped by account, rule and reason, the largest group first, then by those keys. */
-  summarizeDead(filter: DeadLetterFilter): Promise<DeadLetterGroup[]>;
+  /**
+   * Dead letters grouped by account, rule and reason, the largest group first, then by those keys.
+   * With a `limit`, only the first `limit` matches after `after` in the list's order are counted,
+   * and `last` says where they ended, so a summary can go in pages; without one, every match after
+   * `after`, and `last` is null.
+   */
+  summarizeDead(filter: DeadLetterFilter): Promise<DeadLetterSummary>;
   /** Looks up by the business eventId; several rules may share one eventId. */
   findByEventId(eventId: string): Promise<OutboxEvent[]>;
   appendAudit(entry: AuditEntry): Promise<void>;

@@ -1,3 +1,4 @@
+import { groupOf, mergeDeadLetterGroups } from '../domain/dead-letter-groups.js';
 import { decideIdempotency, type IdempotencyRow } from '../domain/idempotency.js';
 import {
   type AuditEntry,
@@ -7,7 +8,6 @@ import {
   type ClaimRequest,
   type Clock,
   type DeadLetterFilter,
-  type DeadLetterGroup,
   type DeadLetterPosition,
   type EnqueueStatus,
   type NewOutboxEvent,
@@ -256,37 +256,14 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): OutboxStore
 
     async summarizeDead(filter) {
       open();
-      const groups = new Map<string, DeadLetterGroup>();
-      for (const r of matchDead(
-        [...rows.values()],
-        { ...filter, after: undefined, limit: undefined },
-        Number.POSITIVE_INFINITY,
-      )) {
-        const key = JSON.stringify([r.account, r.ruleId, r.lastReason]);
-        const at = r.deadAt ?? 0;
-        const group = groups.get(key);
-        if (group) {
-          group.count += 1;
-          group.newestAt = Math.max(group.newestAt, at);
-          group.oldestAt = Math.min(group.oldestAt, at);
-        } else {
-          groups.set(key, {
-            account: r.account,
-            ruleId: r.ruleId,
-            reason: r.lastReason,
-            count: 1,
-            newestAt: at,
-            oldestAt: at,
-          });
-        }
-      }
-      return [...groups.values()].sort(
-        (a, b) =>
-          b.count - a.count ||
-          compareUtf8(a.account, b.account) ||
-          compareUtf8(a.ruleId, b.ruleId) ||
-          compareUtf8(a.reason ?? '', b.reason ?? ''),
-      );
+      const matched = matchDead([...rows.values()], filter, Number.POSITIVE_INFINITY);
+      const tail = filter.limit !== undefined ? matched.at(-1) : undefined;
+      return {
+        groups: mergeDeadLetterGroups(
+          matched.map((r) => groupOf(r.account, r.ruleId, r.lastReason, r.deadAt ?? 0)),
+        ),
+        last: tail ? { deadAt: tail.deadAt ?? 0, id: tail.id } : null,
+      };
     },
 
     async findByEventId(eventId) {

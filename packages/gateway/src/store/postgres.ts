@@ -1,3 +1,4 @@
+import { groupOf, mergeDeadLetterGroups } from '../domain/dead-letter-groups.js';
 import { decideIdempotency } from '../domain/idempotency.js';
 import {
   type BudgetDecision,
@@ -142,7 +143,24 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
 
     async summarizeDead(filter) {
       open();
-      const where = sql.deadLetterWhere({ ...filter, after: undefined }, 1);
+      if (filter.limit !== undefined) {
+        const page = sql.deadLetterWhere(filter, 2);
+        const keys = await pool.query<{
+          account: string;
+          rule_id: string;
+          last_reason: string | null;
+          dead_at: string | number;
+          id: string;
+        }>(sql.deadLetterKeysSql(page.sql), [filter.limit, ...page.params]);
+        const tail = keys.rows.at(-1);
+        return {
+          groups: mergeDeadLetterGroups(
+            keys.rows.map((r) => groupOf(r.account, r.rule_id, r.last_reason, Number(r.dead_at))),
+          ),
+          last: tail ? { deadAt: Number(tail.dead_at), id: tail.id } : null,
+        };
+      }
+      const where = sql.deadLetterWhere(filter, 1);
       const { rows } = await pool.query<{
         account: string;
         rule_id: string;
@@ -151,7 +169,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
         newest_at: number;
         oldest_at: number;
       }>(sql.summarizeDeadSql(where.sql), where.params);
-      return rows.map((r) => ({
+      const groups = rows.map((r) => ({
         account: r.account,
         ruleId: r.rule_id,
         reason: r.last_reason,
@@ -159,6 +177,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
         newestAt: Number(r.newest_at),
         oldestAt: Number(r.oldest_at),
       }));
+      return { groups, last: null };
     },
 
     async findByEventId(eventId) {

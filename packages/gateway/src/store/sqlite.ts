@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { setImmediate as nextTick } from 'node:timers/promises';
 import Database from 'better-sqlite3';
+import { groupOf, mergeDeadLetterGroups } from '../domain/dead-letter-groups.js';
 import { decideIdempotency } from '../domain/idempotency.js';
 import {
   type BudgetLimits,
@@ -60,6 +61,7 @@ import {
 } from './sqlite/rows.js';
 import { countSeenBetween } from './sqlite/seen-boundary.js';
 import {
+  deadLetterKeysSql,
   deadLetterWhere,
   listDeadSql,
   prepareStatements,
@@ -381,11 +383,21 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
 
     async summarizeDead(filter) {
       ready();
-      const where = deadLetterWhere({ ...filter, after: undefined });
+      const where = deadLetterWhere(filter);
+      if (filter.limit !== undefined) {
+        const keys = prepared(deadLetterKeysSql(where.sql))
+          .raw(true)
+          .all(...where.params, filter.limit) as Array<[string, string, string | null, number, string]>;
+        const tail = keys.at(-1);
+        return {
+          groups: mergeDeadLetterGroups(keys.map(([a, rule, reason, at]) => groupOf(a, rule, reason, at))),
+          last: tail ? { deadAt: tail[3], id: tail[4] } : null,
+        };
+      }
       const rows = prepared(summarizeDeadSql(where.sql))
         .raw(true)
         .all(...where.params) as Array<[string, string, string | null, number, number, number]>;
-      return rows.map(([account, ruleId, reason, count, newestAt, oldestAt]) => ({
+      const groups = rows.map(([account, ruleId, reason, count, newestAt, oldestAt]) => ({
         account,
         ruleId,
         reason,
@@ -393,6 +405,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
         newestAt,
         oldestAt,
       }));
+      return { groups, last: null };
     },
 
     async findByEventId(eventId) {

@@ -3,6 +3,7 @@
  * and reason with the fix for each reason, and redrive them (or see what a redrive would move).
  */
 import type { z } from 'zod';
+import { summarizeInPages } from '../../dead-letter-summary.js';
 import { deadLetterFix } from '../../domain/dead-letter-fixes.js';
 import { parseHappenedAt } from '../../domain/happened-at.js';
 import { problemsFromIssues } from '../../domain/issues.js';
@@ -150,7 +151,7 @@ export function registerDeadLetterRoutes(app: App, ctx: RouteContext, kit: Admin
   app.get('/v1/dead-letters/summary', admin, async (c) => {
     const q = parseQuery(DeadLetterSummaryQuerySchema, c.req.query());
     const filter = deadLetterFilter(q, queryPath('since'), 'QUERY_INVALID');
-    const groups = await fromStore('summarizeDead', () => store.summarizeDead(filter));
+    const groups = await fromStore('summarizeDead', () => summarizeInPages(store, filter));
     return c.json({ groups: groups.map(groupView), total: total(groups) }, 200);
   });
 
@@ -184,7 +185,7 @@ export function registerDeadLetterRoutes(app: App, ctx: RouteContext, kit: Admin
     if (Object.keys(filter).length === 0)
       throw new GatewayError('REDRIVE_FILTER_MISSING', { path: WHOLE_BODY });
     if (r.dryRun === true) {
-      const groups = await fromStore('summarizeDead', () => store.summarizeDead(filter));
+      const groups = await fromStore('summarizeDead', () => summarizeInPages(store, filter));
       return c.json(
         {
           redriven: 0,

@@ -221,20 +221,44 @@ export function lifecycleCases(setup: Setup): void {
     await store.kill([a[1]!.id], 'rejected', null, T0 + 5);
     await store.kill(ids(b), 'expired', null, T0 + 3);
     await store.kill([c.id], 'rejected', null, T0 + 4);
-    expect(await store.summarizeDead({})).toEqual([
+    expect((await store.summarizeDead({})).groups).toEqual([
       { account: '7', ruleId: '1', reason: 'rejected', count: 2, newestAt: T0 + 5, oldestAt: T0 + 1 },
       { account: '7', ruleId: '2', reason: 'expired', count: 2, newestAt: T0 + 3, oldestAt: T0 + 3 },
       { account: '8', ruleId: '2', reason: 'rejected', count: 1, newestAt: T0 + 4, oldestAt: T0 + 4 },
     ]);
-    // The list's filters narrow it; its limit and position do not apply.
-    expect(await store.summarizeDead({ reason: 'rejected', since: T0 + 2, limit: 1 })).toEqual([
+    expect((await store.summarizeDead({})).last).toBeNull();
+    // The list's filters narrow it.
+    expect((await store.summarizeDead({ reason: 'rejected', since: T0 + 2 })).groups).toEqual([
       { account: '7', ruleId: '1', reason: 'rejected', count: 1, newestAt: T0 + 5, oldestAt: T0 + 5 },
       { account: '8', ruleId: '2', reason: 'rejected', count: 1, newestAt: T0 + 4, oldestAt: T0 + 4 },
     ]);
-    expect(await store.summarizeDead({ after: { deadAt: T0, id: a[0]!.id }, account: '8' })).toHaveLength(1);
-    expect(await store.summarizeDead({ account: '9' })).toEqual([]);
-    const total = (await store.summarizeDead({})).reduce((n, g) => n + g.count, 0);
+    expect((await store.summarizeDead({ account: '9' })).groups).toEqual([]);
+    const total = (await store.summarizeDead({})).groups.reduce((n, g) => n + g.count, 0);
     expect(total).toBe((await store.listDead({ limit: 1000 })).length);
+  });
+
+  it('summarizeDead: a page counts the first `limit` after `after`, in the list order, and says where it ended', async () => {
+    const { store } = setup();
+    const events = Array.from({ length: 5 }, (_, i) =>
+      newEvent({ ruleId: String(1 + (i % 2)), account: '7' }),
+    );
+    await store.enqueue(events);
+    for (const [i, e] of events.entries()) await store.kill([e.id], 'rejected', null, T0 + Math.floor(i / 2));
+    const listed = await store.listDead({});
+    const first = await store.summarizeDead({ limit: 3 });
+    expect(first.last).toEqual({ deadAt: listed[2]!.deadAt, id: listed[2]!.id });
+    const counted = (s: { groups: Array<{ ruleId: string; count: number }> }) =>
+      Object.fromEntries(s.groups.map((g) => [g.ruleId, g.count]));
+    const ruleCounts = (slice: typeof listed) => {
+      const out: Record<string, number> = {};
+      for (const d of slice) out[d.ruleId] = (out[d.ruleId] ?? 0) + 1;
+      return out;
+    };
+    expect(counted(first)).toEqual(ruleCounts(listed.slice(0, 3)));
+    const second = await store.summarizeDead({ limit: 3, after: first.last! });
+    expect(counted(second)).toEqual(ruleCounts(listed.slice(3)));
+    expect(second.last).toEqual({ deadAt: listed[4]!.deadAt, id: listed[4]!.id });
+    expect(await store.summarizeDead({ limit: 3, after: second.last! })).toEqual({ groups: [], last: null });
   });
 
   it('findByEventId: every rule sharing an eventId, unknown ids give nothing', async () => {

@@ -234,6 +234,12 @@ export function listDeadSql(where: string): string {
   return `SELECT ${eventColumns()}, dead_at FROM events WHERE ${where} ORDER BY dead_at DESC, id DESC LIMIT $1`;
 }
 
+/** A page of dead letters as a summary counts them; $1 = limit, filter parameters from $2. */
+export function deadLetterKeysSql(where: string): string {
+  return `SELECT account, rule_id, last_reason, dead_at, id FROM events WHERE ${where}
+    ORDER BY dead_at DESC, id DESC LIMIT $1`;
+}
+
 /** Groups of dead letters, the largest first; filter parameters from $1. */
 export function summarizeDeadSql(where: string): string {
   return `SELECT account, rule_id, last_reason, count(*)::int AS n, max(dead_at) AS newest_at, min(dead_at) AS oldest_at

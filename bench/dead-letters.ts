@@ -33,6 +33,15 @@ async function timed<T>(call: () => Promise<T>): Promise<{ ms: number; result: T
   return { ms: performance.now() - started, result };
 }
 
+/** `call`, with the time of each call it makes noted in `times`. */
+function timingEach<A extends unknown[], T>(times: number[], call: (...args: A) => Promise<T>) {
+  return async (...args: A): Promise<T> => {
+    const t = await timed(() => call(...args));
+    times.push(t.ms);
+    return t.result;
+  };
+}
+
 function spread(samples: number[]): { bestMs: number; worstMs: number } {
   return { bestMs: round(Math.min(...samples)), worstMs: round(Math.max(...samples)) };
 }
@@ -96,11 +105,7 @@ export async function run(): Promise<Record<string, unknown>> {
     const pagedSummary = await timed(() =>
       summarizeInPages(
         {
-          summarizeDead: async (filter) => {
-            const call = await timed(() => store.summarizeDead(filter));
-            summaryCalls.push(call.ms);
-            return call.result;
-          },
+          summarizeDead: timingEach(summaryCalls, store.summarizeDead),
         },
         {},
       ),
@@ -112,11 +117,7 @@ export async function run(): Promise<Record<string, unknown>> {
     const paged = await timed(() =>
       redriveInPages(
         {
-          redrive: async (filter, at) => {
-            const call = await timed(() => store.redrive(filter, at));
-            calls.push(call.ms);
-            return call.result;
-          },
+          redrive: timingEach(calls, store.redrive),
         },
         { reason: 'rejected' },
         now,

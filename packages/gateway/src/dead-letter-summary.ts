@@ -9,7 +9,7 @@
  * snapshot: a dead letter that arrives meanwhile is newer than the cursor and is not counted, as it
  * would not have been a moment earlier.
  */
-import { mergeDeadLetterGroups } from './domain/dead-letter-groups.js';
+import { countDeadLetters, mergeDeadLetterGroups } from './domain/dead-letter-groups.js';
 import type { DeadLetterFilter, DeadLetterGroup, OutboxStore } from './ports.js';
 
 /** Dead letters per page: a few milliseconds of the store's thread. */
@@ -27,7 +27,7 @@ export async function summarizeInPages(
   for (;;) {
     const summary = await store.summarizeDead({ ...filter, limit: page, ...(after ? { after } : {}) });
     groups.push(...summary.groups);
-    const counted = summary.groups.reduce((n, g) => n + g.count, 0);
+    const counted = countDeadLetters(summary.groups);
     if (summary.last === null || counted < page) return mergeDeadLetterGroups(groups);
     after = summary.last;
   }

@@ -35,6 +35,11 @@ export function compareGroups(a: DeadLetterGroup, b: DeadLetterGroup): number {
   );
 }
 
+/** Dead letters in all the groups. */
+export function countDeadLetters(groups: readonly DeadLetterGroup[]): number {
+  return groups.reduce((n, g) => n + g.count, 0);
+}
+
 /** Groups of the same account, rule and reason made one (counts added, newest and oldest kept), sorted. */
 export function mergeDeadLetterGroups(groups: Iterable<DeadLetterGroup>): DeadLetterGroup[] {
   const merged = new Map<string, DeadLetterGroup>();

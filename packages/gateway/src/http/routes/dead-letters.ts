@@ -5,6 +5,7 @@
 import type { z } from 'zod';
 import { summarizeInPages } from '../../dead-letter-summary.js';
 import { deadLetterFix } from '../../domain/dead-letter-fixes.js';
+import { countDeadLetters } from '../../domain/dead-letter-groups.js';
 import { parseHappenedAt } from '../../domain/happened-at.js';
 import { problemsFromIssues } from '../../domain/issues.js';
 import { GatewayError } from '../../errors.js';
@@ -57,11 +58,6 @@ function deadLetterFilter(
   const since = sinceMs(fields.since, sincePath, code);
   if (since !== undefined) filter.since = since;
   return filter;
-}
-
-/** Dead letters in all the groups. */
-function total(groups: readonly DeadLetterGroup[]): number {
-  return groups.reduce((n, g) => n + g.count, 0);
 }
 
 function groupView(g: DeadLetterGroup) {
@@ -152,7 +148,7 @@ export function registerDeadLetterRoutes(app: App, ctx: RouteContext, kit: Admin
     const q = parseQuery(DeadLetterSummaryQuerySchema, c.req.query());
     const filter = deadLetterFilter(q, queryPath('since'), 'QUERY_INVALID');
     const groups = await fromStore('summarizeDead', () => summarizeInPages(store, filter));
-    return c.json({ groups: groups.map(groupView), total: total(groups) }, 200);
+    return c.json({ groups: groups.map(groupView), total: countDeadLetters(groups) }, 200);
   });
 
   app.openAPIRegistry.registerPath({
@@ -190,7 +186,7 @@ export function registerDeadLetterRoutes(app: App, ctx: RouteContext, kit: Admin
         {
           redriven: 0,
           dryRun: true,
-          matched: total(groups),
+          matched: countDeadLetters(groups),
           groups: groups.map(groupView),
         },
         200,

@@ -208,13 +208,13 @@ export function listDeadSql(where: string): string {
   return `SELECT ${EVENT_COLUMNS}, dead_at FROM events WHERE ${where} ORDER BY dead_at DESC, id DESC LIMIT ?`;
 }
 
-/** Groups of dead letters: [account, rule_id, last_reason, count, newest dead_at, oldest dead_at]. */
 /** A page of dead letters as a summary counts them: [account, rule_id, last_reason, dead_at, id]. */
 export function deadLetterKeysSql(where: string): string {
   return `SELECT account, rule_id, last_reason, dead_at, id FROM events WHERE ${where}
     ORDER BY dead_at DESC, id DESC LIMIT ?`;
 }
 
+/** Groups of dead letters: [account, rule_id, last_reason, count, newest dead_at, oldest dead_at]. */
 export function summarizeDeadSql(where: string): string {
   return `SELECT account, rule_id, last_reason, count(*) AS n, max(dead_at), min(dead_at) FROM events WHERE ${where}
     GROUP BY account, rule_id, last_reason ORDER BY n DESC, account, rule_id, last_reason`;

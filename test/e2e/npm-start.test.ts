@@ -10,7 +10,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { gatewayNodeFlags } from '../../scripts/node-flags.mjs';
-import { freePort, ROOT, waitForReady } from '../support/processes.js';
+import { collectOutput, freePort, ROOT, waitForReady } from '../support/processes.js';
 import { tempDir } from './harness.js';
 
 interface NpmStart {
@@ -25,15 +25,7 @@ function npmStart(env: Record<string, string>, args: string[] = []): NpmStart {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', CAPI_HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let out = '';
-  child.stdout?.on('data', (d: Buffer) => {
-    out += d.toString();
-  });
-  child.stderr?.on('data', (d: Buffer) => {
-    out += d.toString();
-  });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, output: () => out, exited };
+  return { child, ...collectOutput(child) };
 }
 
 /** The processes `pid` started, with their command lines, from /proc. */

@@ -61,21 +61,14 @@ export async function spawnGateway(
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let out = '';
-  child.stdout?.on('data', (d: Buffer) => {
-    out += d.toString();
-  });
-  child.stderr?.on('data', (d: Buffer) => {
-    out += d.toString();
-  });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const { output, exited } = collectOutput(child);
   const url = `http://127.0.0.1:${port}`;
-  await waitForReady(url, child, () => out);
+  await waitForReady(url, child, output);
   return {
     url,
     port,
     child,
-    output: () => out,
+    output,
     async kill9() {
       child.kill('SIGKILL');
       await exited;
@@ -85,6 +78,18 @@ export async function spawnGateway(
       return exited;
     },
   };
+}
+
+/** Everything a child with piped stdout and stderr writes, and its exit code once it exits. */
+export function collectOutput(child: ChildProcess): { output(): string; exited: Promise<number | null> } {
+  let out = '';
+  const append = (d: Buffer) => {
+    out += d.toString();
+  };
+  child.stdout?.on('data', append);
+  child.stderr?.on('data', append);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { output: () => out, exited };
 }
 
 export async function waitForReady(

@@ -9,9 +9,10 @@ import {
 } from '../src/domain/dead-letter-groups.js';
 import type { DeadLetterFilter, DeadLetterGroup, OutboxStore } from '../src/ports.js';
 import {
-  event,
+  events,
   type FakeClock,
   fakeClock,
+  makeDeadLetters,
   openStore,
   RULE,
   removeTempDirs,
@@ -79,11 +80,10 @@ describe.each(STORE_KINDS)('the summary in pages on the %s store', (kind) => {
   it('counts every dead letter once, a page per store call, as one call would', async () => {
     clock = fakeClock(T0);
     store = await openStore(kind, clock);
-    const all = Array.from({ length: 13 }, () => event(clock));
-    await store.enqueue(all);
-    expect((await store.claim({ limit: 13, leaseMs: 60_000, now: T0 }))?.events).toHaveLength(13);
-    for (const [i, e] of all.entries())
-      await store.kill([e.id], i % 3 === 0 ? 'expired' : 'rejected', null, T0 + Math.floor(i / 2));
+    await makeDeadLetters(store, events(clock, 13), (i) => ({
+      reason: i % 3 === 0 ? 'expired' : 'rejected',
+      at: T0 + Math.floor(i / 2),
+    }));
     const limits: Array<number | undefined> = [];
     const noting = {
       summarizeDead: (f: DeadLetterFilter) => {

@@ -2,9 +2,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { DeadLetterFilter, OutboxStore } from '../src/ports.js';
 import { redriveInPages } from '../src/redrive.js';
 import {
-  event,
+  events,
   type FakeClock,
   fakeClock,
+  makeDeadLetters,
   openStore,
   RULE,
   removeTempDirs,
@@ -24,11 +25,8 @@ describe.each(STORE_KINDS)('a redrive in pages on the %s store', (kind) => {
   async function deadLetters(count: number, reasons = ['rejected']) {
     clock = fakeClock(T0);
     store = await openStore(kind, clock);
-    const all = Array.from({ length: count }, () => event(clock));
-    await store.enqueue(all);
-    const claimed = await store.claim({ limit: count, leaseMs: 60_000, now: T0 });
-    expect(claimed?.events).toHaveLength(count);
-    for (const [i, e] of all.entries()) await store.kill([e.id], reasons[i % reasons.length]!, null, T0 + i);
+    const all = events(clock, count);
+    await makeDeadLetters(store, all, (i) => ({ reason: reasons[i % reasons.length]!, at: T0 + i }));
     return all;
   }
 

@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
+import { expect } from 'vitest';
 import { createMetrics, type GatewayMetrics } from '../src/metrics.js';
 import type { DeliveryOutcome, LinkedInTransport, NewOutboxEvent, OutboxStore } from '../src/ports.js';
 import { type FakeClock, fakeClock, T0 } from '../src/store/conformance/fixtures.js';
@@ -125,6 +126,24 @@ export function event(
 
 export function events(clock: FakeClock, count: number, overrides: Parameters<typeof event>[1] = {}) {
   return Array.from({ length: count }, () => event(clock, overrides));
+}
+
+/**
+ * `all` queued, taken and dead-lettered one by one, each with the reason and the time `fate` gives
+ * its position: a store holding dead letters, as the dead-letter routes find it.
+ */
+export async function makeDeadLetters(
+  store: OutboxStore,
+  all: NewOutboxEvent[],
+  fate: (index: number) => { reason: string; at: number },
+): Promise<void> {
+  await store.enqueue(all);
+  const claimed = await store.claim({ limit: all.length, leaseMs: 60_000, now: T0 });
+  expect(claimed?.events).toHaveLength(all.length);
+  for (const [i, e] of all.entries()) {
+    const { reason, at } = fate(i);
+    await store.kill([e.id], reason, null, at);
+  }
 }
 
 export function workerConfig(
